@@ -1,0 +1,40 @@
+// One config, two bundles: the extension host + CLI (node, CJS) and the panel app (browser, IIFE).
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp'];
+
+const builds = [
+  {
+    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  },
+  {
+    entryPoints: { main: 'webview/main.ts' },
+    outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    loader: { '.css': 'css' },
+    logLevel: 'warning',
+  },
+].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,31 @@
+// Runs every test/**/*.test.ts (except the e2e suite) with node's test runner through tsx.
+// Writes the pass/fail counts to .tmp/unit-counts.json for scripts/test-all.sh.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name === 'fixtures' || name === 'e2e' || name === 'node_modules') continue;
+      walk(p);
+    } else if (name.endsWith('.test.ts')) files.push(p);
+  }
+};
+for (const r of roots) statSync(r).isDirectory() ? walk(r) : files.push(r);
+mkdirSync('.tmp', { recursive: true });
+const tap = '.tmp/unit.tap';
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  { stdio: 'inherit', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', OMP_WAIT_POLICY: 'PASSIVE' } },
+);
+const text = readFileSync(tap, 'utf8');
+const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+writeFileSync('.tmp/unit-counts.json', JSON.stringify({ passed: count('pass'), failed: count('fail'), skipped: count('skipped') }));
+process.exit(res.status ?? 1);

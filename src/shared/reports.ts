@@ -1,0 +1,112 @@
+/**
+ * Dataset-level reports written by the CLI/extension and opened by the panel (JSON files).
+ * Shapes follow the LaRe paper's tables: Table 4 (steps), Table 5 (attention statistics), Table 6 (probing).
+ */
+
+export interface Descriptive {
+  n: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  percentiles: { '25': number; '50': number; '75': number; '95': number };
+}
+
+export interface TTestResult {
+  t: number;
+  df: number;
+  p: number;
+}
+
+export interface MannWhitneyResult {
+  U: number;
+  p: number;
+  method: 'exact' | 'asymptotic';
+  alternative: 'two-sided' | 'less' | 'greater';
+}
+
+export interface EffectSizes {
+  cohensD: number;
+  rankBiserial: number;
+  /** bootstrap 95% CI of mean(a) - mean(b) */
+  meanDifferenceCI: [number, number];
+}
+
+export interface StatsReport {
+  kind: 'stats';
+  version: 1;
+  labels: { a: string; b: string };
+  a: Descriptive;
+  b: Descriptive;
+  student: TTestResult;
+  welch: TTestResult;
+  mannWhitney: MannWhitneyResult;
+  effectSize: EffectSizes;
+  /** raw samples, for the distribution plots */
+  samples: { a: number[]; b: number[] };
+  /** what the samples are, e.g. "first answer token attention to visual tokens" */
+  measure: string;
+  createdAt: string;
+}
+
+export type ProbeTarget = 'vision' | 'text';
+export type ProbeClassifier = 'svm' | 'mlp';
+export type NegativeType = 'different-question-same-image' | 'different-image-same-question' | 'random';
+
+export interface Interval {
+  value: number;
+  low: number;
+  high: number;
+}
+
+export interface ProbeCell {
+  target: ProbeTarget;
+  classifier: ProbeClassifier;
+  /** which model's latents: the model, its without-Extractor ablation, or random vectors */
+  source: 'model' | 'ablation' | 'random';
+  accuracy: Interval;
+  /** accuracy with shuffled training labels */
+  control: Interval;
+  selectivity: number;
+  perNegativeType: Record<NegativeType, number>;
+  /** chosen regularisation for the SVM (C), epochs for the MLP */
+  chosen?: Record<string, number>;
+}
+
+export interface ProbingReport {
+  kind: 'probing';
+  version: 1;
+  models: { model: string; ablation?: string };
+  settings: Record<string, string | number | boolean>;
+  pairs: { total: number; positive: number; negative: Record<NegativeType, number> };
+  cells: ProbeCell[];
+  createdAt: string;
+}
+
+export interface StepsRow {
+  /** "T=4", "cosine", "l1", "l2" */
+  rule: string;
+  threshold?: number;
+  meanSteps: number;
+  accuracy: number;
+  meanAnswerTokens: number;
+}
+
+export interface StepsReport {
+  kind: 'steps';
+  version: 1;
+  model: string;
+  items: number;
+  rows: StepsRow[];
+  /** per step index: mean and 95% CI of the distance to the previous latent token across items */
+  convergence: {
+    step: number[];
+    cosine: Interval[];
+    l1: Interval[];
+    l2: Interval[];
+  };
+  thresholds: { cosine: number; l1: number; l2: number };
+  createdAt: string;
+}
+
+export type Report = StatsReport | ProbingReport | StepsReport;

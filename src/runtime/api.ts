@@ -1,0 +1,59 @@
+/**
+ * The trace engine's public surface: what the CLI, the dataset runner and the extension call.
+ * src/runtime/engine.ts implements `openEngine`; nothing outside src/runtime imports onnxruntime.
+ */
+import type { BundleManifest } from '../shared/bundle';
+import type { Trace, TraceSettings } from '../shared/trace';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, message: string) => void;
+
+export interface EngineOptions {
+  executionProvider?: ExecutionProvider;
+  /** intra-op threads per ONNX session (default 1) */
+  threads?: number;
+  log?: Logger;
+}
+
+export interface ReconstructionRequest {
+  sampler?: 'ddim' | 'ddpm';
+  samplerSteps?: number;
+  seed?: number;
+}
+
+export interface TraceProgress {
+  stage: 'load' | 'image' | 'prefill' | 'latent' | 'answer' | 'reconstruct';
+  step?: number;
+  total?: number;
+}
+
+export interface TraceRequest {
+  /** a file path or the encoded image bytes */
+  image: string | Uint8Array;
+  imageName?: string;
+  question: string;
+  settings?: Partial<TraceSettings>;
+  reconstruct?: boolean | ReconstructionRequest;
+  /** keep the visual tokens in the trace (probing needs them) */
+  keepVisualTokens?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: TraceProgress) => void;
+}
+
+export interface TextEncoding {
+  /** last hidden states of the text alone, [length * dim] */
+  hidden: Float32Array;
+  length: number;
+  dim: number;
+}
+
+export interface LatentTraceEngine {
+  readonly dir: string;
+  readonly manifest: BundleManifest;
+  trace(request: TraceRequest): Promise<Trace>;
+  /** runs the decoder over a text (e.g. a rationale) and returns its last hidden states */
+  encodeText(text: string, signal?: AbortSignal): Promise<TextEncoding>;
+  dispose(): Promise<void>;
+}

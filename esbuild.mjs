@@ -8,13 +8,28 @@ const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp'];
 
 const builds = [
   {
-    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/main.ts' },
+    entryPoints: { extension: 'src/extension.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     external: nodeExternals,
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  },
+  {
+    // the `latent-trace` bin: its own build so only it carries the shebang; the dataset worker thread
+    // (src/runtime/datasets/runner.ts) loads dist/dataset-worker.js next to it
+    entryPoints: { cli: 'src/cli/main.ts', 'dataset-worker': 'src/runtime/datasets/worker.ts' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+    banner: { js: '#!/usr/bin/env node' },
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',

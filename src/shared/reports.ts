@@ -73,12 +73,21 @@ export interface ProbeCell {
   chosen?: Record<string, number>;
 }
 
+export interface PairCounts {
+  total: number;
+  positive: number;
+  negative: Record<NegativeType, number>;
+}
+
 export interface ProbingReport {
   kind: 'probing';
   version: 1;
   models: { model: string; ablation?: string };
   settings: Record<string, string | number | boolean>;
-  pairs: { total: number; positive: number; negative: Record<NegativeType, number> };
+  /** the vision target's pairs (the text target's may differ where a negative type fell back to random) */
+  pairs: PairCounts;
+  /** pairs actually built per target */
+  pairsByTarget?: Record<ProbeTarget, PairCounts>;
   cells: ProbeCell[];
   createdAt: string;
 }

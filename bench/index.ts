@@ -1,0 +1,8 @@
+/**
+ * Every benchmark suite `npm run bench` runs. To add one, export a BenchSuite (bench/types.ts) from a
+ * module under bench/ and list it here.
+ */
+import { batchedReconstruction, fullTraceVsPytorch, perStepScaling } from './trace-benches';
+import type { BenchSuite } from './types';
+
+export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction];

@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`: runs every suite of bench/index.ts on one model and prints the figures (ratios are
+ * measured in the same run). Options: --model <dir>, --only <suite name substring>, --repeats N,
+ * --markdown <file> (also write the table there).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { writeFileAtomic } from '../src/runtime/atomic';
+import { defaultModelDir, samplesDir } from '../src/runtime/default-model';
+import { readEvalDataset } from '../src/runtime/evaluate';
+import { suites } from './index';
+import type { BenchContext, BenchFigure } from './types';
+
+async function sampleInput(): Promise<{ image: string | Uint8Array; question: string }> {
+  const file = join(samplesDir(), 'samples.jsonl');
+  if (existsSync(file)) {
+    const [first] = await readEvalDataset(file);
+    return { image: first.image, question: first.question };
+  }
+  const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#d02828' } }).png().toBuffer();
+  return { image, question: 'what color is the square?' };
+}
+
+function format(f: BenchFigure): string {
+  const v = Number.isNaN(f.value) ? 'n/a' : f.unit === 'x' ? `${f.value.toFixed(2)}x` : `${f.value.toFixed(1)} ${f.unit}`;
+  const target = f.target ? ` | ${f.target} | ${f.ok ? 'met' : 'NOT met'}` : ' | | ';
+  return `| ${f.name} | ${v}${target} | ${f.detail ?? ''} |`;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { model: { type: 'string' }, only: { type: 'string' }, repeats: { type: 'string' }, markdown: { type: 'string' } } });
+  const repeats = Number(values.repeats ?? 5);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer, got ${values.repeats}`);
+  const ctx: BenchContext = {
+    modelDir: values.model ?? await defaultModelDir(),
+    ...(await sampleInput()),
+    repeats,
+    log: (m) => process.stderr.write(`${m}\n`),
+  };
+  const lines = [`model: ${ctx.modelDir}, ${repeats} timed repeats (median), question "${ctx.question}"`, '',
+    '| measurement | value | target | | note |', '|---|---|---|---|---|'];
+  let failed = 0;
+  for (const suite of suites.filter((s) => !values.only || s.name.includes(values.only))) {
+    ctx.log(`bench: ${suite.name}`);
+    for (const f of await suite.run(ctx)) {
+      lines.push(format(f));
+      if (f.ok === false) failed++;
+    }
+  }
+  const table = `${lines.join('\n')}\n`;
+  process.stdout.write(table);
+  if (values.markdown) await writeFileAtomic(values.markdown, table);
+  return failed > 0 ? 1 : 0;
+}
+
+main().then((code) => {
+  process.exitCode = code;
+}, (err: Error) => {
+  process.stderr.write(`bench: ${err.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,281 @@
+/**
+ * One-hidden-layer MLP probe (LaRe appendix B): ReLU hidden layer, one logistic output, binary
+ * log-loss with an L2 penalty, trained by Adam on shuffled mini-batches, early stopping on the loss
+ * of a held-out validation split with the best weights restored. Initialisation, penalty scaling and
+ * Adam follow scikit-learn's MLPClassifier (Glorot-uniform bounds sqrt(6 / (fan_in + fan_out)),
+ * loss + alpha/2 * |W|^2 / batch, bias-corrected step size), so results are comparable to it.
+ * Early stopping, with the best validation epoch's weights restored:
+ * - 'accuracy' (default): scikit-learn's rule, stop once validation accuracy has not improved by tol
+ *   for more than `patience` epochs;
+ * - 'loss': the paper's rule, stop once validation log-loss has not improved by tol for `patience` epochs.
+ */
+import type { Random } from '../random';
+
+export interface MlpOptions {
+  hidden?: number;
+  /** L2 penalty (scikit-learn's alpha) */
+  alpha?: number;
+  learningRate?: number;
+  batchSize?: number;
+  maxEpochs?: number;
+  /** epochs without a validation-loss improvement larger than tol before stopping */
+  patience?: number;
+  tol?: number;
+  validationFraction?: number;
+  earlyStopping?: 'accuracy' | 'loss';
+}
+
+export const DEFAULT_MLP: Required<MlpOptions> = {
+  hidden: 64,
+  alpha: 1e-4,
+  learningRate: 1e-3,
+  batchSize: 200,
+  maxEpochs: 200,
+  patience: 10,
+  tol: 1e-4,
+  validationFraction: 0.1,
+  earlyStopping: 'accuracy',
+};
+
+export interface MlpModel {
+  dim: number;
+  hidden: number;
+  /** [dim * hidden] */
+  w1: Float64Array;
+  b1: Float64Array;
+  w2: Float64Array;
+  /** the output bias, one element so the optimiser updates it like the other parameters */
+  b2: Float64Array;
+}
+
+export interface MlpFit {
+  model: MlpModel;
+  /** epoch (1-based) whose weights were kept */
+  bestEpoch: number;
+  epochs: number;
+}
+
+export function fitMlp(x: Float64Array, labels: Uint8Array, dim: number, options: MlpOptions, random: Random): MlpFit {
+  const o = { ...DEFAULT_MLP, ...options };
+  const n = labels.length;
+  if (x.length !== n * dim) throw new RangeError(`mlp: ${x.length} values is not ${n} samples of dimension ${dim}`);
+  const { train, validation } = stratifiedHoldout(labels, o.validationFraction, random);
+  if (train.length === 0 || validation.length === 0) throw new RangeError(`mlp: ${n} samples are too few for a validation split`);
+  const model = initialise(dim, o.hidden, random);
+  const adam = new Adam([model.w1.length, model.b1.length, model.w2.length, 1], o.learningRate);
+  const grads = { w1: new Float64Array(model.w1.length), b1: new Float64Array(o.hidden), w2: new Float64Array(o.hidden), b2: new Float64Array(1) };
+  const batchSize = Math.min(o.batchSize, train.length);
+  const hiddenBuffer = new Float64Array(batchSize * o.hidden);
+  let best = cloneModel(model);
+  let bestScore = -Infinity;
+  let bestEpoch = 0;
+  let sinceImprovement = 0;
+  let epoch = 0;
+  const order = Int32Array.from(train);
+  while (epoch < o.maxEpochs) {
+    epoch++;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = random.int(i + 1);
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    for (let start = 0; start < order.length; start += batchSize) {
+      const batch = order.subarray(start, Math.min(start + batchSize, order.length));
+      gradient(model, x, labels, batch, o.alpha, hiddenBuffer, grads);
+      adam.step([model.w1, model.b1, model.w2, model.b2], [grads.w1, grads.b1, grads.w2, grads.b2]);
+    }
+    if (o.earlyStopping === 'loss') {
+      const score = -logLoss(model, x, labels, validation);
+      if (score > bestScore + o.tol) {
+        bestScore = score;
+        best = cloneModel(model);
+        bestEpoch = epoch;
+        sinceImprovement = 0;
+      } else if (++sinceImprovement >= o.patience) {
+        break;
+      }
+    } else {
+      // scikit-learn's _update_no_improvement_count: the count and the kept weights use different tests
+      const score = validationAccuracy(model, x, labels, validation);
+      sinceImprovement = score < bestScore + o.tol ? sinceImprovement + 1 : 0;
+      if (score > bestScore) {
+        bestScore = score;
+        best = cloneModel(model);
+        bestEpoch = epoch;
+      }
+      if (sinceImprovement > o.patience) break;
+    }
+  }
+  return { model: best, bestEpoch, epochs: epoch };
+}
+
+function initialise(dim: number, hidden: number, random: Random): MlpModel {
+  const bound1 = Math.sqrt(6 / (dim + hidden));
+  const bound2 = Math.sqrt(6 / (hidden + 1));
+  const uniform = (bound: number) => (random.next() * 2 - 1) * bound;
+  const w1 = Float64Array.from({ length: dim * hidden }, () => uniform(bound1));
+  const b1 = Float64Array.from({ length: hidden }, () => uniform(bound1));
+  const w2 = Float64Array.from({ length: hidden }, () => uniform(bound2));
+  const b2 = Float64Array.of(uniform(bound2));
+  return { dim, hidden, w1, b1, w2, b2 };
+}
+
+function cloneModel(m: MlpModel): MlpModel {
+  return { dim: m.dim, hidden: m.hidden, w1: m.w1.slice(), b1: m.b1.slice(), w2: m.w2.slice(), b2: m.b2.slice() };
+}
+
+/** hidden activations of sample `row` into out[offset .. offset+hidden) */
+function hiddenLayer(m: MlpModel, x: Float64Array, row: number, out: Float64Array, offset: number): void {
+  const { dim, hidden, w1, b1 } = m;
+  for (let h = 0; h < hidden; h++) out[offset + h] = b1[h];
+  const base = row * dim;
+  for (let d = 0; d < dim; d++) {
+    const v = x[base + d];
+    if (v === 0) continue;
+    const wBase = d * hidden;
+    for (let h = 0; h < hidden; h++) out[offset + h] += v * w1[wBase + h];
+  }
+  for (let h = 0; h < hidden; h++) if (out[offset + h] < 0) out[offset + h] = 0;
+}
+
+function outputLogit(m: MlpModel, hiddenValues: Float64Array, offset: number): number {
+  let s = m.b2[0];
+  for (let h = 0; h < m.hidden; h++) s += hiddenValues[offset + h] * m.w2[h];
+  return s;
+}
+
+function gradient(
+  m: MlpModel,
+  x: Float64Array,
+  labels: Uint8Array,
+  batch: Int32Array,
+  alpha: number,
+  hiddenBuffer: Float64Array,
+  g: { w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array },
+): void {
+  const { dim, hidden, w1, w2 } = m;
+  const size = batch.length;
+  g.w1.fill(0);
+  g.b1.fill(0);
+  g.w2.fill(0);
+  g.b2[0] = 0;
+  const deltaHidden = new Float64Array(hidden);
+  for (let k = 0; k < size; k++) {
+    const row = batch[k];
+    const offset = k * hidden;
+    hiddenLayer(m, x, row, hiddenBuffer, offset);
+    const p = sigmoid(outputLogit(m, hiddenBuffer, offset));
+    const dOut = (p - labels[row]) / size;
+    g.b2[0] += dOut;
+    for (let h = 0; h < hidden; h++) {
+      const a = hiddenBuffer[offset + h];
+      g.w2[h] += dOut * a;
+      deltaHidden[h] = a > 0 ? dOut * w2[h] : 0;
+      g.b1[h] += deltaHidden[h];
+    }
+    const base = row * dim;
+    for (let d = 0; d < dim; d++) {
+      const v = x[base + d];
+      if (v === 0) continue;
+      const wBase = d * hidden;
+      for (let h = 0; h < hidden; h++) g.w1[wBase + h] += v * deltaHidden[h];
+    }
+  }
+  const penalty = alpha / size;
+  for (let i = 0; i < w1.length; i++) g.w1[i] += penalty * w1[i];
+  for (let h = 0; h < hidden; h++) g.w2[h] += penalty * w2[h];
+}
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+function logLoss(m: MlpModel, x: Float64Array, labels: Uint8Array, rows: ArrayLike<number>): number {
+  const buffer = new Float64Array(m.hidden);
+  let total = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const row = rows[k];
+    hiddenLayer(m, x, row, buffer, 0);
+    const z = outputLogit(m, buffer, 0);
+    // log(1 + e^-|z|) form keeps the loss finite for confident predictions
+    const softplus = Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+    total += labels[row] ? softplus - z : softplus;
+  }
+  return total / rows.length;
+}
+
+function validationAccuracy(m: MlpModel, x: Float64Array, labels: Uint8Array, rows: ArrayLike<number>): number {
+  const buffer = new Float64Array(m.hidden);
+  let correct = 0;
+  for (let k = 0; k < rows.length; k++) {
+    hiddenLayer(m, x, rows[k], buffer, 0);
+    if ((outputLogit(m, buffer, 0) > 0 ? 1 : 0) === labels[rows[k]]) correct++;
+  }
+  return correct / rows.length;
+}
+
+export function mlpProbabilities(m: MlpModel, x: Float64Array): Float64Array {
+  const n = x.length / m.dim;
+  const buffer = new Float64Array(m.hidden);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    hiddenLayer(m, x, i, buffer, 0);
+    out[i] = sigmoid(outputLogit(m, buffer, 0));
+  }
+  return out;
+}
+
+export function predictMlp(m: MlpModel, x: Float64Array): Uint8Array {
+  return Uint8Array.from(mlpProbabilities(m, x), (p) => (p > 0.5 ? 1 : 0));
+}
+
+/** a validation split holding `fraction` of each class (at least one of each where possible) */
+function stratifiedHoldout(labels: Uint8Array, fraction: number, random: Random): { train: number[]; validation: number[] } {
+  const train: number[] = [];
+  const validation: number[] = [];
+  for (const cls of [0, 1]) {
+    const members: number[] = [];
+    for (let i = 0; i < labels.length; i++) if (labels[i] === cls) members.push(i);
+    for (let i = members.length - 1; i > 0; i--) {
+      const j = random.int(i + 1);
+      [members[i], members[j]] = [members[j], members[i]];
+    }
+    const take = members.length > 1 ? Math.max(1, Math.round(members.length * fraction)) : 0;
+    validation.push(...members.slice(0, take));
+    train.push(...members.slice(take));
+  }
+  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+}
+
+class Adam {
+  private readonly m: Float64Array[];
+  private readonly v: Float64Array[];
+  private t = 0;
+  constructor(
+    sizes: number[],
+    private readonly learningRate: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+  ) {
+    this.m = sizes.map((s) => new Float64Array(s));
+    this.v = sizes.map((s) => new Float64Array(s));
+  }
+
+  step(params: Float64Array[], grads: Float64Array[]): void {
+    this.t++;
+    const lr = (this.learningRate * Math.sqrt(1 - this.beta2 ** this.t)) / (1 - this.beta1 ** this.t);
+    for (let k = 0; k < params.length; k++) {
+      const p = params[k];
+      const g = grads[k];
+      const m = this.m[k];
+      const v = this.v[k];
+      for (let i = 0; i < p.length; i++) {
+        m[i] = this.beta1 * m[i] + (1 - this.beta1) * g[i];
+        v[i] = this.beta2 * v[i] + (1 - this.beta2) * g[i] * g[i];
+        p[i] -= (lr * m[i]) / (Math.sqrt(v[i]) + this.epsilon);
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Reports as tables: CSV (one header row, RFC 4180 quoting) and Markdown in the shape of the LaRe
+ * paper's tables (Table 4 steps, Table 5 attention statistics, Table 6 probing).
+ */
+import type { Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
+
+export interface Tables {
+  csv: string;
+  markdown: string;
+}
+
+const num = (x: number, digits = 4): string => (Number.isFinite(x) ? (Math.abs(x) !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6) ? x.toExponential(digits - 1) : x.toFixed(digits)) : String(x));
+const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) : String(x));
+const ci = (i: Interval): string => `${pct(i.value)} [${pct(i.low)}, ${pct(i.high)}]`;
+
+function csvRow(values: (string | number | undefined)[]): string {
+  return values
+    .map((v) => {
+      const s = v === undefined ? '' : String(v);
+      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    })
+    .join(',');
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+export function statsTables(r: StatsReport): Tables {
+  const rows: [string, number, number][] = [
+    ['n', r.a.n, r.b.n],
+    ['mean', r.a.mean, r.b.mean],
+    ['std', r.a.std, r.b.std],
+    ['25th percentile', r.a.percentiles['25'], r.b.percentiles['25']],
+    ['median', r.a.percentiles['50'], r.b.percentiles['50']],
+    ['75th percentile', r.a.percentiles['75'], r.b.percentiles['75']],
+    ['95th percentile', r.a.percentiles['95'], r.b.percentiles['95']],
+  ];
+  const tests: [string, string, number, number | undefined][] = [
+    ["Student's t", 't', r.student.t, r.student.p],
+    ["Welch's t", 't', r.welch.t, r.welch.p],
+    [`Mann-Whitney U (${r.mannWhitney.method}, ${r.mannWhitney.alternative})`, 'U', r.mannWhitney.U, r.mannWhitney.p],
+    ["Cohen's d", 'd', r.effectSize.cohensD, undefined],
+    ['rank-biserial r', 'r', r.effectSize.rankBiserial, undefined],
+  ];
+  const csv = [
+    csvRow(['statistic', r.labels.a, r.labels.b, 'test_statistic', 'p_value']),
+    ...rows.map(([name, a, b]) => csvRow([name, a, b, '', ''])),
+    ...tests.map(([name, , s, p]) => csvRow([name, '', '', s, p])),
+    csvRow(['mean difference 95% CI (bootstrap)', '', '', `${r.effectSize.meanDifferenceCI[0]};${r.effectSize.meanDifferenceCI[1]}`, '']),
+  ].join('\n');
+  const markdown = [
+    `${r.measure ? `**${r.measure}**\n\n` : ''}${markdownTable(['Statistic', r.labels.a, r.labels.b], rows.map(([name, a, b]) => [name, num(a), num(b)]))}`,
+    markdownTable(['Test', 'Statistic', 'df', 'p-value'], [
+      ["Student's t", num(r.student.t), num(r.student.df, 1), num(r.student.p, 3)],
+      ["Welch's t", num(r.welch.t), num(r.welch.df, 1), num(r.welch.p, 3)],
+      [`Mann-Whitney U (${r.mannWhitney.method})`, num(r.mannWhitney.U, 1), '', num(r.mannWhitney.p, 3)],
+    ]),
+    `Cohen's d ${num(r.effectSize.cohensD, 3)}, rank-biserial r ${num(r.effectSize.rankBiserial, 3)}, mean difference ${r.labels.a} - ${r.labels.b} 95% CI [${num(r.effectSize.meanDifferenceCI[0])}, ${num(r.effectSize.meanDifferenceCI[1])}] (bootstrap).`,
+  ].join('\n\n');
+  return { csv: `${csv}\n`, markdown: `${markdown}\n` };
+}
+
+export function probingTables(r: ProbingReport): Tables {
+  const header = ['target', 'classifier', 'source', 'accuracy', 'accuracy_low', 'accuracy_high', 'control', 'control_low', 'control_high', 'selectivity', 'neg_different_question_same_image', 'neg_different_image_same_question', 'neg_random', 'chosen'];
+  const csv = [
+    csvRow(header),
+    ...r.cells.map((c) =>
+      csvRow([
+        c.target, c.classifier, c.source, c.accuracy.value, c.accuracy.low, c.accuracy.high, c.control.value, c.control.low, c.control.high, c.selectivity,
+        c.perNegativeType['different-question-same-image'], c.perNegativeType['different-image-same-question'], c.perNegativeType.random,
+        Object.entries(c.chosen ?? {}).map(([k, v]) => `${k}=${v}`).join(';'),
+      ]),
+    ),
+  ].join('\n');
+  const sourceName = (s: string) => (s === 'model' ? `${r.models.model} (with Extractor)` : s === 'ablation' ? `${r.models.ablation ?? 'ablation'} (w/o Extractor)` : 'random vectors');
+  const rows: string[][] = [];
+  for (const source of ['ablation', 'model', 'random'] as const) {
+    for (const classifier of ['svm', 'mlp'] as const) {
+      const cell = (target: 'vision' | 'text') => r.cells.find((c) => c.source === source && c.classifier === classifier && c.target === target);
+      const v = cell('vision');
+      const t = cell('text');
+      if (!v || !t) continue;
+      rows.push([sourceName(source), classifier.toUpperCase(), ci(v.accuracy), ci(t.accuracy), `${pct(v.control.value)} / ${pct(t.control.value)}`, `${pct(v.selectivity)} / ${pct(t.selectivity)}`]);
+    }
+  }
+  const negatives = Object.entries(r.pairs.negative).map(([k, v]) => `${v} ${k}`).join(', ');
+  const markdown = `${markdownTable(['Module', 'Classifier', 'Vision accuracy % [95% CI]', 'Text accuracy % [95% CI]', 'Control % (vision / text)', 'Selectivity (vision / text)'], rows)}\n\n${r.pairs.total} pairs (${r.pairs.positive} positive; negatives: ${negatives}), ${Math.round(Number(r.settings.testFraction) * 100)}% test split grouped by image.\n`;
+  return { csv: `${csv}\n`, markdown };
+}
+
+export function stepsTables(r: StepsReport): Tables {
+  const csv = [csvRow(['rule', 'threshold', 'mean_steps', 'accuracy', 'mean_answer_tokens']), ...r.rows.map((row) => csvRow([row.rule, row.threshold, row.meanSteps, row.accuracy, row.meanAnswerTokens]))].join('\n');
+  const table = markdownTable(
+    ['Method', 'Average steps', 'Acc. %', '# Answer tokens'],
+    r.rows.map((row) => [row.threshold === undefined ? row.rule : `adaptive (${row.rule} < ${row.threshold})`, row.meanSteps.toFixed(2), pct(row.accuracy), row.meanAnswerTokens.toFixed(2)]),
+  );
+  const curve = markdownTable(
+    ['Step t', 'cosine d_t', 'L1 d_t', 'L2 d_t'],
+    r.convergence.step.map((t, k) => [String(t), num(r.convergence.cosine[k].value), num(r.convergence.l1[k].value), num(r.convergence.l2[k].value)]),
+  );
+  return { csv: `${csv}\n`, markdown: `${table}\n\nMean distance between consecutive latent tokens (${r.items} items):\n\n${curve}\n` };
+}

@@ -1,0 +1,58 @@
+/**
+ * Percentile bootstrap confidence interval for mean(a) - mean(b): each resample draws n1 values of a
+ * and n2 of b with replacement from the seeded generator (../random.ts), and the interval is the
+ * NumPy-linear percentiles (1 - level)/2 and (1 + level)/2 of the resampled differences.
+ */
+import { createRandom } from '../random';
+import { percentileSorted } from './descriptive';
+import { assertNoNaN, assertNonEmpty, type Sample } from './sample';
+
+export interface BootstrapOptions {
+  resamples?: number;
+  level?: number;
+  seed?: number;
+}
+
+export const DEFAULT_BOOTSTRAP = { resamples: 2000, level: 0.95, seed: 0 } as const;
+
+export function bootstrapMeanDifferenceCI(a: Sample, b: Sample, options: BootstrapOptions = {}): [number, number] {
+  const resamples = options.resamples ?? DEFAULT_BOOTSTRAP.resamples;
+  const level = options.level ?? DEFAULT_BOOTSTRAP.level;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  assertNonEmpty(a, 'a');
+  assertNonEmpty(b, 'b');
+  assertNoNaN(a, 'a');
+  assertNoNaN(b, 'b');
+  const random = createRandom(options.seed ?? DEFAULT_BOOTSTRAP.seed);
+  const differences = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) differences[r] = resampledMean(a, random.next) - resampledMean(b, random.next);
+  differences.sort();
+  return [percentileSorted(differences, ((1 - level) / 2) * 100), percentileSorted(differences, ((1 + level) / 2) * 100)];
+}
+
+function resampledMean(sample: Sample, next: () => number): number {
+  const n = sample.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += sample[Math.floor(next() * n)];
+  return total / n;
+}
+
+/** percentile bootstrap interval of any statistic of one sample of row indices (used by the probes) */
+export function bootstrapIndicesCI(
+  n: number,
+  statistic: (indices: Int32Array) => number,
+  options: BootstrapOptions = {},
+): [number, number] {
+  const resamples = options.resamples ?? DEFAULT_BOOTSTRAP.resamples;
+  const level = options.level ?? DEFAULT_BOOTSTRAP.level;
+  const random = createRandom(options.seed ?? DEFAULT_BOOTSTRAP.seed);
+  const values = new Float64Array(resamples);
+  const indices = new Int32Array(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) indices[i] = random.int(n);
+    values[r] = statistic(indices);
+  }
+  values.sort();
+  return [percentileSorted(values, ((1 - level) / 2) * 100), percentileSorted(values, ((1 + level) / 2) * 100)];
+}

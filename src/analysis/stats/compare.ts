@@ -1,0 +1,39 @@
+/** Everything the paper's Table 5 needs from two samples, as a StatsReport. */
+import type { StatsReport } from '../../shared/reports';
+import { bootstrapMeanDifferenceCI, type BootstrapOptions } from './bootstrap';
+import { describe } from './descriptive';
+import { cohensD, rankBiserial } from './effectSize';
+import { mannWhitneyU, type MannWhitneyOptions } from './mannWhitney';
+import { studentTTest, welchTTest } from './tTest';
+import type { Sample } from './sample';
+
+export interface CompareOptions {
+  labels?: { a: string; b: string };
+  measure?: string;
+  mannWhitney?: MannWhitneyOptions;
+  bootstrap?: BootstrapOptions;
+  /** ISO time stamp; injected so reports are reproducible in tests */
+  createdAt?: string;
+}
+
+export function compareSamples(a: Sample, b: Sample, options: CompareOptions = {}): StatsReport {
+  const mannWhitney = mannWhitneyU(a, b, options.mannWhitney);
+  return {
+    kind: 'stats',
+    version: 1,
+    labels: options.labels ?? { a: 'a', b: 'b' },
+    a: describe(a, 'a'),
+    b: describe(b, 'b'),
+    student: studentTTest(a, b),
+    welch: welchTTest(a, b),
+    mannWhitney,
+    effectSize: {
+      cohensD: cohensD(a, b),
+      rankBiserial: rankBiserial(mannWhitney.U, a.length, b.length),
+      meanDifferenceCI: bootstrapMeanDifferenceCI(a, b, options.bootstrap),
+    },
+    samples: { a: Array.from(a), b: Array.from(b) },
+    measure: options.measure ?? '',
+    createdAt: options.createdAt ?? new Date().toISOString(),
+  };
+}

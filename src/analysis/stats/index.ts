@@ -1,0 +1,8 @@
+export { describe, mean, std, variance, sum, percentileSorted } from './descriptive';
+export { tTest, studentTTest, welchTTest, type VarianceAssumption } from './tTest';
+export { mannWhitneyU, exactSf, type Alternative, type MannWhitneyMethod, type MannWhitneyOptions } from './mannWhitney';
+export { cohensD, rankBiserial } from './effectSize';
+export { bootstrapMeanDifferenceCI, bootstrapIndicesCI, DEFAULT_BOOTSTRAP, type BootstrapOptions } from './bootstrap';
+export { compareSamples, type CompareOptions } from './compare';
+export { normalCdf, normalSf, normalQuantile } from './normal';
+export type { Sample } from './sample';

@@ -1,0 +1,290 @@
+/**
+ * The trace engine (src/runtime/api.ts): one bundle, its ONNX sessions (created lazily, reused,
+ * released on dispose) and the loops that turn an image and a question into a Trace.
+ */
+import type { BundleManifest } from '../shared/bundle';
+import type { Reconstructions, Trace, TraceSettings } from '../shared/trace';
+import type { EngineOptions, LatentTraceEngine, ReconstructionRequest, TextEncoding, TraceProgress, TraceRequest } from './api';
+import { loadBundle, type LoadedBundle } from './bundle';
+import { Decoder, expectOutput, type DecoderStep } from './decoder';
+import { generateAnswer, scoreAnswer } from './generate';
+import type { GraphRole } from './graph-contract';
+import { prepareImage } from './image';
+import type { InterventionHost } from './interventions';
+import { runLareSteps } from './lare-loop';
+import type { LatentResult, LoopParts, LoopStart } from './loop-parts';
+import { runLvrSteps } from './lvr-loop';
+import { OnnxSessions, type GraphSession } from './onnx';
+import { InputError, layoutPrompt, positionsAfterPrompt, prefillEmbeddings } from './prompt';
+import { SeededRandom } from './random';
+import { linearSchedule, sampleDdim, sampleDdpm } from './reconstruct';
+import { latentBudget, resolveSettings } from './settings';
+import { floatTensor, int64Tensor } from './tensor';
+
+export async function openEngine(dir: string, options: EngineOptions = {}): Promise<TraceEngine> {
+  const bundle = await loadBundle(dir);
+  return new TraceEngine(bundle, options);
+}
+
+export interface RunExtras {
+  /** teacher-force these answer ids after the latent steps and return their probabilities */
+  forceAnswerIds?: readonly number[];
+  /** generate exactly maxAnswerTokens tokens (benchmarks compare equal work) */
+  ignoreEos?: boolean;
+}
+
+export interface TraceDetail {
+  trace: Trace;
+  /** sum-pooled window scores per LaRe step */
+  windowScores: Float32Array[];
+  /** token ids of the prefill, -1 at visual positions */
+  inputIds: number[];
+  /** the model input [1,3,size,size] and the vision graph's outputs [N*D] */
+  pixels: Float32Array;
+  visualTokens: Float32Array;
+  localFeatures: Float32Array;
+  forcedProbs?: number[];
+}
+
+export class TraceEngine implements LatentTraceEngine, InterventionHost {
+  readonly dir: string;
+  readonly manifest: BundleManifest;
+  private readonly sessions: OnnxSessions;
+
+  constructor(private readonly bundle: LoadedBundle, private readonly options: EngineOptions = {}) {
+    this.dir = bundle.dir;
+    this.manifest = bundle.manifest;
+    this.sessions = new OnnxSessions(options);
+  }
+
+  async trace(request: TraceRequest): Promise<Trace> {
+    return (await this.traceDetailed(request)).trace;
+  }
+
+  async scoreAnswer(request: TraceRequest, answerIds: readonly number[]): Promise<{ trace: Trace; forcedProbs: number[] }> {
+    const d = await this.traceDetailed(request, { forceAnswerIds: answerIds });
+    return { trace: d.trace, forcedProbs: d.forcedProbs ?? [] };
+  }
+
+  async encodeText(text: string, signal?: AbortSignal): Promise<TextEncoding> {
+    const m = this.manifest;
+    const tok = this.bundle.tokenizer;
+    const ids = [tok.idOf(m.tokenizer.special.bos), ...tok.encode(text)];
+    if (ids.length > m.model.maxPositions) throw new InputError(`the text is ${ids.length} tokens long; the model takes at most ${m.model.maxPositions}`);
+    signal?.throwIfAborted();
+    const parts = await this.parts(signal);
+    const emb = await parts.embed(ids);
+    signal?.throwIfAborted();
+    const { step } = await parts.decoder.run(parts.decoder.empty(), emb, ids.length);
+    return { hidden: Float32Array.from(step.lastHiddenAll), length: ids.length, dim: m.model.hiddenSize };
+  }
+
+  async dispose(): Promise<void> {
+    await this.sessions.dispose();
+  }
+
+  async traceDetailed(request: TraceRequest, extras: RunExtras = {}): Promise<TraceDetail> {
+    const m = this.manifest;
+    const { signal } = request;
+    const progress = (p: TraceProgress) => request.onProgress?.(p);
+    const timings: Record<string, number> = {};
+    const started = performance.now();
+    let mark = started;
+    const lap = (stage: string) => {
+      const now = performance.now();
+      timings[stage] = (timings[stage] ?? 0) + (now - mark);
+      mark = now;
+    };
+    signal?.throwIfAborted();
+    const settings = resolveSettings(m, request.settings);
+    const tok = this.bundle.tokenizer;
+    const layout = layoutPrompt(m, tok, request.question, positionsAfterPrompt(latentBudget(m, settings), settings.maxAnswerTokens));
+
+    progress({ stage: 'load' });
+    const parts = await this.parts(signal);
+    lap('load');
+
+    progress({ stage: 'image' });
+    const image = await prepareImage(request.image, m.image, { name: request.imageName });
+    lap('image');
+    signal?.throwIfAborted();
+    const vision = await this.session('vision');
+    const visionOut = await vision.run({ pixels: image.pixels });
+    const N = m.model.visualTokens;
+    const D = m.model.hiddenSize;
+    const visualTokens = expectOutput(visionOut, 'visual_tokens', [1, N, D], vision.file);
+    const localFeatures = expectOutput(visionOut, 'local_features', [1, N, D], vision.file);
+    lap('vision');
+    signal?.throwIfAborted();
+
+    progress({ stage: 'prefill' });
+    const prefill = await prefillEmbeddings(layout, visualTokens, D, parts.embed);
+    signal?.throwIfAborted();
+    const first = await parts.decoder.run(parts.decoder.empty(), prefill, layout.length);
+    lap('prefill');
+
+    const start: LoopStart = { visualTokens, localFeatures, imageOffset: layout.imageOffset, state: first.state, last: first.step };
+    const latent = await this.runLatent(parts, start, settings, progress);
+    lap('latent');
+
+    progress({ stage: 'answer' });
+    let { state, last } = latent;
+    if (m.method !== 'direct') {
+      const endId = tok.idOf(m.tokenizer.special.latentEnd!);
+      signal?.throwIfAborted();
+      ({ state, step: last } = await parts.decoder.run(state, await parts.embed([endId]), 1));
+    }
+    const firstAnswerAttention = visualAttention(last, m, layout.imageOffset);
+    const rng = new SeededRandom(settings.seed);
+    const answerParts: LoopParts = { ...parts, onStep: (i, n) => progress({ stage: 'answer', step: i, total: n }) };
+    const answer = await generateAnswer(answerParts, state, last, {
+      eosId: extras.ignoreEos ? -1 : tok.idOf(m.tokenizer.special.eos),
+      maxTokens: settings.maxAnswerTokens,
+      temperature: settings.temperature,
+      topP: settings.topP,
+      rng,
+    });
+    const forcedProbs = extras.forceAnswerIds ? await scoreAnswer(parts, state, last, extras.forceAnswerIds) : undefined;
+    lap('answer');
+
+    let reconstructions: Reconstructions | undefined;
+    if (request.reconstruct && latent.steps.length > 0) {
+      progress({ stage: 'reconstruct' });
+      const req = request.reconstruct === true ? {} : request.reconstruct;
+      reconstructions = await this.reconstruct(latent.steps.map((s) => s.latentToken), req, signal);
+      lap('reconstruct');
+    }
+    timings.total = performance.now() - started;
+
+    const trace: Trace = {
+      format: 'latent-trace/trace',
+      version: 1,
+      model: { name: m.name, hash: m.hash, method: m.method, hiddenSize: D, layers: m.model.layers },
+      input: {
+        question: request.question,
+        imageName: image.name,
+        imageWidth: image.width,
+        imageHeight: image.height,
+        imagePng: image.previewPng.toString('base64'),
+        grid: { ...m.image.grid },
+      },
+      settings,
+      steps: latent.steps,
+      stoppedAt: latent.steps.length,
+      stopReason: latent.stopReason,
+      answer: { text: tok.decode(answer.tokenIds), tokenIds: answer.tokenIds, tokenProbs: answer.tokenProbs },
+      tokens: { prompt: layout.length, latent: latent.steps.length, answer: answer.tokenIds.length },
+      firstAnswerAttention,
+      timingsMs: timings,
+      createdAt: new Date().toISOString(),
+    };
+    if (request.keepVisualTokens) trace.visualTokens = Float32Array.from(visualTokens);
+    if (reconstructions) trace.reconstructions = reconstructions;
+    return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, pixels: image.pixels.data, visualTokens, localFeatures, forcedProbs };
+  }
+
+  /**
+   * Reconstructions of the given latent tokens: one batched U-Net call per sampler timestep.
+   * `noise` (steps*C*h*w) replaces the seeded initial noise, for parity with a reference run.
+   */
+  async reconstruct(latentTokens: Float32Array[], req: ReconstructionRequest & { noise?: Float32Array } = {}, signal?: AbortSignal): Promise<Reconstructions> {
+    const m = this.manifest;
+    const rec = m.reconstruction;
+    if (!rec) throw new InputError(`bundle "${m.name}" has no reconstruction U-Net`);
+    const sampler = req.sampler ?? rec.sampler;
+    const samplerSteps = sampler === 'ddpm' ? rec.schedule.steps : req.samplerSteps ?? rec.samplerSteps;
+    const seed = req.seed ?? 0;
+    const B = latentTokens.length;
+    const D = m.model.hiddenSize;
+    const { channels: C, size } = rec;
+    const condition = new Float32Array(B * D);
+    latentTokens.forEach((t, i) => condition.set(t, i * D));
+    const rng = new SeededRandom(seed);
+    const noise = req.noise ?? rng.normals(B * C * size * size);
+    if (noise.length !== B * C * size * size) {
+      throw new RangeError(`initial noise has ${noise.length} values, expected ${B}x${C}x${size}x${size}`);
+    }
+    const unet = await this.session('unet');
+    const denoise = async (sample: Float32Array, t: number) => {
+      const out = await unet.run({
+        sample: floatTensor(sample, [B, C, size, size]),
+        timestep: floatTensor(new Float32Array(B).fill(t), [B]),
+        condition: floatTensor(condition, [B, 1, D]),
+      });
+      signal?.throwIfAborted();
+      return expectOutput(out, 'noise_pred', [B, C, size, size], unet.file);
+    };
+    const schedule = linearSchedule(rec.schedule.betaStart, rec.schedule.betaEnd, rec.schedule.steps);
+    const pixels = sampler === 'ddpm'
+      ? await sampleDdpm(denoise, noise, schedule, rng, signal)
+      : await sampleDdim(denoise, noise, schedule, samplerSteps, signal);
+    return { sampler, samplerSteps, seed, channels: C, size, pixels };
+  }
+
+  private async runLatent(parts: LoopParts, start: LoopStart, s: TraceSettings, progress: (p: TraceProgress) => void): Promise<LatentResult & { windowScores?: Float32Array[] }> {
+    const m = this.manifest;
+    const stepParts: LoopParts = { ...parts, onStep: (i, n) => progress({ stage: 'latent', step: i, total: n }) };
+    if (m.method === 'direct') return { steps: [], state: start.state, last: start.last, stopReason: 'none' };
+    progress({ stage: 'latent', step: 0, total: latentBudget(m, s) });
+    if (m.method === 'lare') return runLareSteps(stepParts, start, s);
+    return runLvrSteps(stepParts, start, {
+      ...s,
+      lvrStop: s.lvrStop ?? 'fixed',
+      endDistance: m.defaults.lvrEndDistance ?? 0,
+      endTokenId: this.bundle.tokenizer.idOf(m.tokenizer.special.latentEnd!),
+    });
+  }
+
+  private session(role: GraphRole): Promise<GraphSession> {
+    const path = this.bundle.graphPaths[role];
+    if (!path) throw new Error(`bundle "${this.manifest.name}" has no ${role} graph`);
+    return this.sessions.get(path);
+  }
+
+  private async parts(signal?: AbortSignal): Promise<LoopParts> {
+    const m = this.manifest;
+    const D = m.model.hiddenSize;
+    const [embedSession, decoderSession] = await Promise.all([this.session('embed'), this.session('decoder')]);
+    const extractorSession = m.method === 'lare' && m.extractor ? await this.session('extractor') : undefined;
+    const embed = async (ids: number[]) => {
+      const out = await embedSession.run({ input_ids: int64Tensor(ids) });
+      return expectOutput(out, 'embeddings', [1, ids.length, D], embedSession.file);
+    };
+    const parts: LoopParts = { manifest: m, decoder: new Decoder(decoderSession, m.model), embed, signal };
+    if (extractorSession && m.window && m.extractor) {
+      const W2 = m.window.size ** 2;
+      const K = m.extractor.stateLayers.length;
+      const Lx = m.extractor.layers;
+      parts.extract = async (latentState, windowFeatures) => {
+        const out = await extractorSession.run({
+          latent_state: floatTensor(latentState, [1, K, D]),
+          window_features: floatTensor(windowFeatures, [1, W2, D]),
+        });
+        return {
+          latentToken: Float32Array.from(expectOutput(out, 'latent_token', [1, D], extractorSession.file)),
+          crossAttention: Float32Array.from(expectOutput(out, 'cross_attention', [1, Lx, W2], extractorSession.file)),
+        };
+      };
+    }
+    return parts;
+  }
+}
+
+/** The newest position's attention over the visual tokens, per layer and mean over layers (Table 5). */
+function visualAttention(last: DecoderStep, m: BundleManifest, imageOffset: number): Trace['firstAnswerAttention'] {
+  const L = m.model.layers;
+  const N = m.model.visualTokens;
+  const K = last.positions;
+  const perLayer = new Float32Array(L * N);
+  const mean = new Float32Array(N);
+  for (let l = 0; l < L; l++) {
+    for (let i = 0; i < N; i++) {
+      const a = last.attention[l * K + imageOffset + i];
+      perLayer[l * N + i] = a;
+      mean[i] += a / L;
+    }
+  }
+  let total = 0;
+  for (let i = 0; i < N; i++) total += mean[i];
+  return { perLayer, mean, total };
+}

@@ -1,0 +1,143 @@
+/**
+ * The only module that touches onnxruntime-node. It is imported lazily (inside functions), so the
+ * extension can activate and validate bundles without loading the native binding.
+ * Sessions are created on first use, reused across runs and released on dispose.
+ */
+import type { ExecutionProvider, Logger } from './api';
+import type { Tensor, TensorData } from './tensor';
+
+type Ort = typeof import('onnxruntime-node');
+type OrtSession = import('onnxruntime-node').InferenceSession;
+
+export interface OnnxOptions {
+  executionProvider?: ExecutionProvider;
+  /** intra-op threads per session; 1 was fastest on a loaded 2-core machine */
+  threads?: number;
+  log?: Logger;
+}
+
+export interface GraphSession {
+  readonly file: string;
+  readonly provider: ExecutionProvider;
+  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+}
+
+let ortModule: Promise<Ort> | undefined;
+
+export function loadOrt(): Promise<Ort> {
+  ortModule ??= import('onnxruntime-node');
+  return ortModule;
+}
+
+/** True when onnxruntime-node has been loaded in this process (the activation test checks it stays false). */
+export function isOrtLoaded(): boolean {
+  return ortModule !== undefined;
+}
+
+export class OnnxSessions {
+  private readonly sessions = new Map<string, Promise<{ session: OrtSession; provider: ExecutionProvider }>>();
+  private disposed = false;
+  /** a provider that failed once is not tried again for the other graphs (one message, not one per graph) */
+  private failedProvider: ExecutionProvider | undefined;
+  private creating: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: OnnxOptions = {}) {}
+
+  /** The session for an ONNX file, created on first use. */
+  async get(file: string): Promise<GraphSession> {
+    if (this.disposed) throw new Error('the engine was disposed');
+    let entry = this.sessions.get(file);
+    if (!entry) {
+      // created one after another, so a failing provider is found out (and reported) once
+      entry = this.creating.then(() => this.create(file));
+      this.creating = entry.then(() => undefined, () => undefined);
+      this.sessions.set(file, entry);
+      entry.catch(() => this.sessions.delete(file));
+    }
+    const { session, provider } = await entry;
+    return { file, provider, run: (feeds) => runSession(session, file, feeds) };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const entries = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(entries.map(async (e) => {
+      try {
+        await (await e).session.release();
+      } catch {
+        // a session that failed to load has nothing to release
+      }
+    }));
+  }
+
+  private async create(file: string): Promise<{ session: OrtSession; provider: ExecutionProvider }> {
+    const ort = await loadOrt();
+    const wanted = this.options.executionProvider ?? 'cpu';
+    const threads = this.options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    const base: import('onnxruntime-node').InferenceSession.SessionOptions = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      // spinning threads steal the CPU from everything else on small machines
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    };
+    if (wanted !== 'cpu' && this.failedProvider !== wanted) {
+      const backend = ort.listSupportedBackends().find((b) => b.name === wanted);
+      if (!backend) {
+        this.failedProvider = wanted;
+        this.options.log?.('warn', `execution provider "${wanted}" is not available in this onnxruntime-node build; using CPU`);
+      } else {
+        try {
+          // fatal-only logging: a missing GPU is reported once, below, not as native error spew
+          const session = await ort.InferenceSession.create(file, { ...base, logSeverityLevel: 4, executionProviders: [wanted] });
+          return { session, provider: wanted };
+        } catch (err) {
+          this.failedProvider = wanted;
+          const hint = wanted === 'cuda' && !backend.bundled
+            ? ' (install the CUDA 12 binaries: npm install onnxruntime-node --onnxruntime-node-install=cuda12)'
+            : '';
+          this.options.log?.('warn', `execution provider "${wanted}" is unavailable (${firstLine(err)})${hint}; using CPU`);
+        }
+      }
+    }
+    try {
+      const session = await ort.InferenceSession.create(file, { ...base, executionProviders: ['cpu'] });
+      return { session, provider: 'cpu' };
+    } catch (err) {
+      throw new Error(`${file}: cannot load ONNX graph: ${firstLine(err)}`);
+    }
+  }
+}
+
+async function runSession(session: OrtSession, file: string, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  const ort = await loadOrt();
+  const ortFeeds: Record<string, import('onnxruntime-node').Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    ortFeeds[name] = t.data instanceof BigInt64Array
+      ? new ort.Tensor('int64', t.data, t.shape)
+      : new ort.Tensor('float32', t.data, t.shape);
+  }
+  let out: import('onnxruntime-node').InferenceSession.OnnxValueMapType;
+  try {
+    out = await session.run(ortFeeds);
+  } catch (err) {
+    throw new Error(`${file}: inference failed: ${firstLine(err)}`);
+  }
+  const result: Record<string, Tensor> = {};
+  for (const [name, value] of Object.entries(out)) {
+    const t = value as import('onnxruntime-node').Tensor;
+    const data = t.data;
+    if (!(data instanceof Float32Array) && !(data instanceof BigInt64Array)) {
+      throw new Error(`${file}: output "${name}" has unsupported type ${t.type}`);
+    }
+    result[name] = { data: data as TensorData, shape: [...t.dims] };
+  }
+  return result;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}

@@ -1,0 +1,380 @@
+/**
+ * The host <-> panel message protocol. Both sides import this file (no vscode, no node:*).
+ * Every incoming message is checked by a guard before use; the receiver logs and drops what fails.
+ * Tensors travel as typed arrays (VS Code recreates them through postMessage), never as base64.
+ */
+import type { Trace, TraceStep, WindowBox } from './trace';
+import type { Report } from './reports';
+
+export const PROTOCOL_VERSION = 1;
+
+/** What the panel shows; the host replays it on every `ready`. */
+export type PanelContent =
+  | { kind: 'empty' }
+  | { kind: 'trace'; trace: Trace; file?: string }
+  | { kind: 'report'; report: Report; file?: string }
+  | { kind: 'compare'; a: Trace; b: Trace; fileA?: string; fileB?: string };
+
+export type ExportFormat = 'png' | 'svg' | 'csv';
+export type PerfMetric = 'first-paint' | 'scrub' | 'view-render';
+export type WebviewLogLevel = 'info' | 'warn' | 'error';
+
+// ---- host -> webview -------------------------------------------------------
+
+/** Replaces what the panel shows (sent after `ready` and whenever the host opens a result). */
+export interface ShowMessage { type: 'show'; content: PanelContent }
+/** A long run began; the panel shows a progress bar with a cancel button. */
+export interface RunStartedMessage { type: 'runStarted'; runId: number; label: string }
+/** Progress of a run; fraction in [0, 1] when known. */
+export interface ProgressMessage { type: 'progress'; runId: number; message: string; fraction?: number }
+/** A run finished, failed or was cancelled; the panel hides its progress bar. */
+export interface RunEndedMessage { type: 'runEnded'; runId: number }
+/** The answer to a request the webview made (`export`, `openFile`). */
+export interface ReplyMessage { type: 'reply'; requestId: number; ok: boolean; message: string }
+/** The host dropped a message it could not validate; shown in the panel's status line. */
+export interface ProtocolErrorMessage { type: 'protocolError'; message: string }
+
+export type ToWebviewMessage =
+  | ShowMessage
+  | RunStartedMessage
+  | ProgressMessage
+  | RunEndedMessage
+  | ReplyMessage
+  | ProtocolErrorMessage;
+
+// ---- webview -> host -------------------------------------------------------
+
+/** The app has loaded and listens; the host answers with `show` and any running progress. */
+export interface ReadyMessage { type: 'ready'; protocol: number }
+/** Save bytes the webview rendered (PNG/SVG/CSV) to a location the user picks. */
+export interface ExportRequestMessage {
+  type: 'export';
+  requestId: number;
+  format: ExportFormat;
+  suggestedName: string;
+  bytes: Uint8Array;
+}
+/** Ask the host for an open dialog: `show` replaces the content, `compare` puts the chosen trace beside the shown one. */
+export interface OpenFileRequestMessage { type: 'openFile'; requestId: number; purpose: 'show' | 'compare' }
+/** Cancel the run with this id. */
+export interface CancelRunMessage { type: 'cancelRun'; runId: number }
+/** A timing measured in the webview, in milliseconds, written to the host log. */
+export interface PerfMessage { type: 'perf'; metric: PerfMetric; ms: number; detail: string }
+/** A message for the host log (errors caught in the webview). */
+export interface LogMessage { type: 'log'; level: WebviewLogLevel; message: string }
+
+export type FromWebviewMessage =
+  | ReadyMessage
+  | ExportRequestMessage
+  | OpenFileRequestMessage
+  | CancelRunMessage
+  | PerfMessage
+  | LogMessage;
+
+// ---- guards ----------------------------------------------------------------
+
+/** Why a value failed a guard: the path of the first bad field and what was wrong. */
+export class ProtocolError extends Error {
+  constructor(readonly path: string, problem: string) {
+    super(`${path}: ${problem}`);
+    this.name = 'ProtocolError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown, path: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError(path, 'expected an object');
+  return v as Obj;
+}
+function str(v: unknown, path: string, maxLength = 1 << 20): string {
+  if (typeof v !== 'string') throw new ProtocolError(path, 'expected a string');
+  if (v.length > maxLength) throw new ProtocolError(path, `string longer than ${maxLength}`);
+  return v;
+}
+function finite(v: unknown, path: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ProtocolError(path, 'expected a finite number');
+  return v;
+}
+function int(v: unknown, path: string, min = 0): number {
+  if (!Number.isInteger(v) || (v as number) < min) throw new ProtocolError(path, `expected an integer >= ${min}`);
+  return v as number;
+}
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
+  if (!allowed.includes(v as T)) throw new ProtocolError(path, `expected one of ${allowed.join(', ')}`);
+  return v as T;
+}
+function optional<T>(v: unknown, path: string, check: (v: unknown, path: string) => T): T | undefined {
+  return v === undefined ? undefined : check(v, path);
+}
+function f32(v: unknown, path: string, length?: number): Float32Array {
+  if (!(v instanceof Float32Array)) throw new ProtocolError(path, 'expected a Float32Array');
+  if (length !== undefined && v.length !== length) {
+    throw new ProtocolError(path, `expected ${length} values, got ${v.length}`);
+  }
+  return v;
+}
+function numArray(v: unknown, path: string): number[] {
+  if (!Array.isArray(v)) throw new ProtocolError(path, 'expected an array');
+  v.forEach((x, i) => {
+    if (typeof x !== 'number') throw new ProtocolError(`${path}[${i}]`, 'expected a number');
+  });
+  return v;
+}
+
+function checkWindow(v: unknown, path: string, rows: number, cols: number): WindowBox | null {
+  if (v === null) return null;
+  const w = obj(v, path);
+  const size = int(w.size, `${path}.size`, 1);
+  const row = int(w.row, `${path}.row`);
+  const col = int(w.col, `${path}.col`);
+  if (row + size > rows || col + size > cols) throw new ProtocolError(path, `window exceeds the ${rows}x${cols} grid`);
+  return { row, col, size };
+}
+
+function checkStep(v: unknown, path: string, cells: number, rows: number, cols: number): TraceStep {
+  const s = obj(v, path);
+  int(s.index, `${path}.index`);
+  f32(s.saliency, `${path}.saliency`, cells);
+  f32(s.visualSimilarity, `${path}.visualSimilarity`, cells);
+  f32(s.latentToken, `${path}.latentToken`);
+  const window = checkWindow(s.window, `${path}.window`, rows, cols);
+  if (s.extractorAttention !== null) {
+    const att = f32(s.extractorAttention, `${path}.extractorAttention`);
+    if (!window) throw new ProtocolError(`${path}.extractorAttention`, 'present without a window');
+    const per = window.size * window.size;
+    if (att.length === 0 || att.length % per !== 0) {
+      throw new ProtocolError(`${path}.extractorAttention`, `length ${att.length} is not a multiple of ${per}`);
+    }
+  }
+  if (s.distance !== null) {
+    const d = obj(s.distance, `${path}.distance`);
+    for (const k of ['cosine', 'l1', 'l2']) finite(d[k], `${path}.distance.${k}`);
+  }
+  return v as TraceStep;
+}
+
+/** Checks the parts of a Trace the panel reads; throws ProtocolError naming the first bad field. */
+export function assertTrace(v: unknown, path = 'trace'): Trace {
+  const t = obj(v, path);
+  if (t.format !== 'latent-trace/trace') throw new ProtocolError(`${path}.format`, 'expected "latent-trace/trace"');
+  const model = obj(t.model, `${path}.model`);
+  str(model.name, `${path}.model.name`);
+  const input = obj(t.input, `${path}.input`);
+  str(input.question, `${path}.input.question`);
+  str(input.imageName, `${path}.input.imageName`);
+  str(input.imagePng, `${path}.input.imagePng`, 64 << 20);
+  const grid = obj(input.grid, `${path}.input.grid`);
+  const rows = int(grid.rows, `${path}.input.grid.rows`, 1);
+  const cols = int(grid.cols, `${path}.input.grid.cols`, 1);
+  if (!Array.isArray(t.steps)) throw new ProtocolError(`${path}.steps`, 'expected an array');
+  t.steps.forEach((s, i) => checkStep(s, `${path}.steps[${i}]`, rows * cols, rows, cols));
+  int(t.stoppedAt, `${path}.stoppedAt`);
+  const settings = obj(t.settings, `${path}.settings`);
+  finite(settings.threshold, `${path}.settings.threshold`);
+  str(settings.stop, `${path}.settings.stop`);
+  const answer = obj(t.answer, `${path}.answer`);
+  str(answer.text, `${path}.answer.text`);
+  numArray(answer.tokenProbs, `${path}.answer.tokenProbs`);
+  const tokens = obj(t.tokens, `${path}.tokens`);
+  for (const k of ['prompt', 'latent', 'answer']) int(tokens[k], `${path}.tokens.${k}`);
+  const faa = obj(t.firstAnswerAttention, `${path}.firstAnswerAttention`);
+  f32(faa.mean, `${path}.firstAnswerAttention.mean`, rows * cols);
+  if (t.reconstructions !== undefined) {
+    const r = obj(t.reconstructions, `${path}.reconstructions`);
+    const channels = int(r.channels, `${path}.reconstructions.channels`, 1);
+    const size = int(r.size, `${path}.reconstructions.size`, 1);
+    const pixels = f32(r.pixels, `${path}.reconstructions.pixels`);
+    if (pixels.length !== t.steps.length * channels * size * size) {
+      throw new ProtocolError(`${path}.reconstructions.pixels`,
+        `expected ${t.steps.length}x${channels}x${size}x${size} values, got ${pixels.length}`);
+    }
+  }
+  const timings = obj(t.timingsMs, `${path}.timingsMs`);
+  for (const [k, ms] of Object.entries(timings)) finite(ms, `${path}.timingsMs.${k}`);
+  return v as Trace;
+}
+
+function checkInterval(v: unknown, path: string): void {
+  const i = obj(v, path);
+  for (const k of ['value', 'low', 'high']) finite(i[k], `${path}.${k}`);
+}
+
+function checkDescriptive(v: unknown, path: string): void {
+  const d = obj(v, path);
+  for (const k of ['n', 'mean', 'std', 'min', 'max']) finite(d[k], `${path}.${k}`);
+  const p = obj(d.percentiles, `${path}.percentiles`);
+  for (const k of ['25', '50', '75', '95']) finite(p[k], `${path}.percentiles.${k}`);
+}
+
+function checkPValue(v: unknown, path: string): void {
+  const p = finite(v, path);
+  if (p < 0 || p > 1) throw new ProtocolError(path, 'a p-value must lie in [0, 1]');
+}
+
+/** Checks a report by its `kind`; throws ProtocolError naming the first bad field. */
+export function assertReport(v: unknown, path = 'report'): Report {
+  const r = obj(v, path);
+  const kind = oneOf(r.kind, ['stats', 'probing', 'steps'] as const, `${path}.kind`);
+  if (kind === 'stats') {
+    const labels = obj(r.labels, `${path}.labels`);
+    str(labels.a, `${path}.labels.a`);
+    str(labels.b, `${path}.labels.b`);
+    checkDescriptive(r.a, `${path}.a`);
+    checkDescriptive(r.b, `${path}.b`);
+    for (const test of ['student', 'welch'] as const) {
+      const t = obj(r[test], `${path}.${test}`);
+      finite(t.t, `${path}.${test}.t`);
+      finite(t.df, `${path}.${test}.df`);
+      checkPValue(t.p, `${path}.${test}.p`);
+    }
+    const mw = obj(r.mannWhitney, `${path}.mannWhitney`);
+    finite(mw.U, `${path}.mannWhitney.U`);
+    checkPValue(mw.p, `${path}.mannWhitney.p`);
+    const e = obj(r.effectSize, `${path}.effectSize`);
+    finite(e.cohensD, `${path}.effectSize.cohensD`);
+    finite(e.rankBiserial, `${path}.effectSize.rankBiserial`);
+    const samples = obj(r.samples, `${path}.samples`);
+    numArray(samples.a, `${path}.samples.a`);
+    numArray(samples.b, `${path}.samples.b`);
+    str(r.measure, `${path}.measure`);
+  } else if (kind === 'probing') {
+    obj(r.models, `${path}.models`);
+    obj(r.settings, `${path}.settings`);
+    const pairs = obj(r.pairs, `${path}.pairs`);
+    int(pairs.total, `${path}.pairs.total`);
+    if (!Array.isArray(r.cells)) throw new ProtocolError(`${path}.cells`, 'expected an array');
+    r.cells.forEach((c, i) => {
+      const cell = obj(c, `${path}.cells[${i}]`);
+      oneOf(cell.target, ['vision', 'text'] as const, `${path}.cells[${i}].target`);
+      oneOf(cell.classifier, ['svm', 'mlp'] as const, `${path}.cells[${i}].classifier`);
+      oneOf(cell.source, ['model', 'ablation', 'random'] as const, `${path}.cells[${i}].source`);
+      checkInterval(cell.accuracy, `${path}.cells[${i}].accuracy`);
+      checkInterval(cell.control, `${path}.cells[${i}].control`);
+      finite(cell.selectivity, `${path}.cells[${i}].selectivity`);
+      obj(cell.perNegativeType, `${path}.cells[${i}].perNegativeType`);
+    });
+  } else {
+    str(r.model, `${path}.model`);
+    if (!Array.isArray(r.rows)) throw new ProtocolError(`${path}.rows`, 'expected an array');
+    r.rows.forEach((row, i) => {
+      const o = obj(row, `${path}.rows[${i}]`);
+      str(o.rule, `${path}.rows[${i}].rule`);
+      for (const k of ['meanSteps', 'accuracy', 'meanAnswerTokens']) finite(o[k], `${path}.rows[${i}].${k}`);
+    });
+    const conv = obj(r.convergence, `${path}.convergence`);
+    const steps = numArray(conv.step, `${path}.convergence.step`);
+    for (const metric of ['cosine', 'l1', 'l2']) {
+      const series = conv[metric];
+      if (!Array.isArray(series) || series.length !== steps.length) {
+        throw new ProtocolError(`${path}.convergence.${metric}`, `expected ${steps.length} intervals`);
+      }
+      series.forEach((iv, i) => checkInterval(iv, `${path}.convergence.${metric}[${i}]`));
+    }
+    const th = obj(r.thresholds, `${path}.thresholds`);
+    for (const k of ['cosine', 'l1', 'l2']) finite(th[k], `${path}.thresholds.${k}`);
+  }
+  return v as Report;
+}
+
+function checkContent(v: unknown, path: string): PanelContent {
+  const c = obj(v, path);
+  const kind = oneOf(c.kind, ['empty', 'trace', 'report', 'compare'] as const, `${path}.kind`);
+  if (kind === 'trace') assertTrace(c.trace, `${path}.trace`);
+  if (kind === 'report') assertReport(c.report, `${path}.report`);
+  if (kind === 'compare') {
+    assertTrace(c.a, `${path}.a`);
+    assertTrace(c.b, `${path}.b`);
+  }
+  for (const k of ['file', 'fileA', 'fileB']) optional(c[k], `${path}.${k}`, str);
+  return v as PanelContent;
+}
+
+const MAX_EXPORT_BYTES = 256 << 20;
+
+/** Validates a message from the webview; throws ProtocolError naming the first bad field. */
+export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
+  const m = obj(v, 'message');
+  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'perf', 'log'] as const, 'message.type');
+  switch (type) {
+    case 'ready':
+      if (m.protocol !== PROTOCOL_VERSION) throw new ProtocolError('message.protocol', `expected ${PROTOCOL_VERSION}`);
+      break;
+    case 'export': {
+      int(m.requestId, 'message.requestId');
+      oneOf(m.format, ['png', 'svg', 'csv'] as const, 'message.format');
+      const name = str(m.suggestedName, 'message.suggestedName', 200);
+      if (!/^[\w.\- ]+$/.test(name)) throw new ProtocolError('message.suggestedName', 'must be a plain file name');
+      if (!(m.bytes instanceof Uint8Array)) throw new ProtocolError('message.bytes', 'expected a Uint8Array');
+      if (m.bytes.length > MAX_EXPORT_BYTES) throw new ProtocolError('message.bytes', 'export larger than 256 MiB');
+      break;
+    }
+    case 'openFile':
+      int(m.requestId, 'message.requestId');
+      oneOf(m.purpose, ['show', 'compare'] as const, 'message.purpose');
+      break;
+    case 'cancelRun':
+      int(m.runId, 'message.runId');
+      break;
+    case 'perf':
+      oneOf(m.metric, ['first-paint', 'scrub', 'view-render'] as const, 'message.metric');
+      if (finite(m.ms, 'message.ms') < 0) throw new ProtocolError('message.ms', 'must not be negative');
+      str(m.detail, 'message.detail', 500);
+      break;
+    case 'log':
+      oneOf(m.level, ['info', 'warn', 'error'] as const, 'message.level');
+      str(m.message, 'message.message', 10_000);
+      break;
+  }
+  return v as FromWebviewMessage;
+}
+
+/** Validates a message from the host; throws ProtocolError naming the first bad field. */
+export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
+  const m = obj(v, 'message');
+  const type = oneOf(m.type, ['show', 'runStarted', 'progress', 'runEnded', 'reply', 'protocolError'] as const,
+    'message.type');
+  switch (type) {
+    case 'show':
+      checkContent(m.content, 'message.content');
+      break;
+    case 'runStarted':
+      int(m.runId, 'message.runId');
+      str(m.label, 'message.label', 500);
+      break;
+    case 'progress': {
+      int(m.runId, 'message.runId');
+      str(m.message, 'message.message', 2000);
+      const f = optional(m.fraction, 'message.fraction', finite);
+      if (f !== undefined && (f < 0 || f > 1)) throw new ProtocolError('message.fraction', 'must lie in [0, 1]');
+      break;
+    }
+    case 'runEnded':
+      int(m.runId, 'message.runId');
+      break;
+    case 'reply':
+      int(m.requestId, 'message.requestId');
+      if (typeof m.ok !== 'boolean') throw new ProtocolError('message.ok', 'expected a boolean');
+      str(m.message, 'message.message', 2000);
+      break;
+    case 'protocolError':
+      str(m.message, 'message.message', 2000);
+      break;
+  }
+  return v as ToWebviewMessage;
+}
+
+function guard<T>(assert: (v: unknown) => T): (v: unknown) => v is T {
+  return (v: unknown): v is T => {
+    try {
+      assert(v);
+      return true;
+    } catch (e) {
+      if (e instanceof ProtocolError) return false;
+      throw e;
+    }
+  };
+}
+
+export const isFromWebviewMessage = guard(assertFromWebviewMessage);
+export const isToWebviewMessage = guard(assertToWebviewMessage);

@@ -1,0 +1,138 @@
+/**
+ * One webview running the panel app (the singleton panel or a custom editor): validates every message
+ * it receives, replays the content and any running progress on `ready`, saves exports and logs timings.
+ */
+import * as vscode from 'vscode';
+import {
+  assertFromWebviewMessage, ProtocolError, type FromWebviewMessage, type PanelContent, type ToWebviewMessage,
+} from '../../shared/protocol';
+import { panelHtml, webviewOptions } from './html';
+import { saveExport } from './export-file';
+import { readResult, readTrace } from './result-files';
+
+/** A long run mirrored into the panel; the panel's cancel button aborts `controller`. */
+export interface ActiveRun {
+  runId: number;
+  label: string;
+  message: string;
+  fraction?: number;
+  controller: AbortController;
+}
+
+export interface SessionHooks {
+  /** the run with this id, if it is still going (for `cancelRun` and replay on `ready`) */
+  activeRun(): ActiveRun | undefined;
+}
+
+export class WebviewSession implements vscode.Disposable {
+  private content: PanelContent = { kind: 'empty' };
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly tag: string,
+    private readonly hooks: SessionHooks,
+    private readonly onDidShow: (content: PanelContent) => void = () => undefined,
+  ) {
+    webview.options = webviewOptions(extensionUri);
+    webview.html = panelHtml(webview, extensionUri);
+    this.disposables.push(webview.onDidReceiveMessage((m: unknown) => void this.receive(m)));
+  }
+
+  get current(): PanelContent {
+    return this.content;
+  }
+
+  /** Shows new content now if the app is listening, else on its `ready`. */
+  show(content: PanelContent): void {
+    this.content = content;
+    this.onDidShow(content);
+    if (this.ready) this.post({ type: 'show', content });
+  }
+
+  post(message: ToWebviewMessage): void {
+    void this.webview.postMessage(message).then(undefined, (err: unknown) =>
+      this.log.warn(`[${this.tag}] could not post ${message.type}: ${(err as Error).message}`));
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    let message: FromWebviewMessage;
+    try {
+      message = assertFromWebviewMessage(raw);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.log.warn(`[${this.tag}] rejected a malformed message from the webview: ${err.message}`);
+      this.post({ type: 'protocolError', message: `rejected a malformed message (${err.message})` });
+      return;
+    }
+    try {
+      await this.handle(message);
+    } catch (err) {
+      this.log.error(`[${this.tag}] ${message.type} failed: ${(err as Error).message}`);
+      if ('requestId' in message) this.post({ type: 'reply', requestId: message.requestId, ok: false, message: (err as Error).message });
+    }
+  }
+
+  private async handle(message: FromWebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        this.ready = true;
+        this.post({ type: 'show', content: this.content });
+        const run = this.hooks.activeRun();
+        if (run) {
+          this.post({ type: 'runStarted', runId: run.runId, label: run.label });
+          this.post({ type: 'progress', runId: run.runId, message: run.message, fraction: run.fraction });
+        }
+        return;
+      }
+      case 'export': {
+        const near = 'file' in this.content && this.content.file ? vscode.Uri.parse(this.content.file) : undefined;
+        const saved = await saveExport(message.format, message.suggestedName, message.bytes, near);
+        if (saved) this.log.info(`[${this.tag}] exported ${message.format} (${message.bytes.length} bytes) to ${saved.fsPath}`);
+        this.post({ type: 'reply', requestId: message.requestId, ok: saved !== undefined, message: saved ? `saved ${saved.fsPath}` : 'cancelled' });
+        return;
+      }
+      case 'openFile': {
+        const compare = message.purpose === 'compare';
+        const picked = await vscode.window.showOpenDialog({
+          title: compare ? 'Latent Trace: choose a trace to compare with' : 'Latent Trace: open a trace or report',
+          canSelectMany: false,
+          filters: { 'Latent Trace results': ['json'] },
+        });
+        if (!picked?.[0]) {
+          this.post({ type: 'reply', requestId: message.requestId, ok: false, message: 'cancelled' });
+          return;
+        }
+        const current = this.content;
+        if (compare && current.kind === 'trace') {
+          this.show({ kind: 'compare', a: current.trace, b: await readTrace(picked[0]), fileA: current.file, fileB: picked[0].toString() });
+        } else {
+          this.show(await readResult(picked[0]));
+        }
+        this.post({ type: 'reply', requestId: message.requestId, ok: true, message: `opened ${picked[0].fsPath}` });
+        return;
+      }
+      case 'cancelRun': {
+        const run = this.hooks.activeRun();
+        if (run?.runId === message.runId) {
+          this.log.info(`[${this.tag}] run ${run.runId} (${run.label}) cancelled from the panel`);
+          run.controller.abort(new Error('cancelled from the panel'));
+        }
+        return;
+      }
+      case 'perf':
+        this.log.info(`[${this.tag}] [perf] ${message.metric} ${message.ms.toFixed(2)} ms ${message.detail}`);
+        return;
+      case 'log':
+        this.log[message.level](`[${this.tag}] [webview] ${message.message}`);
+        return;
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

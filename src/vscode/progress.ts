@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+
+export interface PanelRun {
+  progress(message: string, fraction?: number): void;
+  signal: AbortSignal;
+  end(): void;
+}
+
+export interface RunReporter {
+  /** `fraction` in [0,1] of the whole run */
+  report(message: string, fraction?: number): void;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs `work` under a cancellable progress notification and mirrors its progress into the panel.
+ * Cancelling either (the notification's Cancel button or the panel's) aborts the one signal the runtime sees.
+ */
+export async function withRunProgress<T>(title: string, panelRun: PanelRun, work: (run: RunReporter) => Promise<T>): Promise<T> {
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Latent Trace: ${title}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        const signal = AbortSignal.any([controller.signal, panelRun.signal]);
+        let last = 0;
+        const report = (message: string, fraction?: number) => {
+          panelRun.progress(message, fraction);
+          if (fraction === undefined) return progress.report({ message });
+          const next = Math.max(last, Math.min(1, fraction));
+          progress.report({ message, increment: (next - last) * 100 });
+          last = next;
+        };
+        try {
+          return await work({ report, signal });
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+  } finally {
+    panelRun.end();
+  }
+}
+

@@ -1,0 +1,50 @@
+/**
+ * The extension's settings as plain data, and how they turn into the runtime's trace settings.
+ * Pure (no vscode import) so the mapping is unit-tested in plain Node.
+ */
+import type { BundleManifest, StopRule } from '../shared/bundle';
+import type { TraceSettings } from '../shared/trace';
+import type { ExecutionProvider, ReconstructionRequest } from '../runtime/api';
+
+export type StopRuleSetting = 'bundle' | StopRule;
+
+export interface ExtensionSettings {
+  modelPath: string;
+  /** null: the bundle's default */
+  latentSteps: number | null;
+  stopRule: StopRuleSetting;
+  thresholds: { cosine: number | null; l1: number | null; l2: number | null };
+  reconstruction: { enabled: boolean; samplerSteps: number | null };
+  executionProvider: ExecutionProvider;
+  threads: number;
+  resultsFolder: string;
+}
+
+/**
+ * Only what the user changed is passed on; everything else stays the bundle's default.
+ * For the fixed rule `latentSteps` is T; for adaptive rules it is the cap T_max (DESIGN.md, Convergence).
+ */
+export function traceSettingsFrom(settings: ExtensionSettings, manifest: BundleManifest): Partial<TraceSettings> {
+  const out: Partial<TraceSettings> = {};
+  if (manifest.method !== 'lare') {
+    if (settings.latentSteps !== null) out.latentSteps = settings.latentSteps;
+    return out;
+  }
+  const stop = settings.stopRule === 'bundle' ? manifest.defaults.stop : settings.stopRule;
+  if (settings.stopRule !== 'bundle') out.stop = stop;
+  if (stop === 'fixed') {
+    if (settings.latentSteps !== null) out.latentSteps = settings.latentSteps;
+    return out;
+  }
+  if (settings.latentSteps !== null) out.maxLatentSteps = settings.latentSteps;
+  const threshold = settings.thresholds[stop];
+  if (threshold !== null) out.threshold = threshold;
+  else if (settings.stopRule !== 'bundle') out.threshold = manifest.defaults.thresholds[stop];
+  return out;
+}
+
+/** false when the bundle has no U-Net or the user turned reconstructions off. */
+export function reconstructionFrom(settings: ExtensionSettings, manifest: BundleManifest): false | ReconstructionRequest {
+  if (!settings.reconstruction.enabled || !manifest.graphs.unet) return false;
+  return settings.reconstruction.samplerSteps === null ? {} : { samplerSteps: settings.reconstruction.samplerSteps };
+}

@@ -1,0 +1,101 @@
+/** The probing protocol end to end on synthetic items whose latents do or do not carry their targets. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRandom } from '../../src/analysis/random';
+import { buildPairs } from '../../src/analysis/probing/pairs';
+import { runProbing, type ProbingItem, type ProbingSource } from '../../src/analysis/probing/protocol';
+import { meanMaxPool, bboxPatchMask } from '../../src/analysis/pooling';
+
+function synthetic(images: number, questionsPerImage: number) {
+  const random = createRandom(3);
+  const items: ProbingItem[] = [];
+  const questions = ['what color is the circle?', 'what shape is the red object?', 'how many squares are there?'];
+  for (let img = 0; img < images; img++) {
+    for (let q = 0; q < questionsPerImage; q++) {
+      items.push({ image: `img${img}.png`, question: questions[(img + q) % questions.length], rationale: `r${img}-${q}`, bbox: [q, q, q + 8, q + 8] });
+    }
+  }
+  const dim = 24;
+  const vec = () => Float32Array.from({ length: dim }, () => random.normal());
+  const vision = items.map(vec);
+  const text = items.map(vec);
+  const source = (signal: number): ProbingSource => ({
+    latent: items.map((_, i) => Float32Array.from({ length: dim }, (_, d) => signal * (vision[i][d] + text[i][d]) + random.normal())),
+    vision,
+    text,
+  });
+  return { items, model: source(1.5), ablation: source(0.15) };
+}
+
+test('pairs: image-grouped split, stratified counts, no disguised positives', () => {
+  const { items } = synthetic(60, 3);
+  const keys = items.map((it) => ({ image: it.image, question: it.question, targetKey: it.rationale }));
+  const set = buildPairs(keys, { total: 600, seed: 1 });
+  assert.equal(set.counts.total, 600);
+  assert.equal(set.counts.positive, 300);
+  assert.deepEqual(set.counts.negative, { 'different-question-same-image': 100, 'different-image-same-question': 100, random: 100 });
+  const trainImages = new Set(set.pairs.filter((p) => p.split === 'train').flatMap((p) => [items[p.latent].image, items[p.target].image]));
+  const testImages = new Set(set.pairs.filter((p) => p.split === 'test').flatMap((p) => [items[p.latent].image, items[p.target].image]));
+  assert.equal([...testImages].filter((i) => trainImages.has(i)).length, 0);
+  for (const type of ['positive', 'different-question-same-image', 'different-image-same-question', 'random']) {
+    const all = set.pairs.filter((p) => p.type === type);
+    assert.equal(all.filter((p) => p.split === 'test').length, Math.round(all.length * 0.3), `${type} test share`);
+  }
+  for (const p of set.pairs) {
+    const a = items[p.latent];
+    const b = items[p.target];
+    if (p.label === 0) assert.notEqual(a.rationale, b.rationale);
+    if (p.type === 'different-question-same-image') assert.ok(a.image === b.image && a.question !== b.question);
+    if (p.type === 'different-image-same-question') assert.ok(a.image !== b.image && a.question === b.question);
+    if (p.type === 'random') assert.notEqual(a.image, b.image);
+  }
+  assert.deepEqual(buildPairs(keys, { total: 600, seed: 1 }), set);
+});
+
+test('pairs: one question per image falls back to random negatives and says so', () => {
+  const { items } = synthetic(80, 1);
+  const set = buildPairs(items.map((it) => ({ image: it.image, question: it.question, targetKey: it.rationale })), { total: 200, seed: 2 });
+  assert.equal(set.counts.negative['different-question-same-image'], 0);
+  assert.equal(set.counts.negative.random, 67);
+});
+
+test('pairs: too few images is a clear error', () => {
+  assert.throws(() => buildPairs([{ image: 'a', question: 'q', targetKey: 'k' }], {}), /at least 4 distinct images/);
+});
+
+test('the model beats its ablation, random vectors and shuffled labels', () => {
+  const { items, model, ablation } = synthetic(100, 3);
+  const report = runProbing(
+    { items, model, ablation, labels: { model: 'lare', ablation: 'no-extractor' }, createdAt: 'fixed' },
+    { pairs: 500, projectionDim: 64, bootstrapResamples: 200, cGrid: [0.01, 0.1, 1], mlp: { hidden: 16 } },
+  );
+  assert.equal(report.cells.length, 12);
+  const cell = (target: string, classifier: string, source: string) =>
+    report.cells.find((c) => c.target === target && c.classifier === classifier && c.source === source)!;
+  for (const target of ['vision', 'text']) {
+    for (const classifier of ['svm', 'mlp']) {
+      const m = cell(target, classifier, 'model');
+      const a = cell(target, classifier, 'ablation');
+      const r = cell(target, classifier, 'random');
+      assert.ok(m.accuracy.value > 0.8, `${target}/${classifier} model ${m.accuracy.value}`);
+      assert.ok(m.accuracy.value > a.accuracy.value + 0.1, `${target}/${classifier} model ${m.accuracy.value} vs ablation ${a.accuracy.value}`);
+      assert.ok(Math.abs(r.accuracy.value - 0.5) < 0.12, `${target}/${classifier} random ${r.accuracy.value}`);
+      // one shuffle gives a random direction that may still correlate with the labels a little
+      assert.ok(Math.abs(m.control.value - 0.5) < 0.15, `${target}/${classifier} control ${m.control.value}`);
+      assert.ok(m.selectivity > 0.2, `${target}/${classifier} selectivity ${m.selectivity}`);
+      assert.ok(m.accuracy.low <= m.accuracy.value && m.accuracy.value <= m.accuracy.high);
+      assert.ok(m.accuracy.high - m.accuracy.low < 0.2);
+      assert.equal(m.selectivity, m.accuracy.value - m.control.value);
+    }
+  }
+  assert.equal(report.pairs.total, 500);
+  assert.equal(report.settings.projection, 'random');
+});
+
+test('mean-max pooling and the bbox patch mask', () => {
+  assert.deepEqual(Array.from(meanMaxPool([1, 5, 3, -1], 2, 2)), [2, 2, 3, 5]);
+  assert.throws(() => meanMaxPool([1, 2, 3], 2, 2), /3 values is not 2 tokens of dimension 2/);
+  const mask = bboxPatchMask([8, 0, 17, 8], 64, 64, 8, 8);
+  assert.deepEqual([...mask.slice(0, 8)], [0, 1, 1, 0, 0, 0, 0, 0]);
+  assert.equal(mask.reduce((a, b) => a + b, 0), 2);
+});

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { defineScenario } from '../scenario';
+import { answerOpenDialog, attr, canvasHash, canvasStats, copyFixtures, expect, openInPanel, toggleTheme, watchConsole } from './panel-helpers';
+
+/**
+ * Comparison: from a 6-step trace, "Compare with…" puts a 4-step trace beside it; one scrubber drives
+ * both, the shorter trace holds its last step, and the convergence tab plots both.
+ */
+export default defineScenario({
+  name: 'panel-compare',
+  timeoutMs: 240_000,
+  async run(ctx) {
+    const watch = watchConsole(ctx);
+    const dir = copyFixtures(ctx);
+    await openInPanel(ctx, join(dir, 'synthetic-disc.ltrace.json'));
+    const panel = ctx.panel();
+    await attr(ctx, '.trace-view', 'data-first-paint-ms');
+    await toggleTheme(ctx, 'dark');
+    await panel.locator('button[data-testid=compare-with]').click();
+    await answerOpenDialog(ctx, join(dir, 'synthetic-disc-t4.ltrace.json'));
+    await attr(ctx, '.compare-view', 'data-first-paint-ms');
+    const a = await canvasStats(ctx, 'canvas[data-testid=compare-heatmap-a]');
+    const b = await canvasStats(ctx, 'canvas[data-testid=compare-heatmap-b]');
+    expect(a.std > 0 && b.std > 0, 'a comparison heatmap is blank');
+    const before = [await canvasHash(ctx, 'canvas[data-testid=compare-heatmap-a]'), await canvasHash(ctx, 'canvas[data-testid=compare-heatmap-b]')];
+    expect(before[0] !== before[1], 'the two traces draw the same heatmap');
+
+    const scrubber = panel.locator('input[data-testid=compare-scrubber]');
+    await scrubber.focus();
+    await ctx.page.keyboard.press('End');
+    await panel.locator('.compare-view[data-step="5"]').waitFor({ timeout: 10_000 });
+    const notes = await panel.locator('.pane .muted').allInnerTexts();
+    expect(notes.some((n) => /stopped after step 4; showing its last step/.test(n)), `the shorter trace does not say it stopped: ${notes.join(' | ')}`);
+    const after = await canvasHash(ctx, 'canvas[data-testid=compare-heatmap-a]');
+    expect(after !== before[0], 'scrubbing did not redraw trace A');
+    await ctx.screenshot('compare-dark');
+
+    await panel.locator('.tabs button[data-tab="convergence"]').click();
+    const markers = await attr(ctx, '.convergence-view', 'data-stop-markers');
+    expect(/A stopped @ 6/.test(markers) && /B stopped @ 4/.test(markers), `both traces' stops should be marked: ${markers}`);
+    await ctx.screenshot('compare-convergence-dark');
+    await toggleTheme(ctx, 'light');
+    await panel.locator('.tabs button[data-tab="comparison"]').click();
+    await attr(ctx, '.compare-view', 'data-first-paint-ms');
+    await ctx.screenshot('compare-light');
+
+    const errors = watch.errors();
+    expect(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+  },
+});

@@ -1,0 +1,140 @@
+/**
+ * Helpers shared by the panel-* scenarios: fixtures into the workspace, opening files, reading
+ * canvases and data attributes inside the webview, and the webview's console errors.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import type { ScenarioContext } from '../scenario';
+
+/** Copies the synthetic traces and sample reports into the workspace folder `panel-fixtures/`. */
+export function copyFixtures(ctx: ScenarioContext): string {
+  const dir = join(ctx.workspace, 'panel-fixtures');
+  mkdirSync(dir, { recursive: true });
+  for (const [sub, name] of [
+    ['traces', 'synthetic-disc.ltrace.json'], ['traces', 'synthetic-disc-t4.ltrace.json'],
+    ['reports', 'sample-stats.report.json'], ['reports', 'sample-probing.report.json'], ['reports', 'sample-steps.report.json'],
+  ]) copyFileSync(join(ctx.repo, 'test/fixtures', sub, name), join(dir, name));
+  return dir;
+}
+
+/** "Latent Trace: Open Trace" with code-server's simple open dialog: types the path and accepts it. */
+export async function openInPanel(ctx: ScenarioContext, file: string): Promise<void> {
+  await ctx.runCommand('Latent Trace: Open Trace…');
+  await answerOpenDialog(ctx, file);
+}
+
+/** Types a path into code-server's simple open dialog once it has filled in its folder, and accepts it. */
+export async function answerOpenDialog(ctx: ScenarioContext, file: string): Promise<void> {
+  const input = ctx.page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  // the dialog fills in its folder a moment after it opens: typing earlier is overwritten
+  for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/'); i++) await ctx.page.waitForTimeout(100);
+  await input.fill(file);
+  await ctx.page.waitForTimeout(300);
+  await input.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 30_000 });
+}
+
+/** Opens a file from the Explorer: *.ltrace.json and *.report.json open in the custom editor by default. */
+export async function openFromExplorer(ctx: ScenarioContext, folder: string, file: string): Promise<void> {
+  const rows = ctx.page.locator('.explorer-folders-view .monaco-list-row');
+  const folderRow = rows.filter({ has: ctx.page.locator('.label-name', { hasText: folder }) }).first();
+  await folderRow.waitFor({ timeout: 30_000 });
+  if ((await folderRow.getAttribute('aria-expanded')) !== 'true') await folderRow.click();
+  const fileRow = rows.filter({ has: ctx.page.locator('.label-name', { hasText: file }) }).first();
+  await fileRow.waitFor({ timeout: 30_000 });
+  await fileRow.dblclick();
+}
+
+export async function attr(ctx: ScenarioContext, selector: string, name: string, timeoutMs = 30_000): Promise<string> {
+  const el = ctx.panel().locator(selector).first();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await el.getAttribute(name, { timeout: timeoutMs }).catch(() => null);
+    if (v !== null && v !== '') return v;
+    if (Date.now() > deadline) throw new Error(`${selector} has no ${name} after ${timeoutMs / 1000} s`);
+    await ctx.page.waitForTimeout(100);
+  }
+}
+
+/** A hash of a canvas's pixels, read inside the webview. */
+export async function canvasHash(ctx: ScenarioContext, selector: string): Promise<string> {
+  const url = await ctx.panel().locator(selector).first().evaluate((c) => (c as HTMLCanvasElement).toDataURL('image/png'));
+  return createHash('sha256').update(url).digest('hex').slice(0, 16);
+}
+
+/** Mean and standard deviation of a canvas's RGB values: a blank canvas has deviation 0. */
+export async function canvasStats(ctx: ScenarioContext, selector: string): Promise<{ mean: number; std: number; width: number }> {
+  return ctx.panel().locator(selector).first().evaluate((c) => {
+    const canvas = c as HTMLCanvasElement;
+    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let s = 0;
+    let s2 = 0;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      for (let k = 0; k < 3; k++) {
+        s += d[i + k];
+        s2 += d[i + k] * d[i + k];
+        n++;
+      }
+    }
+    const mean = s / n;
+    return { mean, std: Math.sqrt(Math.max(0, s2 / n - mean * mean)), width: canvas.width };
+  });
+}
+
+/** The outer frame of the newest Latent Trace webview (VS Code's host page for the app's iframe). */
+export function webviewHostFrame(ctx: ScenarioContext): Frame {
+  const frames = ctx.page.frames().filter((f) => /extensionId=latent-trace\.latent-trace/.test(f.url()) && /index\.html/.test(f.url()));
+  const frame = frames.at(-1);
+  if (!frame) throw new Error('no Latent Trace webview host frame');
+  return frame;
+}
+
+export interface ConsoleWatch {
+  /** errors so far as "text (url)", without code-server's known harmless ones */
+  errors(): string[];
+}
+
+/** code-server's known harmless console errors: the missing vsda module, and web shutdown notes on reload. */
+const HARMLESS = [/vsda/i, /Long running operations during shutdown are unsupported in the web/];
+
+/**
+ * Collects console errors of the workbench and the webviews with the URL they came from (the
+ * harness keeps only the text, and a 404's text does not say what was missing).
+ */
+export function watchConsole(ctx: ScenarioContext): ConsoleWatch {
+  const seen: string[] = [];
+  ctx.page.on('console', (m) => {
+    if (m.type() === 'error') seen.push(`${m.text()} (${m.location().url})`);
+  });
+  ctx.page.on('pageerror', (e) => seen.push(`pageerror: ${e.message}`));
+  return { errors: () => seen.filter((e) => !HARMLESS.some((re) => re.test(e))) };
+}
+
+export function expect(condition: unknown, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+/** Switches the colour theme between light and dark, and waits for the webview to pick it up. */
+export async function toggleTheme(ctx: ScenarioContext, want: 'light' | 'dark'): Promise<void> {
+  const body = ctx.panel().locator('body');
+  const isDark = async () => /vscode-(dark|high-contrast)(?!-light)/.test((await body.getAttribute('class')) ?? '');
+  if ((await isDark()) === (want === 'dark')) return;
+  await ctx.runCommand('Preferences: Toggle between Light/Dark Themes');
+  for (let i = 0; i < 50 && (await isDark()) !== (want === 'dark'); i++) await ctx.page.waitForTimeout(200);
+  expect((await isDark()) === (want === 'dark'), `theme did not switch to ${want}`);
+  await ctx.page.waitForTimeout(300);
+}
+
+/** Waits until code-server's simple save dialog shows the suggested file name, then accepts it. */
+export async function acceptSaveDialog(ctx: ScenarioContext, suggested: string): Promise<void> {
+  const input = ctx.page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  for (let i = 0; i < 50 && !(await input.inputValue()).endsWith(suggested); i++) await ctx.page.waitForTimeout(100);
+  const value = await input.inputValue();
+  expect(value.endsWith(suggested), `the save dialog suggests "${value}", not ${suggested}`);
+  await input.press('Enter');
+}

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { defineScenario } from '../scenario';
+import { attr, copyFixtures, expect, openInPanel, webviewHostFrame, toggleTheme, watchConsole } from './panel-helpers';
+
+/**
+ * The panel survives a window reload (serializer + webview state: same trace, same step), a
+ * malformed message from the webview is rejected and logged.
+ */
+export default defineScenario({
+  name: 'panel-reload',
+  timeoutMs: 240_000,
+  async run(ctx) {
+    const watch = watchConsole(ctx);
+    const dir = copyFixtures(ctx);
+    await openInPanel(ctx, join(dir, 'synthetic-disc.ltrace.json'));
+    const panel = ctx.panel();
+    await attr(ctx, '.trace-view', 'data-first-paint-ms');
+    await toggleTheme(ctx, 'dark');
+    await panel.locator('.thumb[data-step="3"]').click();
+    await attr(ctx, '.trace-view[data-step="3"]', 'data-step');
+
+    // a message no guard accepts, posted through VS Code's own webview channel
+    await webviewHostFrame(ctx).evaluate(() => {
+      const post = (window as unknown as Record<string, (channel: string, data: unknown) => void>).__vscode_post_message__;
+      post('onmessage', { message: { type: 'export', requestId: 1, format: 'png', suggestedName: '../../outside.png', bytes: 'not bytes' }, transfer: [] });
+    });
+    const rejected = await attr(ctx, 'body', 'data-protocol-error');
+    expect(/suggestedName: must be a plain file name/.test(rejected), `the panel shows no rejection: ${rejected}`);
+    let log = '';
+    for (let i = 0; i < 50 && !/rejected a malformed message/.test(log); i++) {
+      await ctx.page.waitForTimeout(200);
+      log = await ctx.extensionLog();
+    }
+    expect(/rejected a malformed message from the webview: message\.suggestedName/.test(log), 'the rejection is not in the extension log');
+
+    await ctx.reloadWindow();
+    const restored = ctx.panel();
+    await restored.locator('.trace-view[data-step="3"]').waitFor({ timeout: 60_000 });
+    await attr(ctx, '.trace-view', 'data-first-paint-ms');
+    log = await ctx.extensionLog();
+    expect(/restored after reload \(trace\)/.test(log), 'the serializer did not log the restore');
+    await ctx.screenshot('restored');
+
+    const errors = watch.errors();
+    expect(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+  },
+});

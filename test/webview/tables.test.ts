@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tracePatchTable, traceStepTable, compareStepTable, statsTable, statsTestTable, probingTable, stepsRuleTable, stepsConvergenceTable, longTable, tablesCsv } from '../../webview/tables';
+import { syntheticTrace } from '../fixtures/traces/synthetic-trace';
+import { sampleStats, sampleProbing, sampleSteps } from '../fixtures/reports/sample-reports';
+
+test('the patch table has one row per step and patch with the raw values', () => {
+  const trace = syntheticTrace({ steps: 3, grid: 4, imageSize: 32, windowSize: 2 });
+  const t = tracePatchTable(trace);
+  assert.equal(t.rows.length, 3 * 16);
+  const row = t.rows[16 + 5];
+  assert.deepEqual(row.slice(0, 4), [2, 5, 1, 1]);
+  assert.equal(row[4], trace.steps[1].saliency[5]);
+  assert.equal(row.length, t.header.length);
+});
+
+test('compare table aligns steps and leaves the shorter trace empty', () => {
+  const a = syntheticTrace({ steps: 4, grid: 4, imageSize: 32, windowSize: 2 });
+  const b = syntheticTrace({ steps: 2, grid: 4, imageSize: 32, windowSize: 2, seed: 3 });
+  const t = compareStepTable(a, b);
+  assert.equal(t.rows.length, 4);
+  assert.equal(t.rows[3][0], 4);
+  assert.ok(t.rows[3].slice(7).every((v) => v === null));
+  assert.equal(traceStepTable(a).rows[1][4], a.steps[1].distance!.cosine);
+});
+
+test('stats tables follow Table 5 rows and carry raw p-values', () => {
+  const r = sampleStats();
+  const t = statsTable(r);
+  assert.deepEqual(t.header, ['statistic', r.labels.a, r.labels.b]);
+  assert.deepEqual(t.rows[4], ['Median', r.a.percentiles['50'], r.b.percentiles['50']]);
+  assert.equal(statsTestTable(r).rows[2][3], r.mannWhitney.p);
+});
+
+test('probing rows are in Table 6 order: w/o Extractor first, SVM before MLP, vision before text', () => {
+  const t = probingTable(sampleProbing());
+  assert.deepEqual(t.rows.slice(0, 4).map((r) => r.slice(0, 3)), [
+    ['w/o Extractor', 'SVM', 'vision'], ['w/o Extractor', 'SVM', 'text'], ['w/o Extractor', 'MLP', 'vision'], ['w/o Extractor', 'MLP', 'text'],
+  ]);
+  assert.equal(t.rows[4][0], 'with Extractor');
+});
+
+test('steps tables keep every rule and every step', () => {
+  const r = sampleSteps();
+  assert.equal(stepsRuleTable(r).rows.length, r.rows.length);
+  const c = stepsConvergenceTable(r);
+  assert.equal(c.rows.length, r.convergence.step.length);
+  assert.equal(c.rows[1][1], r.convergence.cosine[1].value);
+});
+
+test('several tables export as one long table naming table, row and column', () => {
+  const a = { header: ['k', 'x', 'y'], rows: [['r1', 1, 2]] };
+  const b = { header: ['k', 'z'], rows: [['r2', 'v']] };
+  assert.deepEqual(longTable({ a, b }).rows, [['a', 'r1', 'x', 1], ['a', 'r1', 'y', 2], ['b', 'r2', 'z', 'v']]);
+  assert.equal(tablesCsv({ a }), 'k,x,y\r\nr1,1,2\r\n');
+  assert.equal(tablesCsv({ a, b }).split('\r\n')[0], 'table,row,column,value');
+});

@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_UI, restoreUi, tabsFor } from '../../webview/ui-state';
+
+test('a valid saved state is restored as is', () => {
+  const saved = { tab: 'convergence', step: 3, layer: 'visualSimilarity', colorMap: 'magma', opacity: 0.25, normalisation: 'global', smooth: true };
+  assert.deepEqual(restoreUi(saved), saved);
+});
+
+test('invalid or missing fields fall back to the defaults one by one', () => {
+  assert.deepEqual(restoreUi(undefined), DEFAULT_UI);
+  const r = restoreUi({ tab: 'nope', step: -1, layer: 'saliency', colorMap: 'jet', opacity: 3, normalisation: 'step', smooth: 'yes' });
+  assert.deepEqual(r, { ...DEFAULT_UI, layer: 'saliency', normalisation: 'step' });
+});
+
+test('tabs follow the content kind', () => {
+  assert.deepEqual(tabsFor('trace'), ['trace', 'convergence']);
+  assert.deepEqual(tabsFor('compare'), ['comparison', 'convergence']);
+  assert.deepEqual(tabsFor('steps'), ['convergence']);
+  assert.deepEqual(tabsFor('empty'), []);
+});

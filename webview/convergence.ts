@@ -1,0 +1,37 @@
+/**
+ * Convergence of the latent tokens: distance series per metric and where adaptive stopping halts.
+ */
+import type { Trace, StepDistance } from '../src/shared/trace';
+import type { Interval } from '../src/shared/reports';
+
+export const METRICS = ['cosine', 'l1', 'l2'] as const;
+export type Metric = keyof StepDistance;
+
+export const METRIC_LABELS: Record<Metric, string> = { cosine: 'Cosine distance', l1: 'L1 distance', l2: 'L2 distance' };
+
+/** Distance of each step's latent token to the previous one (null for the first step). */
+export function distanceSeries(trace: Trace, metric: Metric): (number | null)[] {
+  return trace.steps.map((s) => (s.distance ? s.distance[metric] : null));
+}
+
+/**
+ * The 1-based step at which the adaptive rule stops: the first step t with d_t below the threshold
+ * (docs/bundle-format.md), or null when no step falls below it.
+ */
+export function adaptiveStopStep(distances: readonly (number | null)[], threshold: number): number | null {
+  for (let i = 0; i < distances.length; i++) {
+    const d = distances[i];
+    if (d !== null && d < threshold) return i + 1;
+  }
+  return null;
+}
+
+/** The mean of each interval, for the stop rule over a dataset's mean curve. */
+export function intervalMeans(series: readonly Interval[]): number[] {
+  return series.map((iv) => iv.value);
+}
+
+/** The threshold a trace's own stop rule used for a metric, or null when that rule was another one. */
+export function traceThreshold(trace: Trace, metric: Metric): number | null {
+  return trace.settings.stop === metric ? trace.settings.threshold : null;
+}

@@ -1,0 +1,62 @@
+/**
+ * Mapping between the visual-token grid (row-major patches) and canvas pixels.
+ */
+import type { WindowBox } from '../src/shared/trace';
+
+export interface Grid {
+  rows: number;
+  cols: number;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Patch {
+  row: number;
+  col: number;
+  /** row-major index into the grid's values */
+  index: number;
+}
+
+/** The pixel rectangle of a window (in patches) on a canvas of width x height. */
+export function windowRect(window: WindowBox, grid: Grid, width: number, height: number): Rect {
+  const cw = width / grid.cols;
+  const ch = height / grid.rows;
+  return { x: window.col * cw, y: window.row * ch, w: window.size * cw, h: window.size * ch };
+}
+
+/** The patch under canvas point (x, y), or null outside the canvas. */
+export function patchAt(x: number, y: number, grid: Grid, width: number, height: number): Patch | null {
+  if (!(x >= 0 && y >= 0 && x < width && y < height)) return null;
+  const col = Math.min(grid.cols - 1, Math.floor((x / width) * grid.cols));
+  const row = Math.min(grid.rows - 1, Math.floor((y / height) * grid.rows));
+  return { row, col, index: row * grid.cols + col };
+}
+
+/**
+ * Spreads the Extractor's cross-attention (per layer, size*size, row-major inside the window) onto
+ * the full grid: mean over layers inside the window, NaN outside it.
+ */
+export function extractorAttentionOnGrid(attention: Float32Array, window: WindowBox, grid: Grid): Float32Array {
+  const per = window.size * window.size;
+  if (attention.length === 0 || attention.length % per !== 0) {
+    throw new RangeError(`extractor attention has ${attention.length} values, not a multiple of ${per}`);
+  }
+  if (window.row + window.size > grid.rows || window.col + window.size > grid.cols) {
+    throw new RangeError(`window at (${window.row}, ${window.col}) size ${window.size} exceeds the ${grid.rows}x${grid.cols} grid`);
+  }
+  const layers = attention.length / per;
+  const out = new Float32Array(grid.rows * grid.cols).fill(NaN);
+  for (let r = 0; r < window.size; r++) {
+    for (let c = 0; c < window.size; c++) {
+      let sum = 0;
+      for (let l = 0; l < layers; l++) sum += attention[l * per + r * window.size + c];
+      out[(window.row + r) * grid.cols + window.col + c] = sum / layers;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * Draws a trace's image with one step's heatmap and window on canvases: the grid is rasterised at
+ * one pixel per patch and scaled up by drawImage, so a redraw costs two image draws however big the image.
+ */
+import type { Trace } from '../src/shared/trace';
+import { colorMapLut, type ColorMapName } from './colormap';
+import { LayerCache, type HeatmapLayer } from './heatmap-layers';
+import type { Normalisation, ValueRange } from './normalise';
+import { rasteriseGrid } from './raster';
+import { patchAt, windowRect, type Patch } from './grid-geometry';
+
+export interface HeatmapSettings {
+  layer: HeatmapLayer;
+  colorMap: ColorMapName;
+  opacity: number;
+  normalisation: Normalisation;
+  smooth: boolean;
+}
+
+/** Decodes the trace's base64 PNG into a bitmap the canvases can draw. */
+export async function decodeTraceImage(trace: Trace): Promise<ImageBitmap> {
+  const binary = atob(trace.input.imagePng);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+}
+
+export class HeatmapStage {
+  readonly cache: LayerCache;
+  private readonly heat: HTMLCanvasElement;
+  private readonly heatCtx: CanvasRenderingContext2D;
+  private readonly pixels: ImageData;
+
+  constructor(readonly trace: Trace, readonly image: ImageBitmap) {
+    this.cache = new LayerCache(trace);
+    const { rows, cols } = trace.input.grid;
+    this.heat = document.createElement('canvas');
+    this.heat.width = cols;
+    this.heat.height = rows;
+    this.heatCtx = this.heat.getContext('2d')!;
+    this.pixels = this.heatCtx.createImageData(cols, rows);
+  }
+
+  get width(): number {
+    return this.image.width;
+  }
+
+  get height(): number {
+    return this.image.height;
+  }
+
+  /** The value range the colour map spans for this step and settings (null: nothing to show). */
+  range(step: number, s: HeatmapSettings): ValueRange | null {
+    return this.cache.range(step, s.layer, s.normalisation);
+  }
+
+  /** Paints image, heatmap and window of `step` onto ctx, scaled to w x h. Returns the range used. */
+  paint(ctx: CanvasRenderingContext2D, w: number, h: number, step: number, s: HeatmapSettings): ValueRange | null {
+    const range = this.range(step, s);
+    rasteriseGrid(this.cache.grid(step, s.layer), range, colorMapLut(s.colorMap), this.pixels.data);
+    this.heatCtx.putImageData(this.pixels, 0, 0);
+    ctx.globalAlpha = 1;
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(this.image, 0, 0, w, h);
+    ctx.globalAlpha = s.opacity;
+    ctx.imageSmoothingEnabled = s.smooth;
+    ctx.drawImage(this.heat, 0, 0, w, h);
+    ctx.globalAlpha = 1;
+    const window = this.trace.steps[step]?.window;
+    if (window) {
+      const r = windowRect(window, this.trace.input.grid, w, h);
+      const line = Math.max(1.5, w / 300);
+      ctx.lineWidth = line * 2;
+      ctx.strokeStyle = 'rgba(0, 0, 0, 0.8)';
+      ctx.strokeRect(r.x + line, r.y + line, r.w - 2 * line, r.h - 2 * line);
+      ctx.lineWidth = line;
+      ctx.strokeStyle = '#ffffff';
+      ctx.strokeRect(r.x + line, r.y + line, r.w - 2 * line, r.h - 2 * line);
+    }
+    return range;
+  }
+
+  /** The patch under a mouse event on a canvas that shows this stage at any CSS size. */
+  patchAtEvent(ev: MouseEvent, canvas: HTMLCanvasElement): Patch | null {
+    const rect = canvas.getBoundingClientRect();
+    return patchAt(ev.clientX - rect.left, ev.clientY - rect.top, this.trace.input.grid, rect.width, rect.height);
+  }
+
+  /** Draws the window's crop of the original image, the part the Extractor reads. */
+  paintWindowCrop(ctx: CanvasRenderingContext2D, size: number, step: number): boolean {
+    const window = this.trace.steps[step]?.window;
+    ctx.clearRect(0, 0, size, size);
+    if (!window) return false;
+    const r = windowRect(window, this.trace.input.grid, this.image.width, this.image.height);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(this.image, r.x, r.y, r.w, r.h, 0, 0, size, size);
+    return true;
+  }
+}

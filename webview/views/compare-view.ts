@@ -1,0 +1,102 @@
+/**
+ * Two traces side by side (two models on one image, or one model with different T or an
+ * intervention), aligned on the step number: one scrubber drives both; a trace that stopped
+ * earlier keeps showing its last step, marked as such.
+ */
+import type { Trace } from '../../src/shared/trace';
+import { HeatmapStage, decodeTraceImage } from '../heatmap-stage';
+import { LAYER_LABELS } from '../heatmap-layers';
+import { Legend } from '../legend';
+import { h, renderTable, themeColor } from '../dom';
+import { formatNumber, fileStem } from '../format';
+import { compareStepTable } from '../tables';
+import { toCsv } from '../csv';
+import { canvasesToPng, textBytes } from '../exporting';
+import { availableLayers, heatmapControls, settingsOf } from './trace-view';
+import type { View, ViewContext } from './view';
+
+interface Pane {
+  trace: Trace;
+  canvas: HTMLCanvasElement;
+  legend: Legend;
+  note: HTMLElement;
+  stage?: HeatmapStage;
+}
+
+function describe(t: Trace): string {
+  const iv = t.settings.intervention;
+  const intervention = iv ? ` · intervention ${iv.kind} at step ${iv.step}` : '';
+  return `${t.model.name} · T=${t.settings.latentSteps} · stop ${t.settings.stop}${intervention}`;
+}
+
+export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
+  const steps = Math.max(a.steps.length, b.steps.length);
+  const layers = availableLayers(a).filter((l) => availableLayers(b).includes(l));
+  let step = Math.min(ctx.ui.step, steps - 1);
+  const panes: Pane[] = [a, b].map((trace, k) => ({
+    trace,
+    canvas: h('canvas', { class: 'stage', 'data-testid': `compare-heatmap-${k === 0 ? 'a' : 'b'}`, role: 'img' }),
+    legend: new Legend(),
+    note: h('p', { class: 'muted' }),
+  }));
+
+  const scrubber = h('input', { type: 'range', min: 1, max: steps, step: 1, value: step + 1, 'aria-label': 'Latent step (both traces)', 'data-testid': 'compare-scrubber' });
+  const label = h('output', { class: 'step-label' });
+  const draw = () => {
+    const s = settingsOf(ctx, layers);
+    for (const p of panes) {
+      if (!p.stage) continue;
+      const own = Math.min(step, p.trace.steps.length - 1);
+      const range = p.stage.paint(p.canvas.getContext('2d')!, p.canvas.width, p.canvas.height, own, s);
+      p.legend.update(s.colorMap, range, `${LAYER_LABELS[s.layer]} · step ${own + 1}`);
+      p.note.textContent = own < step ? `stopped after step ${p.trace.steps.length}; showing its last step` : `step ${own + 1} of ${p.trace.steps.length}`;
+    }
+    label.textContent = `Step ${step + 1} / ${steps}`;
+    scrubber.value = String(step + 1);
+    element.dataset.step = String(step);
+  };
+  scrubber.addEventListener('input', () => {
+    step = Number(scrubber.value) - 1;
+    ctx.setUi({ step });
+    draw();
+  });
+
+  const table = compareStepTable(a, b);
+  const element = h('div', { class: 'compare-view' },
+    heatmapControls(ctx, layers, draw),
+    h('div', { class: 'scrub' }, scrubber, label),
+    h('div', { class: 'compare-panes' }, ...panes.map((p, k) => h('section', { class: 'pane', 'aria-label': `Trace ${k === 0 ? 'A' : 'B'}` },
+      h('h3', {}, `${k === 0 ? 'A' : 'B'}: ${p.trace.input.imageName}`),
+      h('p', { class: 'muted' }, describe(p.trace)),
+      p.canvas, p.legend.element, p.note,
+      h('p', {}, h('strong', {}, 'Answer: '), p.trace.answer.text || '(empty)', ` (${p.trace.tokens.answer} tokens)`),
+    ))),
+    renderTable(table, 'Steps aligned', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'))),
+  );
+
+  void Promise.all(panes.map(async (p) => {
+    const image = await decodeTraceImage(p.trace);
+    p.stage = new HeatmapStage(p.trace, image);
+    p.canvas.width = image.width;
+    p.canvas.height = image.height;
+  })).then(() => {
+    draw();
+    requestAnimationFrame(() => {
+      const ms = performance.now() - ctx.receivedAt;
+      element.dataset.firstPaintMs = ms.toFixed(2);
+      ctx.bridge.perf('first-paint', ms, `comparison of ${a.model.name} and ${b.model.name}`);
+    });
+  }, (err: unknown) => ctx.status(`cannot decode a trace image: ${(err as Error).message}`));
+
+  return {
+    element,
+    exports: {
+      name: fileStem('compare', a.model.name, b.model.name, `step${step + 1}`),
+      png: () => canvasesToPng(panes.map((p) => p.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      csv: () => textBytes(toCsv(table.header, table.rows)),
+    },
+    dispose() {
+      panes.forEach((p) => p.stage?.image.close());
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The convergence view (LaRe Table 4 / Fig. 5): cosine, L1 and L2 distances between consecutive
+ * latent tokens per step, one chart per metric with its threshold and the step where the adaptive
+ * rule would stop; for a dataset report the mean with its 95% CI band and the rule table.
+ */
+import type { Chart, ChartDataset } from 'chart.js';
+import type { Trace } from '../../src/shared/trace';
+import type { StepsReport } from '../../src/shared/reports';
+import { METRICS, METRIC_LABELS, adaptiveStopStep, distanceSeries, intervalMeans, traceThreshold, type Metric } from '../convergence';
+import { SERIES, createChart, markerPlugin, type StepMarker } from '../charts';
+import { h, renderTable, themeColor } from '../dom';
+import { formatNumber, formatPercent, fileStem } from '../format';
+import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv, type Table } from '../tables';
+import { canvasesToPng, textBytes } from '../exporting';
+import type { View, ViewContext } from './view';
+
+export type ConvergenceSource =
+  | { kind: 'trace'; traces: Trace[] }
+  | { kind: 'steps'; report: StepsReport };
+
+interface MetricChartInput {
+  metric: Metric;
+  labels: string[];
+  datasets: ChartDataset<'line', (number | null)[]>[];
+  threshold: number | null;
+  markers: StepMarker[];
+}
+
+const TRACE_COLORS = ['#3794ff', '#e0823d'];
+
+function thresholdDataset(threshold: number, n: number): ChartDataset<'line', (number | null)[]> {
+  return {
+    label: `threshold ${formatNumber(threshold)}`,
+    data: new Array<number>(n).fill(threshold),
+    borderColor: themeColor('--vscode-descriptionForeground', '#888888'),
+    borderDash: [6, 4],
+    borderWidth: 1.5,
+    pointRadius: 0,
+  };
+}
+
+function traceInputs(traces: Trace[], metric: Metric): MetricChartInput {
+  const n = Math.max(...traces.map((t) => t.steps.length));
+  const labels = Array.from({ length: n }, (_, i) => String(i + 1));
+  const threshold = traces.map((t) => traceThreshold(t, metric)).find((v) => v !== null) ?? null;
+  const markers: StepMarker[] = [];
+  const datasets = traces.map((t, k): ChartDataset<'line', (number | null)[]> => {
+    const d = distanceSeries(t, metric);
+    const name = traces.length > 1 ? `${String.fromCharCode(65 + k)}: ${t.model.name}` : METRIC_LABELS[metric];
+    const color = traces.length > 1 ? TRACE_COLORS[k] : SERIES[metric];
+    if (threshold !== null) {
+      const stop = adaptiveStopStep(d, threshold);
+      if (stop !== null) markers.push({ index: stop - 1, label: `${traces.length > 1 ? `${String.fromCharCode(65 + k)} ` : ''}${metric} stop @ ${stop}`, color });
+    }
+    markers.push({ index: t.stoppedAt - 1, label: `${traces.length > 1 ? `${String.fromCharCode(65 + k)} ` : ''}stopped @ ${t.stoppedAt} (${t.stopReason})`, color, dashed: true });
+    return { label: name, data: d, borderColor: color, backgroundColor: color, pointRadius: 4, spanGaps: false };
+  });
+  if (threshold !== null) datasets.push(thresholdDataset(threshold, n));
+  return { metric, labels, datasets, threshold, markers };
+}
+
+function stepsInputs(r: StepsReport, metric: Metric): MetricChartInput {
+  const series = r.convergence[metric];
+  const color = SERIES[metric];
+  const threshold = r.thresholds[metric];
+  const stop = adaptiveStopStep(intervalMeans(series), threshold);
+  const markers: StepMarker[] = stop === null ? [] : [{ index: stop - 1, label: `${metric} stop @ step ${r.convergence.step[stop - 1]}`, color }];
+  return {
+    metric,
+    labels: r.convergence.step.map(String),
+    threshold,
+    markers,
+    datasets: [
+      { label: '95% CI', data: series.map((iv) => iv.high), borderWidth: 0, pointRadius: 0, fill: '+1', backgroundColor: `${color}33` },
+      { label: '95% CI (lower edge)', data: series.map((iv) => iv.low), borderWidth: 0, pointRadius: 0, fill: false },
+      { label: `mean ${METRIC_LABELS[metric]}`, data: intervalMeans(series), borderColor: color, backgroundColor: color, pointRadius: 3 },
+      thresholdDataset(threshold, series.length),
+    ],
+  };
+}
+
+export function createConvergenceView(source: ConvergenceSource, _ctx: ViewContext): View {
+  const charts: Chart[] = [];
+  const element = h('div', { class: 'convergence-view' });
+  const grid = h('div', { class: 'chart-grid' });
+  element.append(grid);
+  const stopMarkers: string[] = [];
+  for (const metric of METRICS) {
+    const input = source.kind === 'trace' ? traceInputs(source.traces, metric) : stepsInputs(source.report, metric);
+    const fig = h('figure', { class: 'chart-figure', 'data-metric': metric },
+      h('figcaption', {}, `${METRIC_LABELS[metric]} to the previous latent token${input.threshold === null ? ' (no threshold: the trace used another stop rule)' : ''}`));
+    grid.append(fig);
+    charts.push(createChart(fig, {
+      type: 'line',
+      data: { labels: input.labels, datasets: input.datasets },
+      options: {
+        scales: { x: { title: { display: true, text: 'latent step' } }, y: { title: { display: true, text: metric }, beginAtZero: true } },
+        plugins: { legend: { labels: { filter: (item) => item.text !== '95% CI (lower edge)' } } },
+      },
+      plugins: [markerPlugin(input.markers)],
+    }, `${METRIC_LABELS[metric]} per step`, `convergence-${metric}`));
+    stopMarkers.push(...input.markers.map((m) => `${metric}:${m.label}`));
+  }
+  element.dataset.stopMarkers = stopMarkers.join('|');
+
+  let tables: Record<string, Table>;
+  if (source.kind === 'steps') {
+    const r = source.report;
+    const rules = stepsRuleTable(r);
+    element.append(renderTable(rules, `Adaptive stopping over ${r.items} items (${r.model}), as LaRe Table 4`, (v, col) =>
+      typeof v === 'number' ? (col === 3 ? formatPercent(v) : formatNumber(v)) : String(v ?? '—')));
+    tables = { rules, convergence: stepsConvergenceTable(r) };
+  } else {
+    const t = source.traces.length === 2 ? compareStepTable(source.traces[0], source.traces[1]) : traceStepTable(source.traces[0]);
+    element.append(renderTable(t, 'Per-step windows and distances', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'))));
+    tables = { steps: t };
+  }
+
+  const name = source.kind === 'steps' ? fileStem(source.report.model, 'convergence') : fileStem(...source.traces.map((t) => t.input.imageName), 'convergence');
+  return {
+    element,
+    exports: {
+      name,
+      png: () => canvasesToPng(charts.map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      csv: () => textBytes(tablesCsv(tables)),
+    },
+    dispose() {
+      charts.forEach((c) => c.destroy());
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The probing view (LaRe Table 6): vision/text matching accuracy of SVM and MLP probes on latents
+ * with and without the Extractor, with CI error bars, the shuffled-label control, selectivity,
+ * accuracy per negative type, the pair counts and the settings used.
+ */
+import type { Chart } from 'chart.js';
+import type { ProbingReport, ProbeCell } from '../../src/shared/reports';
+import { SERIES, createChart, errorBarPlugin } from '../charts';
+import { h, renderTable, themeColor } from '../dom';
+import { formatNumber, formatPercent, fileStem } from '../format';
+import { NEGATIVE_TYPES, SOURCE_LABEL, probingTable } from '../tables';
+import { toCsv } from '../csv';
+import { canvasesToPng, textBytes } from '../exporting';
+import type { View, ViewContext } from './view';
+
+const pct = (c: ProbeCell | undefined, k: 'accuracy' | 'control') =>
+  c ? `${formatPercent(c[k].value)} [${formatPercent(c[k].low)}, ${formatPercent(c[k].high)}]` : '—';
+
+/** Table 6 proper: one row per module × classifier, vision and text side by side. */
+function table6(r: ProbingReport): HTMLTableElement {
+  const groups = new Map<string, { source: ProbeCell['source']; classifier: ProbeCell['classifier'] }>();
+  for (const c of r.cells) groups.set(`${c.source}/${c.classifier}`, { source: c.source, classifier: c.classifier });
+  const order = ['ablation', 'model', 'random'];
+  const keys = [...groups.values()].sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source) || a.classifier.localeCompare(b.classifier) * -1);
+  const cell = (g: { source: string; classifier: string }, target: string) => r.cells.find((c) => c.source === g.source && c.classifier === g.classifier && c.target === target);
+  const el = renderTable({
+    header: ['Module', 'Classifier', 'Vision acc. % [95% CI]', 'Text acc. % [95% CI]', 'Vision control', 'Text control', 'Selectivity (V / T)'],
+    rows: keys.map((g) => {
+      const v = cell(g, 'vision');
+      const t = cell(g, 'text');
+      return [SOURCE_LABEL[g.source], g.classifier.toUpperCase(), pct(v, 'accuracy'), pct(t, 'accuracy'), pct(v, 'control'), pct(t, 'control'),
+        `${v ? formatPercent(v.selectivity) : '—'} / ${t ? formatPercent(t.selectivity) : '—'}`];
+    }),
+  }, `Latent–vision and latent–text matching (${r.models.model}${r.models.ablation ? ` vs ${r.models.ablation}` : ''}), as LaRe Table 6`, (v) => String(v ?? '—'));
+  el.dataset.testid = 'table6';
+  return el;
+}
+
+export function createProbingView(r: ProbingReport, _ctx: ViewContext): View {
+  const table = probingTable(r);
+  const labels = table.rows.map((row) => `${row[0]} ${row[1]} ${row[2]}`);
+  const sorted = table.rows;
+  const figure = h('figure', { class: 'chart-figure wide' }, h('figcaption', {}, 'Accuracy with 95% CI; grey: shuffled-label control'));
+  const chart: Chart = createChart(figure, {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        { label: 'accuracy', data: sorted.map((row) => row[3] as number), backgroundColor: sorted.map((row) => (row[2] === 'vision' ? SERIES.a : SERIES.b)) },
+        { label: 'control', data: sorted.map((row) => row[6] as number), backgroundColor: `${SERIES.control}99` },
+      ],
+    },
+    options: { scales: { y: { min: 0, max: 1, title: { display: true, text: 'accuracy' } } } },
+    plugins: [errorBarPlugin([sorted.map((row) => [row[4] as number, row[5] as number]), sorted.map((row) => [row[7] as number, row[8] as number])])],
+  }, 'probe accuracy per cell with confidence intervals', 'probing-chart');
+
+  const negatives = renderTable({
+    header: ['Module', 'Classifier', 'Target', ...NEGATIVE_TYPES],
+    rows: sorted.map((row) => [row[0], row[1], row[2], ...row.slice(10)]),
+  }, 'Accuracy per negative type', (v, col) => (typeof v === 'number' && col >= 3 ? formatPercent(v) : String(v ?? '—')));
+  const pairs = h('p', {}, `${r.pairs.total} pairs: ${r.pairs.positive} positive; negatives ${NEGATIVE_TYPES.map((n) => `${n} ${r.pairs.negative[n] ?? 0}`).join(', ')}.`);
+  const settings = renderTable({
+    header: ['setting', 'value'],
+    rows: [...Object.entries(r.settings), ...r.cells.flatMap((c) => Object.entries(c.chosen ?? {}).map(([k, v]) => [`${c.source} ${c.classifier} ${c.target} ${k}`, v]))],
+  }, 'Settings', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—')));
+
+  const element = h('div', { class: 'probing-view' }, table6(r), figure, negatives, pairs, settings);
+  return {
+    element,
+    exports: {
+      name: fileStem('probing', r.models.model),
+      png: () => canvasesToPng([chart.canvas], themeColor('--vscode-editor-background', '#ffffff')),
+      csv: () => textBytes(toCsv(table.header, table.rows)),
+    },
+    dispose() {
+      chart.destroy();
+    },
+  };
+}

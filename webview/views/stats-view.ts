@@ -1,0 +1,89 @@
+/**
+ * The attention-statistics view (LaRe Table 5): both samples as box or violin plots and as
+ * histograms over shared bins, the descriptive table with p-values beside mean and median as the
+ * paper prints them, and every test with its statistic, degrees of freedom and p.
+ */
+import type { Chart } from 'chart.js';
+import type { StatsReport } from '../../src/shared/reports';
+import { SERIES, createChart } from '../charts';
+import { button, h, renderTable, themeColor } from '../dom';
+import { formatNumber, formatP, fileStem } from '../format';
+import { sharedHistogram } from '../histogram';
+import { statsTable, statsTestTable, tablesCsv } from '../tables';
+import { canvasesToPng, textBytes } from '../exporting';
+import type { View, ViewContext } from './view';
+
+/** Table 5 with a p-value column: Student's/Welch's t beside the mean, Mann-Whitney U beside the median. */
+function table5(r: StatsReport): HTMLTableElement {
+  const t = statsTable(r);
+  const pFor: Record<string, string> = {
+    Mean: `Student ${formatP(r.student.p)} · Welch ${formatP(r.welch.p)}`,
+    Median: `Mann-Whitney ${formatP(r.mannWhitney.p)}`,
+  };
+  const el = renderTable({ header: [...t.header, 'p-value'], rows: t.rows.map((row) => [...row, pFor[String(row[0])] ?? '–']) },
+    `${r.measure}: ${r.labels.a} vs ${r.labels.b}, as LaRe Table 5`,
+    (v, col) => (typeof v === 'number' ? (col === 0 ? String(v) : formatNumber(v)) : String(v ?? '—')));
+  el.dataset.testid = 'table5';
+  return el;
+}
+
+export function createStatsView(r: StatsReport, _ctx: ViewContext): View {
+  const charts: Chart[] = [];
+  let shape: 'boxplot' | 'violin' = 'boxplot';
+  const distribution = h('figure', { class: 'chart-figure' }, h('figcaption', {}, `Distributions of ${r.measure}`));
+  const drawDistribution = () => {
+    charts[0]?.destroy();
+    distribution.querySelector('.chart-box')?.remove();
+    const data = shape === 'violin'
+      ? [r.samples.a, r.samples.b]
+      : [r.a, r.b].map((d) => ({ min: d.min, q1: d.percentiles['25'], median: d.percentiles['50'], q3: d.percentiles['75'], max: d.max, mean: d.mean }));
+    charts[0] = createChart(distribution, {
+      type: shape,
+      data: { labels: [r.labels.a, r.labels.b], datasets: [{ label: r.measure, data: data as never, backgroundColor: [`${SERIES.a}66`, `${SERIES.b}66`], borderColor: [SERIES.a, SERIES.b], borderWidth: 1.5 }] },
+      options: { plugins: { legend: { display: false } } },
+    }, `${shape} of ${r.labels.a} and ${r.labels.b}`, 'stats-distribution');
+  };
+  const toggle = button('Show violins', () => {
+    shape = shape === 'boxplot' ? 'violin' : 'boxplot';
+    toggle.textContent = shape === 'boxplot' ? 'Show violins' : 'Show box plots';
+    drawDistribution();
+  });
+  distribution.prepend(toggle);
+  drawDistribution();
+
+  const hist = sharedHistogram(r.samples.a, r.samples.b);
+  const histogram = h('figure', { class: 'chart-figure' }, h('figcaption', {}, 'Histograms over shared bins'));
+  charts[1] = createChart(histogram, {
+    type: 'bar',
+    data: {
+      labels: hist.a.map((_, i) => formatNumber((hist.edges[i] + hist.edges[i + 1]) / 2, 3)),
+      datasets: [
+        { label: r.labels.a, data: hist.a, backgroundColor: `${SERIES.a}aa`, barPercentage: 1, categoryPercentage: 0.9 },
+        { label: r.labels.b, data: hist.b, backgroundColor: `${SERIES.b}aa`, barPercentage: 1, categoryPercentage: 0.9 },
+      ],
+    },
+    options: { scales: { x: { title: { display: true, text: r.measure } }, y: { title: { display: true, text: 'count' } } } },
+  }, `histograms of ${r.labels.a} and ${r.labels.b}`, 'stats-histogram');
+
+  const tests = statsTestTable(r);
+  const element = h('div', { class: 'stats-view' },
+    h('div', { class: 'chart-grid two' }, distribution, histogram),
+    table5(r),
+    renderTable(tests, 'Tests and effect sizes', (v, col) => (typeof v === 'number' ? (col === 3 ? formatP(v) : formatNumber(v)) : String(v ?? '—'))),
+  );
+  return {
+    element,
+    exports: {
+      name: fileStem('stats', r.labels.a, 'vs', r.labels.b),
+      png: () => canvasesToPng(charts.map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      csv: () => textBytes(tablesCsv({
+        descriptive: statsTable(r),
+        tests,
+        samples: { header: ['index', r.labels.a, r.labels.b], rows: Array.from({ length: Math.max(r.samples.a.length, r.samples.b.length) }, (_, i) => [i, r.samples.a[i], r.samples.b[i]]) },
+      })),
+    },
+    dispose() {
+      charts.forEach((c) => c.destroy());
+    },
+  };
+}

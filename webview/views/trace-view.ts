@@ -1,0 +1,253 @@
+/**
+ * The trace view (LaRe Fig. 3 and 4, interactive): the image with one step's heatmap and window,
+ * a step strip and scrubber with play, the window crop beside its reconstruction, the answer,
+ * token counts and timings. Heatmaps are drawn from the raw grids, so settings apply instantly.
+ */
+import type { Trace } from '../../src/shared/trace';
+import { COLOR_MAPS } from '../colormap';
+import { HEATMAP_LAYERS, LAYER_LABELS, hasLayer, type HeatmapLayer } from '../heatmap-layers';
+import { HeatmapStage, decodeTraceImage, type HeatmapSettings } from '../heatmap-stage';
+import { Legend } from '../legend';
+import { reconstructionRgba } from '../raster';
+import { formatMs, formatNumber, fileStem } from '../format';
+import { heatmapSvg } from '../svg';
+import { toCsv } from '../csv';
+import { tracePatchTable } from '../tables';
+import { button, h, select, themeColor } from '../dom';
+import { canvasesToPng, textBytes } from '../exporting';
+import type { View, ViewContext } from './view';
+
+const THUMB = 88;
+const CROP = 128;
+const PLAY_INTERVAL_MS = 700;
+
+/** The settings controls shared by the trace and comparison views. */
+export function heatmapControls(ctx: ViewContext, layers: readonly HeatmapLayer[], onChange: () => void): HTMLElement {
+  const set = (patch: Partial<HeatmapSettings>) => {
+    ctx.setUi(patch);
+    onChange();
+  };
+  const opacity = h('input', { type: 'range', min: 0, max: 1, step: 0.05, value: ctx.ui.opacity, 'aria-label': 'Heatmap opacity' });
+  opacity.addEventListener('input', () => set({ opacity: Number(opacity.value) }));
+  const smooth = h('input', { type: 'checkbox', checked: ctx.ui.smooth });
+  smooth.addEventListener('change', () => set({ smooth: smooth.checked }));
+  return h('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Heatmap settings' },
+    select('Layer', layers, layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], (layer) => set({ layer }), LAYER_LABELS),
+    select('Colour map', COLOR_MAPS, ctx.ui.colorMap, (colorMap) => set({ colorMap })),
+    h('label', { class: 'control' }, 'Opacity ', opacity),
+    select('Normalise', ['step', 'global'] as const, ctx.ui.normalisation, (normalisation) => set({ normalisation }),
+      { step: 'per step', global: 'over all steps' }),
+    h('label', { class: 'control' }, smooth, ' Smooth'),
+  );
+}
+
+export function availableLayers(trace: Trace): HeatmapLayer[] {
+  return HEATMAP_LAYERS.filter((l) => hasLayer(trace, l));
+}
+
+export function settingsOf(ctx: ViewContext, layers: readonly HeatmapLayer[]): HeatmapSettings {
+  const { colorMap, opacity, normalisation, smooth } = ctx.ui;
+  return { layer: layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], colorMap, opacity, normalisation, smooth };
+}
+
+export function createTraceView(trace: Trace, ctx: ViewContext): View {
+  const steps = trace.steps.length;
+  const layers = availableLayers(trace);
+  let step = Math.min(ctx.ui.step, Math.max(0, steps - 1));
+  let stage: HeatmapStage | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const scrubTimes: number[] = [];
+
+  const canvas = h('canvas', { class: 'stage', 'data-testid': 'heatmap', tabindex: 0, role: 'img' });
+  const tooltip = h('div', { class: 'tooltip', role: 'status', hidden: true });
+  const legend = new Legend();
+  const stepInfo = h('dl', { class: 'facts', 'data-testid': 'step-info' });
+  const crop = h('canvas', { width: CROP, height: CROP, class: 'crop', 'data-testid': 'window-crop', role: 'img', 'aria-label': 'Window crop' });
+  const recon = h('canvas', { class: 'crop pixelated', 'data-testid': 'reconstruction', role: 'img', 'aria-label': 'U-Net reconstruction' });
+  const r = trace.reconstructions;
+  if (r) {
+    recon.width = r.size;
+    recon.height = r.size;
+  }
+  const strip = h('div', { class: 'strip', role: 'tablist', 'aria-label': 'Latent steps' });
+  const thumbs: HTMLCanvasElement[] = [];
+  const thumbButtons: HTMLButtonElement[] = [];
+  const scrubber = h('input', { type: 'range', min: 1, max: Math.max(1, steps), step: 1, value: step + 1, 'aria-label': 'Latent step', 'data-testid': 'scrubber' });
+  const stepLabel = h('output', { class: 'step-label', 'data-testid': 'step-label' });
+  const play = button('▶ Play', () => togglePlay(), { 'aria-pressed': 'false', 'data-testid': 'play' });
+
+  for (let i = 0; i < steps; i++) {
+    const t = h('canvas', { width: THUMB, height: THUMB });
+    const b = h('button', { type: 'button', role: 'tab', class: 'thumb', 'aria-label': `Step ${i + 1}`, 'data-step': i }, t, h('span', {}, String(i + 1)));
+    b.addEventListener('click', () => setStep(i));
+    thumbs.push(t);
+    thumbButtons.push(b);
+    strip.append(b);
+  }
+
+  const controls = heatmapControls(ctx, layers, () => redrawAll());
+  controls.append(button('Compare with…', () => void ctx.bridge.openFile('compare').then((r) => ctx.status(r.message)), { 'data-testid': 'compare-with', title: 'Show another trace beside this one, steps aligned' }));
+  const answer = h('section', { class: 'answer', 'data-testid': 'answer' },
+    h('h3', {}, 'Question'), h('p', {}, trace.input.question),
+    h('h3', {}, 'Answer'), h('p', { class: 'answer-text' }, trace.answer.text || '(empty)'),
+    h('dl', { class: 'facts' },
+      ...fact('Model', `${trace.model.name} (${trace.model.method})`),
+      ...fact('Tokens', `prompt ${trace.tokens.prompt} · latent ${trace.tokens.latent} · answer ${trace.tokens.answer}`),
+      ...fact('Stopped', `after step ${trace.stoppedAt} (${trace.stopReason})`),
+      ...fact('Answer token p', trace.answer.tokenProbs.map((p) => p.toFixed(2)).join(' ')),
+      ...Object.entries(trace.timingsMs).flatMap(([k, ms]) => fact(`Time ${k}`, formatMs(ms))),
+    ),
+  );
+
+  const element = h('div', { class: 'trace-view' },
+    controls,
+    h('div', { class: 'trace-main' },
+      h('div', { class: 'stage-wrap' }, canvas, tooltip),
+      h('aside', { class: 'side' },
+        legend.element,
+        stepInfo,
+        h('div', { class: 'crops' },
+          h('figure', {}, crop, h('figcaption', {}, 'Window crop')),
+          h('figure', {}, r ? recon : h('p', { class: 'muted' }, 'No reconstructions in this trace'), h('figcaption', {}, 'Reconstruction')),
+        ),
+        answer,
+      ),
+    ),
+    h('div', { class: 'scrub' }, play, scrubber, stepLabel),
+    strip,
+  );
+  element.dataset.steps = String(steps);
+
+  function fact(k: string, v: string): HTMLElement[] {
+    return [h('dt', {}, k), h('dd', {}, v)];
+  }
+
+  function drawStep(): void {
+    if (!stage) return;
+    const s = settingsOf(ctx, layers);
+    const range = stage.paint(canvas.getContext('2d')!, canvas.width, canvas.height, step, s);
+    legend.update(s.colorMap, range, `${LAYER_LABELS[s.layer]} · ${s.normalisation === 'step' ? `step ${step + 1}` : 'all steps'}`);
+    stage.paintWindowCrop(crop.getContext('2d')!, CROP, step);
+    if (r) recon.getContext('2d')!.putImageData(new ImageData(reconstructionRgba(r.pixels, step, r.channels, r.size), r.size, r.size), 0, 0);
+    const st = trace.steps[step];
+    const w = st?.window;
+    stepInfo.replaceChildren(
+      ...fact('Step', `${step + 1} of ${steps}`),
+      ...fact('Window', w ? `rows ${w.row}–${w.row + w.size - 1}, cols ${w.col}–${w.col + w.size - 1}` : 'none'),
+      ...fact('Distance', st?.distance ? `cos ${formatNumber(st.distance.cosine)} · L1 ${formatNumber(st.distance.l1)} · L2 ${formatNumber(st.distance.l2)}` : '— (first step)'),
+    );
+    thumbButtons.forEach((b, i) => {
+      b.setAttribute('aria-selected', String(i === step));
+      b.tabIndex = i === step ? 0 : -1;
+    });
+    scrubber.value = String(step + 1);
+    stepLabel.textContent = `Step ${step + 1} / ${steps}`;
+    canvas.setAttribute('aria-label', `${LAYER_LABELS[s.layer]} heatmap, step ${step + 1} of ${steps}`);
+    element.dataset.step = String(step);
+  }
+
+  function redrawAll(): void {
+    if (!stage) return;
+    const s = settingsOf(ctx, layers);
+    thumbs.forEach((t, i) => stage!.paint(t.getContext('2d')!, THUMB, THUMB, i, s));
+    drawStep();
+  }
+
+  function setStep(next: number): void {
+    if (steps === 0) return;
+    const t0 = performance.now();
+    step = ((next % steps) + steps) % steps;
+    ctx.setUi({ step });
+    drawStep();
+    const ms = performance.now() - t0;
+    // the last 200 redraw times, for the e2e's percentile and for anyone inspecting the panel
+    scrubTimes.push(ms);
+    if (scrubTimes.length > 200) scrubTimes.shift();
+    element.dataset.scrubMs = scrubTimes.map((t) => t.toFixed(2)).join(' ');
+    ctx.bridge.perf('scrub', ms, `step ${step + 1} of ${steps}, ${trace.input.grid.rows}x${trace.input.grid.cols} grid over ${canvas.width}x${canvas.height} px`);
+  }
+
+  function togglePlay(): void {
+    if (timer) {
+      clearInterval(timer);
+      timer = undefined;
+    } else {
+      timer = setInterval(() => setStep(step + 1), PLAY_INTERVAL_MS);
+    }
+    play.textContent = timer ? '⏸ Pause' : '▶ Play';
+    play.setAttribute('aria-pressed', String(timer !== undefined));
+  }
+
+  scrubber.addEventListener('input', () => setStep(Number(scrubber.value) - 1));
+  const keys = (ev: KeyboardEvent) => {
+    const moves: Record<string, number> = { ArrowLeft: step - 1, ArrowRight: step + 1, Home: 0, End: steps - 1 };
+    if (ev.key in moves) {
+      setStep(moves[ev.key]);
+      (ev.currentTarget === strip ? thumbButtons[step] : null)?.focus();
+      ev.preventDefault();
+    } else if (ev.key === ' ' && ev.currentTarget === canvas) {
+      togglePlay();
+      ev.preventDefault();
+    }
+  };
+  canvas.addEventListener('keydown', keys);
+  strip.addEventListener('keydown', keys);
+  canvas.addEventListener('mousemove', (ev) => {
+    if (!stage) return;
+    const p = stage.patchAtEvent(ev, canvas);
+    if (!p) return void (tooltip.hidden = true);
+    const s = settingsOf(ctx, layers);
+    const v = stage.cache.grid(step, s.layer)[p.index];
+    tooltip.textContent = `patch ${p.index} (row ${p.row}, col ${p.col}) · ${LAYER_LABELS[s.layer]} ${Number.isFinite(v) ? formatNumber(v) : 'outside the window'}`;
+    tooltip.hidden = false;
+    const rect = canvas.getBoundingClientRect();
+    tooltip.style.left = `${Math.min(ev.clientX - rect.left + 14, rect.width - 220)}px`;
+    tooltip.style.top = `${ev.clientY - rect.top + 14}px`;
+    element.dataset.hoverPatch = String(p.index);
+  });
+  canvas.addEventListener('mouseleave', () => (tooltip.hidden = true));
+
+  void decodeTraceImage(trace).then((image) => {
+    stage = new HeatmapStage(trace, image);
+    canvas.width = image.width;
+    canvas.height = image.height;
+    drawStep();
+    // the first step is on screen once the next frame is presented
+    requestAnimationFrame(() => {
+      const ms = performance.now() - ctx.receivedAt;
+      element.dataset.firstPaintMs = ms.toFixed(2);
+      ctx.bridge.perf('first-paint', ms, `trace ${trace.input.imageName}, ${image.width}x${image.height} px, ${steps} steps`);
+      redrawAll();
+    });
+  }, (err: unknown) => {
+    ctx.status(`cannot decode the trace image: ${(err as Error).message}`);
+    ctx.bridge.log('error', `cannot decode the image of ${trace.input.imageName}: ${(err as Error).message}`);
+  });
+
+  return {
+    element,
+    exports: {
+      get name() {
+        return fileStem(trace.input.imageName, `step${step + 1}`);
+      },
+      png: () => canvasesToPng([canvas], themeColor('--vscode-editor-background', '#ffffff')),
+      svg: () => {
+        const s = settingsOf(ctx, layers);
+        if (!stage) throw new Error('the image is not decoded yet');
+        return textBytes(heatmapSvg({
+          imagePngBase64: trace.input.imagePng, width: canvas.width, height: canvas.height, grid: trace.input.grid,
+          values: stage.cache.grid(step, s.layer), range: stage.range(step, s), colorMap: s.colorMap, opacity: s.opacity,
+          window: trace.steps[step]?.window ?? null, title: `${LAYER_LABELS[s.layer]}, step ${step + 1}: ${trace.input.question}`,
+        }));
+      },
+      csv: () => {
+        const t = tracePatchTable(trace);
+        return textBytes(toCsv(t.header, t.rows));
+      },
+    },
+    dispose() {
+      if (timer) clearInterval(timer);
+      stage?.image.close();
+    },
+  };
+}

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BenchContext } from './types';
 
-export const REFERENCE_SCRIPT = resolve(__dirname, '..', 'training', 'bench_reference.py');
+/** $LATENT_TRACE_BENCH_REFERENCE overrides the script (e.g. a reference living elsewhere) */
+export const REFERENCE_SCRIPT = process.env.LATENT_TRACE_BENCH_REFERENCE ?? resolve(__dirname, '..', 'training', 'bench_reference.py');
 const PYTHON = '/usr/bin/python3';
 
 export async function pytorchReferenceMs(ctx: BenchContext, o: { steps: number; answerTokens: number }): Promise<{ ms: number | null; detail: string }> {

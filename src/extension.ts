@@ -5,6 +5,7 @@ import { compareTraces, openTrace } from './vscode/commands/files';
 import { runOnImage } from './vscode/commands/runOnImage';
 import { runSample } from './vscode/commands/runSample';
 import { selectModel } from './vscode/commands/selectModel';
+import { runAttentionStats, runProbing, runStepsStudy } from './vscode/commands/datasetRuns';
 import type { CommandContext } from './vscode/commands/context';
 import { EngineHost } from './vscode/engineHost';
 import { guarded } from './vscode/errors';
@@ -38,6 +39,9 @@ export function activate(context: vscode.ExtensionContext): void {
   command('latentTrace.runOnImage', 'Run LaRe on Image', (arg) => runOnImage(ctx, arg));
   command('latentTrace.runSample', 'Run the Bundled Sample', () => runSample(ctx));
   command('latentTrace.openPanel', 'Open Panel', async () => panel.reveal());
+  command('latentTrace.runProbing', 'Probing Experiment', () => runProbing(ctx));
+  command('latentTrace.runAttentionStats', 'Attention Statistics', () => runAttentionStats(ctx));
+  command('latentTrace.runStepsStudy', 'Adaptive-Stopping Study', () => runStepsStudy(ctx));
   command('latentTrace.selectModel', 'Select Model', () => selectModel(ctx));
   command('latentTrace.openTrace', 'Open Trace', (arg) => openTrace(ctx, arg));
   command('latentTrace.compareTraces', 'Compare Traces', (arg, selection) => compareTraces(ctx, arg, selection));

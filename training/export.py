@@ -179,7 +179,7 @@ def special_names(method):
 def manifest(model, name, version, description, provenance, defaults, files):
     cfg = model.cfg
     special = special_names(cfg.method)
-    template = ['<bos>', '{image}', '{question}'] + ([special['latentStart']] if cfg.method != 'direct' else [])
+    template = ['<bos>', '{question}', '{image}'] + ([special['latentStart']] if cfg.method != 'direct' else [])
     m = {
         'format': 'latent-trace-bundle', 'formatVersion': 1, 'name': name, 'version': version,
         'method': cfg.method, 'description': description, 'hash': '', 'provenance': provenance,

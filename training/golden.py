@@ -75,6 +75,7 @@ def main(argv=None):
     ap.add_argument('--lvr-stop', default='fixed', choices=['fixed', 'end-token', 'end-distance'])
     ap.add_argument('--latent-steps', type=int)
     ap.add_argument('--noise-seed', type=int, default=0)
+    ap.add_argument('--out-dir', default=OUT_DIR)
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     model = build_model(args).eval()
@@ -110,6 +111,7 @@ def main(argv=None):
         'settings': settings,
         'inputIds': ids,
         'promptLength': trace['promptLength'],
+        'visualStart': trace['visualStart'],
         'tensors': {k: tensor_entry(v) for k, v in trace['tensors'].items()},
         'windows': trace['windows'],
         'answerIds': trace['answerIds'],
@@ -117,8 +119,8 @@ def main(argv=None):
         'stoppedAt': trace['stoppedAt'],
         'noiseSeed': args.noise_seed,
     }
-    os.makedirs(OUT_DIR, exist_ok=True)
-    path = os.path.join(OUT_DIR, args.case + '.json')
+    os.makedirs(args.out_dir, exist_ok=True)
+    path = os.path.join(args.out_dir, args.case + '.json')
     with open(path + '.tmp', 'w') as f:
         json.dump(out, f)
     os.replace(path + '.tmp', path)

@@ -44,6 +44,7 @@ class Config:
     sampler_steps: int = 20
     prefix_length: int = 6
     align_dim: int = 64
+    relevance_layer: int = 2
     extra: dict = field(default_factory=dict)
 
     @property
@@ -332,6 +333,7 @@ class LatentModel(nn.Module):
         self.align_latent = nn.Linear(cfg.dim, a)
         self.align_text = nn.Linear(cfg.dim, a)
         self.align_visual = nn.Linear(cfg.dim, a)
+        self.relevance_head = nn.Linear(cfg.dim, 1)
 
     def latent_token(self, state, window):
         """The next latent token and the Extractor's cross-attention (None without an Extractor)."""
@@ -388,7 +390,7 @@ def ddim_sample(unet, cfg, noise, condition):
     return x
 
 
-TRAINING_ONLY = ('align_', 'vision.color_head', 'vision.shape_head')
+TRAINING_ONLY = ('align_', 'relevance_head', 'vision.color_head', 'vision.shape_head')
 
 
 def count_parameters(module):

@@ -23,15 +23,16 @@ def special_pair(method):
 
 
 def prompt_embeds(model, pixels, question_ids):
-    """The prefill: template [bos, {image}, {question}(, latentStart)] as embeddings."""
+    """The prefill: template [bos, {question}, {image}(, latentStart)] as embeddings; also the index of
+    the first visual position."""
     dec = model.decoder
     vis, local, _ = model.vision(pixels)
-    ids = [ID['<bos>']]
-    tail = list(question_ids)
-    if model.cfg.method != 'direct':
-        tail.append(special_pair(model.cfg.method)[0])
-    emb = torch.cat([dec.embed(torch.tensor([ids])), vis, dec.embed(torch.tensor([tail]))], 1)
-    return emb, vis, local, ids + ['{image}'] + tail
+    head = [ID['<bos>']] + list(question_ids)
+    tail = [] if model.cfg.method == 'direct' else [special_pair(model.cfg.method)[0]]
+    parts = [dec.embed(torch.tensor([head])), vis]
+    if tail:
+        parts.append(dec.embed(torch.tensor([tail])))
+    return torch.cat(parts, 1), vis, local, len(head)
 
 
 @torch.no_grad()
@@ -41,7 +42,7 @@ def run_trace(model, pixels, question_ids, settings, noise_seed=0):
     cfg = model.cfg
     dec = model.decoder
     n = cfg.visual_tokens
-    emb, vis, local, _ = prompt_embeds(model, pixels, question_ids)
+    emb, vis, local, v0 = prompt_embeds(model, pixels, question_ids)
     pk, pv = dec.empty_cache(1)
     logits, last, hidden, attn, pk, pv = dec(emb, pk, pv)
     prompt_length = emb.shape[1]
@@ -55,7 +56,7 @@ def run_trace(model, pixels, question_ids, settings, noise_seed=0):
         m = window_index_matrix(cfg)
         starts = window_starts(cfg)
         for t in range(cap):
-            sal = attn[list(cfg.saliency_layers), 0, 1:1 + n].mean(0)
+            sal = attn[list(cfg.saliency_layers), 0, v0:v0 + n].mean(0)
             scores = m @ sal
             w = int(torch.argmax(scores))  # first maximum in row-major order
             wf = local[:, window_patches(cfg, starts[w])]
@@ -87,7 +88,7 @@ def run_trace(model, pixels, question_ids, settings, noise_seed=0):
     stopped_at = len(latents)
     if method != 'direct':
         logits, last, hidden, attn, pk, pv = dec(dec.embed(torch.tensor([[special_pair(method)[1]]])), pk, pv)
-    out['first_answer_attention'] = attn[:, 0, 1:1 + n]
+    out['first_answer_attention'] = attn[:, 0, v0:v0 + n]
     answer = []
     for _ in range(settings['maxAnswerTokens']):
         tok = int(logits[0, -1].argmax())
@@ -109,7 +110,7 @@ def run_trace(model, pixels, question_ids, settings, noise_seed=0):
             out['reconstruction_noise'] = noise
             out['reconstruction'] = ddim_sample(model.unet, cfg, noise, out['latent_tokens'].unsqueeze(1))
     return {'tensors': out, 'windows': windows, 'answerIds': answer, 'answerText': data.detokenize(answer),
-            'stoppedAt': stopped_at, 'promptLength': prompt_length}
+            'stoppedAt': stopped_at, 'promptLength': prompt_length, 'visualStart': v0}
 
 
 def pixels_from_uint8(image):

@@ -47,8 +47,8 @@ def special_tokens(method):
 
 
 class Rollout:
-    """Batched prompt + KV cache with left-padded questions: pads sit between the image and the question,
-    are masked out as keys and skipped by the positions, so every sample sees exactly the batch-1 sequence."""
+    """Batched prompt + KV cache with left-padded questions: pads sit between bos and the question, are
+    masked out as keys and skipped by the positions, so every sample sees exactly the batch-1 sequence."""
 
     def __init__(self, model, batch):
         self.model, self.cfg = model, model.cfg
@@ -59,23 +59,27 @@ class Rollout:
         self.vis, self.local, self.feats = vis, local, feats
         b, n = vis.shape[:2]
         q = batch['q_ids']
-        parts = [torch.full((b, 1), ID['<bos>']), torch.full((b, n), ID['<pad>']), q]
+        qmax = q.shape[1]
+        # Template [bos, {question}, {image}, latentStart]: the visual tokens can read the question.
+        parts = [torch.full((b, 1), ID['<bos>']), q, torch.full((b, n), ID['<pad>'])]
         if start is not None:
             parts.append(torch.full((b, 1), start))
         ids = torch.cat(parts, 1)
+        self.vis_start = 1 + qmax
         emb = dec.embed(ids)
-        emb = torch.cat([emb[:, :1], vis, emb[:, 1 + n:]], 1)
+        emb = torch.cat([emb[:, :self.vis_start], vis, emb[:, self.vis_start + n:]], 1)
         s = ids.shape[1]
-        npad = q.shape[1] - batch['q_len']
+        npad = qmax - batch['q_len']
         idx = torch.arange(s).unsqueeze(0).expand(b, s)
-        first_q = 1 + n + npad.unsqueeze(1)
-        self.key_mask = (idx < 1 + n) | (idx >= first_q)
+        first_q = 1 + npad.unsqueeze(1)
+        self.key_mask = (idx == 0) | (idx >= first_q)
         positions = torch.where(idx >= first_q, idx - npad.unsqueeze(1), idx)
         positions = torch.where(self.key_mask, positions, torch.zeros_like(positions))
         self.next_pos = s - npad
         pk, pv = dec.empty_cache(b)
         out = dec(emb, pk, pv, positions=positions, key_mask=self.key_mask)
         self.logits, self.last, self.hidden, self.attn, self.pk, self.pv = out
+        self.prefill_hidden = self.hidden
 
     def feed(self, embeds):
         """Append embeds [B,S,D] to every sequence."""
@@ -90,7 +94,11 @@ class Rollout:
     def saliency(self):
         """[B,N] mean over saliency layers of the newest position's attention to the visual tokens."""
         n = self.cfg.visual_tokens
-        return self.attn[list(self.cfg.saliency_layers)].mean(0)[:, 1:1 + n]
+        return self.attn[list(self.cfg.saliency_layers)].mean(0)[:, self.vis_start:self.vis_start + n]
+
+    def visual_hidden(self, layer):
+        """[B,N,D] prefill hidden states of the visual positions after `layer` blocks."""
+        return self.prefill_hidden[layer][:, self.vis_start:self.vis_start + self.cfg.visual_tokens]
 
     def answer_loss(self, answer, direct):
         """Next-token loss on `answer` then `eos` (after latentEnd unless `direct`); returns loss, correct."""
@@ -117,9 +125,13 @@ def saliency_loss(sal, focus):
 
 
 def patch_loss(model, rollout, batch):
+    """Dense supervision: per-patch colour/shape from the vision features, and per-patch relevance to the
+    question (the asked-about box) from the LLM's hidden states at the visual positions."""
     f = rollout.feats
+    relevance = model.relevance_head(rollout.visual_hidden(model.cfg.relevance_layer)).squeeze(-1)
     return (F.cross_entropy(model.vision.color_head(f).flatten(0, 1), batch['color_labels'].flatten())
-            + F.cross_entropy(model.vision.shape_head(f).flatten(0, 1), batch['shape_labels'].flatten()))
+            + F.cross_entropy(model.vision.shape_head(f).flatten(0, 1), batch['shape_labels'].flatten())
+            + F.binary_cross_entropy_with_logits(relevance, batch['focus'][:, 1]))
 
 
 def info_nce(a, b, tau=0.1):

@@ -185,7 +185,7 @@ export class App {
         this.setUi(patch);
         ctx.ui = this.ui;
       },
-      status: (text) => this.setStatus(text, true),
+      status: (text, error = false) => this.setStatus(text, error),
       receivedAt: this.receivedAt ?? performance.now(),
     };
     this.receivedAt = undefined;

@@ -48,6 +48,7 @@ export function markerPlugin(markers: StepMarker[]): Plugin {
     id: 'stepMarkers',
     afterDatasetsDraw(chart) {
       const { ctx, chartArea, scales } = chart;
+      const theme = chartTheme();
       ctx.save();
       markers.forEach((m, i) => {
         const x = scales.x.getPixelForValue(m.index);
@@ -61,9 +62,20 @@ export function markerPlugin(markers: StepMarker[]): Plugin {
         ctx.lineTo(x, chartArea.bottom);
         ctx.stroke();
         ctx.setLineDash([]);
-        ctx.font = `11px ${chartTheme().font}`;
-        ctx.textAlign = x > (chartArea.left + chartArea.right) / 2 ? 'right' : 'left';
-        ctx.fillText(m.label, x + (ctx.textAlign === 'right' ? -4 : 4), chartArea.top + 12 + i * 13);
+        // labels stack from the top on a background box, so they stay readable over lines and points
+        ctx.font = `11px ${theme.font}`;
+        const right = x > (chartArea.left + chartArea.right) / 2;
+        const w = ctx.measureText(m.label).width + 6;
+        const lx = right ? x - 4 - w : x + 4;
+        const ly = chartArea.top + 2 + i * 15;
+        ctx.fillStyle = theme.bg;
+        ctx.globalAlpha = 0.85;
+        ctx.fillRect(lx, ly, w, 14);
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = m.color;
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'top';
+        ctx.fillText(m.label, lx + 3, ly + 2);
       });
       ctx.restore();
     },

@@ -60,3 +60,19 @@ export function extractorAttentionOnGrid(attention: Float32Array, window: Window
   }
   return out;
 }
+
+/**
+ * The integer factor a small image is drawn at, so that a 64 px model input does not turn into a
+ * blur when the browser scales the canvas up; images of `minSide` px or more are drawn 1:1.
+ */
+export function renderScale(width: number, height: number, minSide = 768): number {
+  const side = Math.max(width, height);
+  if (!(side > 0)) throw new RangeError(`image size ${width}x${height} is empty`);
+  return Math.max(1, Math.ceil(minSide / side));
+}
+
+/** The largest size with the aspect of width x height that fits in maxWidth x maxHeight. */
+export function fitSize(width: number, height: number, maxWidth: number, maxHeight: number): { width: number; height: number } {
+  const s = Math.max(0, Math.min(maxWidth / width, maxHeight / height));
+  return { width: Math.floor(width * s), height: Math.floor(height * s) };
+}

@@ -7,7 +7,7 @@ import { colorMapLut, type ColorMapName } from './colormap';
 import { LayerCache, type HeatmapLayer } from './heatmap-layers';
 import type { Normalisation, ValueRange } from './normalise';
 import { rasteriseGrid } from './raster';
-import { patchAt, windowRect, type Patch } from './grid-geometry';
+import { fitSize, patchAt, renderScale, windowRect, type Patch } from './grid-geometry';
 
 export interface HeatmapSettings {
   layer: HeatmapLayer;
@@ -78,6 +78,22 @@ export class HeatmapStage {
       ctx.strokeRect(r.x + line, r.y + line, r.w - 2 * line, r.h - 2 * line);
     }
     return range;
+  }
+
+  /** Sizes a canvas for this image: enough pixels to stay sharp, shown as large as `box` allows. */
+  attach(canvas: HTMLCanvasElement, box: HTMLElement, reserveHeight: number): () => void {
+    const k = renderScale(this.image.width, this.image.height);
+    canvas.width = this.image.width * k;
+    canvas.height = this.image.height * k;
+    const fit = () => {
+      const size = fitSize(canvas.width, canvas.height, box.clientWidth, Math.max(200, window.innerHeight - reserveHeight));
+      canvas.style.width = `${size.width}px`;
+      canvas.style.height = `${size.height}px`;
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(box);
+    return () => observer.disconnect();
   }
 
   /** The patch under a mouse event on a canvas that shows this stage at any CSS size. */

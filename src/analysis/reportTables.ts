@@ -47,16 +47,16 @@ export function statsTables(r: StatsReport): Tables {
     csvRow(['statistic', r.labels.a, r.labels.b, 'test_statistic', 'p_value']),
     ...rows.map(([name, a, b]) => csvRow([name, a, b, '', ''])),
     ...tests.map(([name, , s, p]) => csvRow([name, '', '', s, p])),
-    csvRow(['mean difference 95% CI (bootstrap)', '', '', `${r.effectSize.meanDifferenceCI[0]};${r.effectSize.meanDifferenceCI[1]}`, '']),
+    csvRow([`mean difference 95% CI (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'})`, '', '', `${r.effectSize.meanDifferenceCI[0]};${r.effectSize.meanDifferenceCI[1]}`, '']),
   ].join('\n');
   const markdown = [
-    `${r.measure ? `**${r.measure}**\n\n` : ''}${markdownTable(['Statistic', r.labels.a, r.labels.b], rows.map(([name, a, b]) => [name, num(a), num(b)]))}`,
+    `${r.measure ? `**${r.measure}**\n\n` : ''}${markdownTable(['Statistic', r.labels.a, r.labels.b], rows.map(([name, a, b]) => (name === 'n' ? [name, String(a), String(b)] : [name, num(a), num(b)])))}`,
     markdownTable(['Test', 'Statistic', 'df', 'p-value'], [
       ["Student's t", num(r.student.t), num(r.student.df, 1), num(r.student.p, 3)],
       ["Welch's t", num(r.welch.t), num(r.welch.df, 1), num(r.welch.p, 3)],
       [`Mann-Whitney U (${r.mannWhitney.method})`, num(r.mannWhitney.U, 1), '', num(r.mannWhitney.p, 3)],
     ]),
-    `Cohen's d ${num(r.effectSize.cohensD, 3)}, rank-biserial r ${num(r.effectSize.rankBiserial, 3)}, mean difference ${r.labels.a} - ${r.labels.b} 95% CI [${num(r.effectSize.meanDifferenceCI[0])}, ${num(r.effectSize.meanDifferenceCI[1])}] (bootstrap).`,
+    `Cohen's d ${num(r.effectSize.cohensD, 3)}, rank-biserial r ${num(r.effectSize.rankBiserial, 3)}, mean difference ${r.labels.a} - ${r.labels.b} 95% CI [${num(r.effectSize.meanDifferenceCI[0])}, ${num(r.effectSize.meanDifferenceCI[1])}] (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'}).`,
   ].join('\n\n');
   return { csv: `${csv}\n`, markdown: `${markdown}\n` };
 }

@@ -15,6 +15,8 @@ export interface EngineOptions {
   /** intra-op threads per ONNX session (default 1) */
   threads?: number;
   log?: Logger;
+  /** recompute the bundle's content hash on open (default true) */
+  verifyHash?: boolean;
 }
 
 export interface ReconstructionRequest {

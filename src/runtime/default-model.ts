@@ -18,9 +18,10 @@ export function packageRoot(): string {
  * The bundled LaRe model: $LATENT_TRACE_MODEL if set, else the bundle under models/ with method "lare"
  * and an Extractor, preferring the folder named "lare", then the shortest name.
  */
-export async function defaultModelDir(env: Record<string, string | undefined> = process.env): Promise<string> {
+export async function defaultModelDir(
+  env: Record<string, string | undefined> = process.env, models = join(packageRoot(), 'models'),
+): Promise<string> {
   if (env.LATENT_TRACE_MODEL) return env.LATENT_TRACE_MODEL;
-  const models = join(packageRoot(), 'models');
   const candidates: string[] = [];
   for (const name of readdirSync(models).sort()) {
     const dir = join(models, name);

@@ -22,7 +22,7 @@ import { latentBudget, resolveSettings } from './settings';
 import { floatTensor, int64Tensor } from './tensor';
 
 export async function openEngine(dir: string, options: EngineOptions = {}): Promise<TraceEngine> {
-  const bundle = await loadBundle(dir);
+  const bundle = await loadBundle(dir, { verifyHash: options.verifyHash });
   return new TraceEngine(bundle, options);
 }
 
@@ -39,6 +39,10 @@ export interface TraceDetail {
   windowScores: Float32Array[];
   /** token ids of the prefill, -1 at visual positions */
   inputIds: number[];
+  /** the question's token ids */
+  questionIds: number[];
+  /** the prefill's last position's attention over the prompt [L*promptLength] */
+  prefillAttention: Float32Array;
   /** the model input [1,3,size,size] and the vision graph's outputs [N*D] */
   pixels: Float32Array;
   visualTokens: Float32Array;
@@ -102,13 +106,15 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
 
     progress({ stage: 'load' });
     const parts = await this.parts(signal);
+    // first use creates the sessions; doing it here keeps the later stage timings pure inference
+    const vision = await this.session('vision');
+    if (request.reconstruct && m.reconstruction) await this.session('unet');
     lap('load');
 
     progress({ stage: 'image' });
     const image = await prepareImage(request.image, m.image, { name: request.imageName });
     lap('image');
     signal?.throwIfAborted();
-    const vision = await this.session('vision');
     const visionOut = await vision.run({ pixels: image.pixels });
     const N = m.model.visualTokens;
     const D = m.model.hiddenSize;
@@ -180,7 +186,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     };
     if (request.keepVisualTokens) trace.visualTokens = Float32Array.from(visualTokens);
     if (reconstructions) trace.reconstructions = reconstructions;
-    return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, pixels: image.pixels.data, visualTokens, localFeatures, forcedProbs };
+    return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, questionIds: layout.questionIds, prefillAttention: first.step.attention, pixels: image.pixels.data, visualTokens, localFeatures, forcedProbs };
   }
 
   /**

@@ -25,7 +25,10 @@ export interface GraphSession {
 let ortModule: Promise<Ort> | undefined;
 
 export function loadOrt(): Promise<Ort> {
-  ortModule ??= import('onnxruntime-node');
+  // require inside a function (not import()): esbuild keeps it lazy, and the VS Code extension host
+  // loads CommonJS natively where dynamic import() has had loader quirks
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
+  ortModule ??= Promise.resolve().then(() => require('onnxruntime-node') as Ort);
   return ortModule;
 }
 

@@ -18,7 +18,7 @@ export interface PromptLayout {
   /** position of the first visual token */
   imageOffset: number;
   length: number;
-  questionTokens: number;
+  questionIds: number[];
 }
 
 /** Positions the loop may add after the prompt: latent steps, latentEnd, the answer. */
@@ -47,7 +47,7 @@ export function layoutPrompt(m: BundleManifest, tokenizer: BundleTokenizer, ques
   if (questionIds.length > budget) {
     throw new InputError(`the question is ${questionIds.length} tokens long; this model takes at most ${Math.max(budget, 0)} (maxPositions ${m.model.maxPositions})`);
   }
-  return { inputIds, imageOffset, length: inputIds.length, questionTokens: questionIds.length };
+  return { inputIds, imageOffset, length: inputIds.length, questionIds };
 }
 
 /** Splices the visual tokens [N*D] and the token embeddings (one embed call) into the prefill [length*D]. */

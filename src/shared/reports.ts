@@ -30,6 +30,8 @@ export interface EffectSizes {
   rankBiserial: number;
   /** bootstrap 95% CI of mean(a) - mean(b) */
   meanDifferenceCI: [number, number];
+  /** 'bootstrap' (percentile, seeded) or, for very large samples, 'normal' (mean difference +- z * Welch SE) */
+  meanDifferenceCIMethod?: 'bootstrap' | 'normal';
 }
 
 export interface StatsReport {

@@ -52,6 +52,16 @@ export async function pickDataset(extensionPath: string, title: string): Promise
 interface ModelItem extends vscode.QuickPickItem {
   location?: ModelLocation;
   browse?: true;
+  none?: true;
+}
+
+export interface ModelPickOptions {
+  /** marked "(active)" */
+  activeDir?: string;
+  /** offers a first item that chooses no model, e.g. "No ablation" */
+  noneLabel?: string;
+  /** picked first when nothing else is chosen, e.g. the bundled baseline */
+  preferred?: (model: ModelEntry) => boolean;
 }
 
 function modelItem(model: ModelEntry | BrokenModel, trusted: boolean): ModelItem {
@@ -69,9 +79,10 @@ function modelItem(model: ModelEntry | BrokenModel, trusted: boolean): ModelItem
 
 /**
  * Quick pick over the bundled models first, then the workspace's bundles, then "Browse…".
- * Returns the chosen folder (not yet validated or trust-checked), or undefined when dismissed.
+ * Returns the chosen folder (not yet validated or trust-checked), 'none' for the none item, or
+ * undefined when dismissed.
  */
-export async function pickModel(catalog: ModelCatalog, title: string, activeDir?: string): Promise<ModelLocation | undefined> {
+export async function pickModel(catalog: ModelCatalog, title: string, options: ModelPickOptions = {}): Promise<ModelLocation | 'none' | undefined> {
   const trusted = vscode.workspace.isTrusted;
   const pick = vscode.window.createQuickPick<ModelItem>();
   pick.title = title;
@@ -88,15 +99,21 @@ export async function pickModel(catalog: ModelCatalog, title: string, activeDir?
   });
   pick.show();
   const [bundled, workspace] = await Promise.all([catalog.bundled(), catalog.workspace()]);
-  const mark = (item: ModelItem): ModelItem => (item.location?.dir === activeDir ? { ...item, description: `${item.description ?? ''} (active)` } : item);
-  const items: ModelItem[] = [{ label: 'Bundled', kind: vscode.QuickPickItemKind.Separator }, ...bundled.map((m) => mark(modelItem(m, trusted)))];
+  const mark = (item: ModelItem): ModelItem => (item.location?.dir === options.activeDir ? { ...item, description: `${item.description ?? ''} (active)` } : item);
+  const items: ModelItem[] = options.noneLabel ? [{ label: `$(circle-slash) ${options.noneLabel}`, none: true }] : [];
+  items.push({ label: 'Bundled', kind: vscode.QuickPickItemKind.Separator }, ...bundled.map((m) => mark(modelItem(m, trusted))));
   if (workspace.length) items.push({ label: 'Workspace', kind: vscode.QuickPickItemKind.Separator }, ...workspace.map((m) => mark(modelItem(m, trusted))));
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(folder-opened) Browse for a bundle folder…', browse: true });
   pick.items = items;
+  const preferred = options.preferred;
+  const first = preferred && [...bundled, ...workspace].find((m) => !isBroken(m) && preferred(m));
+  const active = first && items.find((i) => i.location?.dir === first.dir);
+  if (active) pick.activeItems = [active];
   pick.busy = false;
   pick.placeholder = 'Choose the model bundle to run';
   const item = await chosen;
   pick.dispose();
+  if (item?.none) return 'none';
   if (!item?.browse) return item?.location;
   const folder = await vscode.window.showOpenDialog({ title: 'Latent Trace: choose a model bundle folder', canSelectFolders: true, canSelectFiles: false });
   if (!folder?.[0]) return undefined;

@@ -70,6 +70,24 @@ function unhandledRejections(server: Server, before: Map<string, number>): strin
   return found;
 }
 
+/**
+ * The Explorer's file watcher starts seconds after the workbench shows the folder; files a scenario
+ * writes before that never appear. Wait until a probe file shows up in the Explorer.
+ */
+async function waitForFileWatcher(page: import('playwright-core').Page, workspace: string): Promise<void> {
+  // a new name each attempt: a delete and re-create in one watcher batch is reported as a change, not an add
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const name = `.e2e-watch-probe-${Date.now()}-${attempt}`;
+    const probe = join(workspace, name);
+    writeFileSync(probe, '');
+    const seen = await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first()
+      .waitFor({ timeout: 1000 }).then(() => true, () => false);
+    rmSync(probe, { force: true });
+    if (seen) return;
+  }
+  throw new Error('the Explorer never showed a file written into the workspace (file watcher not running)');
+}
+
 async function withTimeout<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms); });
@@ -124,6 +142,7 @@ async function runOne(browser: Browser, server: Server, workspace: string, { sce
       await wb.runCommand(page, 'Developer: Reload Window');
       await page.waitForLoadState('load');
       await wb.waitForWorkbench(page);
+      await waitForFileWatcher(page, workspace);
     },
     workspace,
     repo,
@@ -141,6 +160,7 @@ async function runOne(browser: Browser, server: Server, workspace: string, { sce
     await withTimeout(scenario.timeoutMs ?? 180_000, scenario.name, (async () => {
       await page.goto(url);
       await wb.waitForWorkbench(page);
+      await waitForFileWatcher(page, workspace);
       await scenario.run(ctx);
     })());
     const rejections = unhandledRejections(server, logSizes);

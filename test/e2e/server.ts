@@ -70,6 +70,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   const log = openSync(join(run, 'server.log'), 'w');
   const args = [
     '--config', join(run, 'config.yaml'), '--bind-addr', `127.0.0.1:${opts.port}`, '--auth', 'none',
+    ...(process.env.E2E_SERVER_LOG ? ['--log', process.env.E2E_SERVER_LOG] : []),
     '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--disable-proxy',
     '--ignore-last-opened', '--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'exts'),
     ...(opts.trusted ? ['--disable-workspace-trust'] : []),

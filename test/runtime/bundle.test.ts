@@ -100,19 +100,17 @@ test('special tokens must exist in the tokenizer; WordLevel maps unknown words t
   assert.equal(b.tokenizer.decode([6, 7, 12]), 'what color ?');
 });
 
-test('a bundle whose graph fails inside onnxruntime reports the file', async () => {
+test('a graph that validates but fails inside onnxruntime reports the file', async () => {
   const dir = await bundleVariant();
   const file = join(dir, 'vision.onnx');
+  // an unknown operator (same-length rename keeps the protobuf and the declared I/O valid)
   const bytes = await readFile(file);
-  // keep the header and I/O declarations readable but corrupt the weights at the end
-  await writeFile(file, Buffer.concat([bytes.subarray(0, bytes.length - 200), Buffer.alloc(200, 0xff)]));
-  const engine = await openEngine(dir).catch((e: Error) => e);
-  if (engine instanceof Error) {
-    assert.match(engine.message, /vision\.onnx/);
-    return;
-  }
+  await writeFile(file, Buffer.from(bytes.toString('latin1').replaceAll('Conv', 'Cxnv'), 'latin1'));
+  const engine = await openEngine(dir, { verifyHash: false });
   try {
-    await assert.rejects(engine.trace({ image: await squareImage(), question: 'what color is the square?' }), /vision\.onnx/);
+    await assert.rejects(engine.trace({ image: await squareImage(), question: 'what color is the square?' }), {
+      message: new RegExp(`^${file}: cannot load ONNX graph: .*Cxnv`),
+    });
   } finally {
     await engine.dispose();
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { windowRect, patchAt, extractorAttentionOnGrid } from '../../webview/grid-geometry';
+import { windowRect, patchAt, extractorAttentionOnGrid, renderScale, fitSize } from '../../webview/grid-geometry';
 
 const grid = { rows: 16, cols: 16 };
 
@@ -35,4 +35,17 @@ test('extractor attention is averaged over layers into the window, NaN elsewhere
 test('extractor attention of the wrong length or a window off the grid is a RangeError', () => {
   assert.throws(() => extractorAttentionOnGrid(new Float32Array(5), { row: 0, col: 0, size: 2 }, grid), /multiple of 4/);
   assert.throws(() => extractorAttentionOnGrid(new Float32Array(4), { row: 15, col: 0, size: 2 }, grid), /exceeds/);
+});
+
+test('small images are drawn at an integer scale of at least 768 px; large ones 1:1', () => {
+  assert.equal(renderScale(64, 64), 12);
+  assert.equal(renderScale(224, 100), 4);
+  assert.equal(renderScale(1024, 1024), 1);
+  assert.throws(() => renderScale(0, 0), RangeError);
+});
+
+test('fitSize keeps the aspect and fits both bounds', () => {
+  assert.deepEqual(fitSize(1024, 1024, 700, 500), { width: 500, height: 500 });
+  assert.deepEqual(fitSize(64, 32, 640, 1000), { width: 640, height: 320 });
+  assert.deepEqual(fitSize(100, 100, -5, 10), { width: 0, height: 0 });
 });

@@ -18,6 +18,8 @@ import type { View, ViewContext } from './view';
 interface Pane {
   trace: Trace;
   canvas: HTMLCanvasElement;
+  /** the element whose width the canvas fills */
+  box: HTMLElement;
   legend: Legend;
   note: HTMLElement;
   stage?: HeatmapStage;
@@ -31,14 +33,17 @@ function describe(t: Trace): string {
 
 export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
   const steps = Math.max(a.steps.length, b.steps.length);
+  const detachers: (() => void)[] = [];
   const layers = availableLayers(a).filter((l) => availableLayers(b).includes(l));
   let step = Math.min(ctx.ui.step, steps - 1);
   const panes: Pane[] = [a, b].map((trace, k) => ({
     trace,
     canvas: h('canvas', { class: 'stage', 'data-testid': `compare-heatmap-${k === 0 ? 'a' : 'b'}`, role: 'img' }),
+    box: h('div', { class: 'stage-wrap' }),
     legend: new Legend(),
     note: h('p', { class: 'muted' }),
   }));
+  panes.forEach((p) => p.box.append(p.canvas));
 
   const scrubber = h('input', { type: 'range', min: 1, max: steps, step: 1, value: step + 1, 'aria-label': 'Latent step (both traces)', 'data-testid': 'compare-scrubber' });
   const label = h('output', { class: 'step-label' });
@@ -68,7 +73,7 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
     h('div', { class: 'compare-panes' }, ...panes.map((p, k) => h('section', { class: 'pane', 'aria-label': `Trace ${k === 0 ? 'A' : 'B'}` },
       h('h3', {}, `${k === 0 ? 'A' : 'B'}: ${p.trace.input.imageName}`),
       h('p', { class: 'muted' }, describe(p.trace)),
-      p.canvas, p.legend.element, p.note,
+      p.box, p.legend.element, p.note,
       h('p', {}, h('strong', {}, 'Answer: '), p.trace.answer.text || '(empty)', ` (${p.trace.tokens.answer} tokens)`),
     ))),
     renderTable(table, 'Steps aligned', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'))),
@@ -77,8 +82,7 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
   void Promise.all(panes.map(async (p) => {
     const image = await decodeTraceImage(p.trace);
     p.stage = new HeatmapStage(p.trace, image);
-    p.canvas.width = image.width;
-    p.canvas.height = image.height;
+    detachers.push(p.stage.attach(p.canvas, p.box, 330));
   })).then(() => {
     draw();
     requestAnimationFrame(() => {
@@ -86,7 +90,7 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
       element.dataset.firstPaintMs = ms.toFixed(2);
       ctx.bridge.perf('first-paint', ms, `comparison of ${a.model.name} and ${b.model.name}`);
     });
-  }, (err: unknown) => ctx.status(`cannot decode a trace image: ${(err as Error).message}`));
+  }, (err: unknown) => ctx.status(`cannot decode a trace image: ${(err as Error).message}`, true));
 
   return {
     element,
@@ -96,6 +100,7 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
       csv: () => textBytes(toCsv(table.header, table.rows)),
     },
     dispose() {
+      detachers.forEach((d) => d());
       panes.forEach((p) => p.stage?.image.close());
     },
   };

@@ -110,6 +110,25 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     element.append(renderTable(rules, `Adaptive stopping over ${r.items} items (${r.model}), as LaRe Table 4`, (v, col) =>
       typeof v === 'number' ? (col === 3 ? formatPercent(v) : formatNumber(v)) : String(v ?? '—')));
     tables = { rules, convergence: stepsConvergenceTable(r) };
+    // Fig. 5 / Table 4 as a picture: accuracy per rule against the steps it spends
+    const fig = h('figure', { class: 'chart-figure' }, h('figcaption', {}, 'Accuracy (bars) and average latent steps (line) per stopping rule'));
+    element.append(fig);
+    charts.push(createChart(fig, {
+      type: 'bar',
+      data: {
+        labels: r.rows.map((row) => (row.threshold === undefined ? row.rule : `${row.rule} < ${formatNumber(row.threshold)}`)),
+        datasets: [
+          { type: 'bar', label: 'accuracy %', data: r.rows.map((row) => row.accuracy * 100), backgroundColor: `${SERIES.cosine}aa`, yAxisID: 'y' },
+          { type: 'line', label: 'average steps', data: r.rows.map((row) => row.meanSteps), borderColor: SERIES.l1, backgroundColor: SERIES.l1, yAxisID: 'y1' },
+        ],
+      },
+      options: {
+        scales: {
+          y: { title: { display: true, text: 'accuracy %' }, beginAtZero: true, max: 100 },
+          y1: { position: 'right', title: { display: true, text: 'average steps' }, beginAtZero: true, grid: { drawOnChartArea: false } },
+        },
+      },
+    }, 'accuracy and average steps per stopping rule', 'steps-rules'));
   } else {
     const t = source.traces.length === 2 ? compareStepTable(source.traces[0], source.traces[1]) : traceStepTable(source.traces[0]);
     element.append(renderTable(t, 'Per-step windows and distances', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'))));

@@ -60,6 +60,8 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
 
   const canvas = h('canvas', { class: 'stage', 'data-testid': 'heatmap', tabindex: 0, role: 'img' });
   const tooltip = h('div', { class: 'tooltip', role: 'status', hidden: true });
+  const stageWrap = h('div', { class: 'stage-wrap' }, canvas, tooltip);
+  let detach: () => void = () => undefined;
   const legend = new Legend();
   const stepInfo = h('dl', { class: 'facts', 'data-testid': 'step-info' });
   const crop = h('canvas', { width: CROP, height: CROP, class: 'crop', 'data-testid': 'window-crop', role: 'img', 'aria-label': 'Window crop' });
@@ -86,7 +88,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
   }
 
   const controls = heatmapControls(ctx, layers, () => redrawAll());
-  controls.append(button('Compare with…', () => void ctx.bridge.openFile('compare').then((r) => ctx.status(r.message)), { 'data-testid': 'compare-with', title: 'Show another trace beside this one, steps aligned' }));
+  controls.append(button('Compare with…', () => void ctx.bridge.openFile('compare').then((r) => ctx.status(r.message, !r.ok && r.message !== 'cancelled')), { 'data-testid': 'compare-with', title: 'Show another trace beside this one, steps aligned' }));
   const answer = h('section', { class: 'answer', 'data-testid': 'answer' },
     h('h3', {}, 'Question'), h('p', {}, trace.input.question),
     h('h3', {}, 'Answer'), h('p', { class: 'answer-text' }, trace.answer.text || '(empty)'),
@@ -102,7 +104,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
   const element = h('div', { class: 'trace-view' },
     controls,
     h('div', { class: 'trace-main' },
-      h('div', { class: 'stage-wrap' }, canvas, tooltip),
+      stageWrap,
       h('aside', { class: 'side' },
         legend.element,
         stepInfo,
@@ -209,18 +211,17 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
 
   void decodeTraceImage(trace).then((image) => {
     stage = new HeatmapStage(trace, image);
-    canvas.width = image.width;
-    canvas.height = image.height;
+    detach = stage.attach(canvas, stageWrap, 260);
     drawStep();
     // the first step is on screen once the next frame is presented
     requestAnimationFrame(() => {
       const ms = performance.now() - ctx.receivedAt;
       element.dataset.firstPaintMs = ms.toFixed(2);
-      ctx.bridge.perf('first-paint', ms, `trace ${trace.input.imageName}, ${image.width}x${image.height} px, ${steps} steps`);
+      ctx.bridge.perf('first-paint', ms, `trace ${trace.input.imageName}, ${image.width}x${image.height} px image on a ${canvas.width} px canvas, ${steps} steps`);
       redrawAll();
     });
   }, (err: unknown) => {
-    ctx.status(`cannot decode the trace image: ${(err as Error).message}`);
+    ctx.status(`cannot decode the trace image: ${(err as Error).message}`, true);
     ctx.bridge.log('error', `cannot decode the image of ${trace.input.imageName}: ${(err as Error).message}`);
   });
 
@@ -247,6 +248,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     },
     dispose() {
       if (timer) clearInterval(timer);
+      detach();
       stage?.image.close();
     },
   };

@@ -23,7 +23,8 @@ export interface ViewContext {
   ui: UiState;
   /** merges a change into the UI state and persists it */
   setUi(patch: Partial<UiState>): void;
-  status(text: string): void;
+  /** shows a line under the tabs; `error` colours it as a problem */
+  status(text: string, error?: boolean): void;
   /** performance.now() when the content arrived (or the view was asked for): the first-paint measurement starts here */
   receivedAt: number;
 }

@@ -27,8 +27,11 @@ export function selectC(x: Float64Array, labels: Uint8Array, dim: number, folds:
     const xTrain = applyScaler(scaler, x, dim, trainRows);
     const xValid = applyScaler(scaler, x, dim, validRows);
     const yTrain = Uint8Array.from(trainRows, (i) => labels[i]);
-    grid.forEach((C, g) => {
-      const model = fitLinearSvm(xTrain, yTrain, dim, { C, maxIter }, random);
+    // along the grid in ascending C, each fit starts from the previous solution (a warm-started path)
+    let alpha: Float64Array | undefined;
+    ascending(grid).forEach((g) => {
+      const model = fitLinearSvm(xTrain, yTrain, dim, { C: grid[g], maxIter, initialAlpha: alpha }, random);
+      alpha = model.alpha;
       const predicted = predictLinear(model, xValid, dim);
       let correct = 0;
       validRows.forEach((row, j) => (correct += predicted[j] === labels[row] ? 1 : 0));
@@ -38,4 +41,8 @@ export function selectC(x: Float64Array, labels: Uint8Array, dim: number, folds:
   let best = 0;
   for (let g = 1; g < grid.length; g++) if (scores[g] > scores[best] + 1e-12) best = g;
   return { C: grid[best], scores };
+}
+
+function ascending(grid: number[]): number[] {
+  return grid.map((_, g) => g).sort((a, b) => grid[a] - grid[b]);
 }

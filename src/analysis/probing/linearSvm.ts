@@ -15,9 +15,15 @@ export interface SvmOptions {
   C: number;
   tol?: number;
   maxIter?: number;
+  /**
+   * dual variables to start from, e.g. the solution at a smaller C on the same rows: any alpha >= 0
+   * is feasible for the squared hinge, and the optimum is unique, so this only saves iterations
+   */
+  initialAlpha?: Float64Array;
 }
 
 export interface SvmFit extends LinearModel {
+  alpha: Float64Array;
   iterations: number;
   converged: boolean;
 }
@@ -43,7 +49,15 @@ export function fitLinearSvm(x: Float64Array, labels: Uint8Array, dim: number, o
   }
   const w = new Float64Array(dim);
   let bias = 0;
-  const alpha = new Float64Array(n);
+  const alpha = options.initialAlpha ? Float64Array.from(options.initialAlpha) : new Float64Array(n);
+  if (alpha.length !== n) throw new RangeError(`svm: initialAlpha has ${alpha.length} values for ${n} samples`);
+  for (let i = 0; i < n; i++) {
+    if (alpha[i] === 0) continue;
+    const scale = alpha[i] * y[i];
+    const base = i * dim;
+    for (let d = 0; d < dim; d++) w[d] += scale * x[base + d];
+    bias += scale;
+  }
   const index = new Int32Array(n);
   for (let i = 0; i < n; i++) index[i] = i;
   let activeSize = n;
@@ -102,7 +116,7 @@ export function fitLinearSvm(x: Float64Array, labels: Uint8Array, dim: number, o
     // with no upper bound on alpha only the shrinking threshold on the lower side is needed
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
   }
-  return { weights: w, bias, iterations: iter, converged };
+  return { weights: w, bias, alpha, iterations: iter, converged };
 }
 
 export function decision(model: LinearModel, x: Float64Array, dim: number): Float64Array {

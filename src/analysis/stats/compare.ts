@@ -1,11 +1,11 @@
 /** Everything the paper's Table 5 needs from two samples, as a StatsReport. */
 import type { StatsReport } from '../../shared/reports';
-import { bootstrapMeanDifferenceCI, type BootstrapOptions } from './bootstrap';
+import { meanDifferenceCI, type BootstrapOptions } from './bootstrap';
 import { describe } from './descriptive';
 import { cohensD, rankBiserial } from './effectSize';
 import { mannWhitneyU, type MannWhitneyOptions } from './mannWhitney';
 import { studentTTest, welchTTest } from './tTest';
-import type { Sample } from './sample';
+import { assertNoNaN, sortedCopy, type Sample } from './sample';
 
 export interface CompareOptions {
   labels?: { a: string; b: string };
@@ -17,20 +17,26 @@ export interface CompareOptions {
 }
 
 export function compareSamples(a: Sample, b: Sample, options: CompareOptions = {}): StatsReport {
-  const mannWhitney = mannWhitneyU(a, b, options.mannWhitney);
+  // NaN is rejected before sorting, where it would otherwise end up silently at the end
+  assertNoNaN(a, 'a');
+  assertNoNaN(b, 'b');
+  const sorted = { a: sortedCopy(a), b: sortedCopy(b) };
+  const mannWhitney = mannWhitneyU(a, b, options.mannWhitney, sorted);
+  const ci = meanDifferenceCI(a, b, options.bootstrap);
   return {
     kind: 'stats',
     version: 1,
     labels: options.labels ?? { a: 'a', b: 'b' },
-    a: describe(a, 'a'),
-    b: describe(b, 'b'),
+    a: describe(a, 'a', sorted.a),
+    b: describe(b, 'b', sorted.b),
     student: studentTTest(a, b),
     welch: welchTTest(a, b),
     mannWhitney,
     effectSize: {
       cohensD: cohensD(a, b),
       rankBiserial: rankBiserial(mannWhitney.U, a.length, b.length),
-      meanDifferenceCI: bootstrapMeanDifferenceCI(a, b, options.bootstrap),
+      meanDifferenceCI: ci.interval,
+      meanDifferenceCIMethod: ci.method,
     },
     samples: { a: Array.from(a), b: Array.from(b) },
     measure: options.measure ?? '',

@@ -74,9 +74,8 @@ export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
  * n, mean, std (ddof=1), min, max and the 25/50/75/95th percentiles. An empty sample gives n = 0
  * and NaN elsewhere; a single value gives std NaN (as NumPy); NaN values are rejected.
  */
-export function describe(sample: Sample, name = 'a'): Descriptive {
+export function describe(sample: Sample, name = 'a', sorted: Float64Array = sortedCopy(sample)): Descriptive {
   assertNoNaN(sample, name);
-  const sorted = sortedCopy(sample);
   const m = mean(sample);
   return {
     n: sample.length,

@@ -2,7 +2,7 @@ export { describe, mean, std, variance, sum, percentileSorted } from './descript
 export { tTest, studentTTest, welchTTest, type VarianceAssumption } from './tTest';
 export { mannWhitneyU, exactSf, type Alternative, type MannWhitneyMethod, type MannWhitneyOptions } from './mannWhitney';
 export { cohensD, rankBiserial } from './effectSize';
-export { bootstrapMeanDifferenceCI, bootstrapIndicesCI, DEFAULT_BOOTSTRAP, type BootstrapOptions } from './bootstrap';
+export { bootstrapMeanDifferenceCI, bootstrapIndicesCI, meanDifferenceCI, BOOTSTRAP_MAX_VALUES, DEFAULT_BOOTSTRAP, type BootstrapOptions } from './bootstrap';
 export { compareSamples, type CompareOptions } from './compare';
 export { normalCdf, normalSf, normalQuantile } from './normal';
 export type { Sample } from './sample';

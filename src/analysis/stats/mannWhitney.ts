@@ -21,7 +21,8 @@ export interface MannWhitneyOptions {
   method?: MannWhitneyMethod;
 }
 
-export function mannWhitneyU(a: Sample, b: Sample, options: MannWhitneyOptions = {}): MannWhitneyResult {
+/** `sorted` may pass ascending copies of a and b that the caller already has */
+export function mannWhitneyU(a: Sample, b: Sample, options: MannWhitneyOptions = {}, sorted?: { a: Float64Array; b: Float64Array }): MannWhitneyResult {
   const alternative = options.alternative ?? 'two-sided';
   assertNonEmpty(a, 'a');
   assertNonEmpty(b, 'b');
@@ -29,7 +30,7 @@ export function mannWhitneyU(a: Sample, b: Sample, options: MannWhitneyOptions =
   assertNoNaN(b, 'b');
   const n1 = a.length;
   const n2 = b.length;
-  const { r1, tieTerm, hasTies } = rankSumSorted(sortedCopy(a), sortedCopy(b));
+  const { r1, tieTerm, hasTies } = rankSumSorted(sorted?.a ?? sortedCopy(a), sorted?.b ?? sortedCopy(b));
   let method: 'exact' | 'asymptotic';
   if (options.method === undefined || options.method === 'auto') {
     method = (n1 > 8 && n2 > 8) || hasTies ? 'asymptotic' : 'exact';

@@ -7,5 +7,10 @@ import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { interveneCommand } from './intervene';
 import { runCommand } from './run';
+import { statsCommand } from './stats';
+import { attentionCommand } from './attention';
+import { probeCommand } from './probe';
+import { stepsCommand } from './steps';
+import { mergeCommand } from './merge';
 
-export const commands: CliCommand[] = [runCommand, evalCommand, interveneCommand, demoCommand];
+export const commands: CliCommand[] = [runCommand, evalCommand, interveneCommand, demoCommand, statsCommand, attentionCommand, probeCommand, stepsCommand, mergeCommand];

@@ -13,8 +13,8 @@ export async function selectModel(ctx: CommandContext): Promise<void> {
   } catch {
     activeDir = undefined; // the current setting is unusable; the picker is how the user fixes it
   }
-  const location = await pickModel(ctx.catalog, 'Latent Trace: select the model', activeDir);
-  if (!location) throw new Dismissed('no model chosen; the active model is unchanged');
+  const location = await pickModel(ctx.catalog, 'Latent Trace: select the model', { activeDir });
+  if (!location || location === 'none') throw new Dismissed('no model chosen; the active model is unchanged');
   ctx.catalog.assertTrusted(location);
   const model = await ctx.catalog.load(location);
   const roots = ctx.catalog.workspaceRoots();

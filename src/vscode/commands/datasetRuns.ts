@@ -1,0 +1,138 @@
+/**
+ * "Run Probing Experiment", "Run Attention Statistics", "Run Adaptive-Stopping Study": the same code as
+ * `latent-trace probe|attention|steps` (src/cli/commands), run in the extension host with the user's
+ * settings, its progress mirrored into the notification and the panel, its report opened in the panel.
+ */
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { CliCommand, CliIO } from '../../cli/io';
+import type { BundleManifest } from '../../shared/bundle';
+import { readReport } from '../panel/result-files';
+import { Dismissed, UserError } from '../errors';
+import { timed } from '../log';
+import type { ModelEntry } from '../models';
+import { pickDataset, pickModel, type ModelPickOptions } from '../pickers';
+import { withRunProgress, type RunReporter } from '../progress';
+import { resultsFolder } from '../results';
+import { readSettings } from '../settings';
+import { stepsStudyArgs, traceSettingsArgs, traceSettingsFrom } from '../settingsModel';
+import type { CommandContext } from './context';
+
+type Study = 'probe' | 'attention' | 'steps';
+
+const REPORT_FILE: Record<Study, string> = { probe: 'probing.report.json', attention: 'attention.report.json', steps: 'steps.report.json' };
+const TITLES: Record<Study, string> = { probe: 'probing experiment', attention: 'attention statistics', steps: 'adaptive-stopping study' };
+
+async function loadCommand(study: Study): Promise<CliCommand> {
+  switch (study) {
+    case 'probe': return (await import('../../cli/commands/probe')).probeCommand;
+    case 'attention': return (await import('../../cli/commands/attention')).attentionCommand;
+    case 'steps': return (await import('../../cli/commands/steps')).stepsCommand;
+  }
+}
+
+/** A trust-checked, validated second model (baseline or ablation), or undefined for "none". */
+async function pickSecondModel(ctx: CommandContext, title: string, options: ModelPickOptions): Promise<ModelEntry | undefined> {
+  const chosen = await pickModel(ctx.catalog, title, options);
+  if (!chosen) throw new Dismissed('no model chosen, nothing was run');
+  if (chosen === 'none') return undefined;
+  ctx.catalog.assertTrusted(chosen);
+  return ctx.catalog.load(chosen);
+}
+
+/**
+ * Progress lines of the dataset runner: "[<model> <task>] done/total" per model pass, then
+ * "[probe k/n]" per probe cell. `passes` is how many model passes the study makes.
+ */
+function progressParser(report: RunReporter['report'], passes: number): (line: string) => void {
+  let pass = -1;
+  let lastModelTask = '';
+  return (line) => {
+    const run = /^\[(.+) (attention|probe|steps)\] (\d+)\/(\d+)$/.exec(line);
+    if (run) {
+      if (run[1] + run[2] !== lastModelTask) {
+        lastModelTask = run[1] + run[2];
+        pass++;
+      }
+      const share = 0.9 / passes;
+      report(`${run[1]}: item ${run[3]} of ${run[4]}`, 0.02 + share * pass + (share * Number(run[3])) / Number(run[4]));
+      return;
+    }
+    const cell = /^\[probe (\d+)\/(\d+)\] (.*)$/.exec(line);
+    if (cell) report(`probe ${cell[1]} of ${cell[2]}: ${cell[3]}`, 0.92 + (0.08 * Number(cell[1])) / Number(cell[2]));
+  };
+}
+
+/** A folder per study, dataset and configuration: rerunning the same study resumes it after a cancel or crash. */
+function studyFolder(results: string, study: Study, dataset: string, argv: string[]): string {
+  const stem = path.basename(dataset).replace(/\.(jsonl|parquet)$/i, '').replace(/[^\w.-]+/g, '-');
+  const config = createHash('sha256').update(JSON.stringify(argv)).digest('hex').slice(0, 10);
+  return path.join(results, 'reports', `${study}-${stem}-${config}`);
+}
+
+async function runStudy(ctx: CommandContext, study: Study): Promise<void> {
+  const settings = readSettings();
+  const model = await ctx.catalog.load(await ctx.catalog.resolve(settings.modelPath));
+  const dataset = await pickDataset(ctx.extension.extensionPath, `Latent Trace: dataset for the ${TITLES[study]}`);
+  if (!dataset) throw new Dismissed('no dataset chosen, nothing was run');
+  const argv = [dataset, '--model', model.dir, '--provider', settings.executionProvider, '--threads', String(settings.threads)];
+  let second: ModelEntry | undefined;
+  if (study === 'attention') {
+    second = await pickSecondModel(ctx, `Latent Trace: compare ${model.manifest.name} with… (e.g. the no-latent baseline)`, {
+      preferred: (m) => m.manifest.method === 'direct',
+    });
+    if (!second) throw new Dismissed('no baseline chosen, nothing was run');
+    argv.push('--baseline', second.dir, ...traceSettingsArgs(traceSettingsFrom(settings, model.manifest)));
+  } else if (study === 'probe') {
+    second = await pickSecondModel(ctx, `Latent Trace: ablation to probe next to ${model.manifest.name} (LaRe without the Extractor)`, {
+      noneLabel: `No ablation: probe ${model.manifest.name} only`,
+      preferred: (m) => isAblationOf(m.manifest, model.manifest),
+    });
+    if (second) argv.push('--ablation', second.dir);
+    argv.push(...traceSettingsArgs(traceSettingsFrom(settings, model.manifest)));
+  } else {
+    if (model.manifest.method !== 'lare') throw new UserError(`${model.manifest.name} is an ${model.manifest.method} model: the adaptive-stopping study needs a LaRe model`);
+    argv.push(...stepsStudyArgs(settings));
+  }
+  const results = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
+  const out = studyFolder(results, study, dataset, argv);
+  argv.push('--out', out);
+  const label = `${TITLES[study]}: ${model.manifest.name}${second ? ` + ${second.manifest.name}` : ''} on ${path.basename(dataset)}`;
+  ctx.log.info(`[${study}] ${label} → ${out}`);
+  const command = await loadCommand(study);
+  const panelRun = ctx.panel.beginRun(label);
+  await withRunProgress(label, panelRun, async ({ report, signal }) => {
+    report('reading the dataset', 0.01);
+    const onLine = progressParser(report, second ? 2 : 1);
+    let pending = '';
+    const io: CliIO = {
+      stdout: () => undefined, // the markdown table; the panel shows the report itself
+      stderr: (text) => {
+        const lines = (pending + text).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines.filter((l) => l.trim())) {
+          ctx.log.info(`[${study}] ${line}`);
+          onLine(line);
+        }
+      },
+      cwd: path.dirname(dataset),
+      env: process.env,
+      signal,
+    };
+    const code = await timed(ctx.log, `[${study}] ${label}`, () => command.run(argv, io));
+    if (code !== 0) throw new Error(`the ${TITLES[study]} ended with exit code ${code} (see the log)`);
+  });
+  const file = vscode.Uri.file(path.join(out, REPORT_FILE[study]));
+  await ctx.panel.showReport(await readReport(file), file);
+  ctx.log.info(`[${study}] report ${file.fsPath}`);
+}
+
+/** A LaRe bundle without an Extractor, from the same family as `model` (the Table 6 ablation). */
+function isAblationOf(candidate: BundleManifest, model: BundleManifest): boolean {
+  return candidate.method === 'lare' && !candidate.extractor && candidate.name !== model.name;
+}
+
+export const runProbing = (ctx: CommandContext) => runStudy(ctx, 'probe');
+export const runAttentionStats = (ctx: CommandContext) => runStudy(ctx, 'attention');
+export const runStepsStudy = (ctx: CommandContext) => runStudy(ctx, 'steps');

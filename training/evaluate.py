@@ -1,0 +1,211 @@
+"""Held-out evaluation of a trained checkpoint with the reference loop (the same one the bundle runs).
+
+  python3 training/evaluate.py --checkpoint training/runs/lare/final.pt --samples media/samples/samples.jsonl \
+      --out training/runs/lare/eval [--compare training/runs/lare-noextractor/final.pt]
+
+Writes <out>/metrics.json and, for LaRe, <out>/reconstructions.png (window crop | reconstruction from the
+step's latent | reconstruction from another item's latent). Measures: accuracy overall and per question
+type; pointing rate (a chosen window contains the asked-about box's centre) at any step and per step,
+against the chance rate of uniformly random windows; reconstruction MSE against a shuffled-latent control;
+a linear probe (pooled latent vs rationale text / visual features, matched vs mismatched pairs), and the
+first answer token's attention mass on the visual tokens.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data  # noqa: E402
+from export import load_checkpoint  # noqa: E402
+from model import ddim_sample, window_starts  # noqa: E402
+from reference import pixels_from_uint8, run_trace  # noqa: E402
+from train import rationale_features  # noqa: E402
+
+
+def window_contains(cfg, start, point):
+    r, c = start
+    x, y = point
+    p, w = cfg.patch, cfg.window
+    return c * p <= x < (c + w) * p and r * p <= y < (r + w) * p
+
+
+def centre(bbox):
+    return ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
+
+
+def crop(cfg, pixels, start):
+    r, c = start
+    p, w = cfg.patch, cfg.window
+    return pixels[0, :, r * p:(r + w) * p, c * p:(c + w) * p]
+
+
+@torch.no_grad()
+def trace_all(model, items, settings):
+    out = []
+    for it in items:
+        pixels = pixels_from_uint8(it['pixels'])
+        tr = run_trace(model, pixels, data.tokenize(it['question']), settings)
+        out.append((it, pixels, tr))
+    return out
+
+
+def accuracy(traces):
+    per = {}
+    for it, _, tr in traces:
+        per.setdefault(it['type'], []).append(tr['answerText'] == it['answer'])
+    m = {'accuracy': float(np.mean([v for vs in per.values() for v in vs]))}
+    for t, vs in sorted(per.items()):
+        m[f'accuracy_{t}'] = float(np.mean(vs))
+    return m
+
+
+def pointing(cfg, traces):
+    starts = window_starts(cfg)
+    hits_any, per_step, chance_one = [], [], []
+    for it, _, tr in traces:
+        c = centre(it['bbox'])
+        hits = [window_contains(cfg, w, c) for w in tr['windows']]
+        hits_any.append(any(hits))
+        per_step.append(hits)
+        chance_one.append(np.mean([window_contains(cfg, s, c) for s in starts]))
+    steps = len(per_step[0])
+    p = np.array(chance_one)
+    m = {'pointing_any_step': float(np.mean(hits_any)),
+         'pointing_chance_one_window': float(p.mean()),
+         'pointing_chance_any_step': float(np.mean(1 - (1 - p) ** steps))}
+    for s in range(steps):
+        m[f'pointing_step{s + 1}'] = float(np.mean([h[s] for h in per_step]))
+    return m
+
+
+@torch.no_grad()
+def reconstruction(model, traces, out_dir, count=60, seed=0):
+    cfg = model.cfg
+    sel = traces[:count]
+    rng = np.random.default_rng(seed)
+    targets, conds = [], []
+    for _, pixels, tr in sel:
+        for s, w in enumerate(tr['windows']):
+            targets.append(crop(cfg, pixels, w))
+            conds.append(tr['tensors']['latent_tokens'][s])
+    targets, conds = torch.stack(targets), torch.stack(conds)
+    # Control: every window reconstructed from a latent of a different item.
+    n_steps = len(sel[0][2]['windows'])
+    perm = np.arange(len(sel))
+    while np.any(perm == np.arange(len(sel))):
+        perm = rng.permutation(len(sel))
+    shuffled = conds.view(len(sel), n_steps, -1)[torch.tensor(perm)].reshape(conds.shape)
+    g = torch.Generator().manual_seed(seed)
+    noise = torch.randn(targets.shape, generator=g)
+    rec = ddim_sample(model.unet, cfg, noise, conds.unsqueeze(1)).clamp(-1, 1)
+    ctl = ddim_sample(model.unet, cfg, noise, shuffled.unsqueeze(1)).clamp(-1, 1)
+    m = {'recon_mse': float(((rec - targets) ** 2).mean()), 'recon_mse_shuffled': float(((ctl - targets) ** 2).mean())}
+    save_side_by_side(targets, rec, ctl, os.path.join(out_dir, 'reconstructions.png'), n_steps)
+    return m
+
+
+def save_side_by_side(targets, rec, ctl, path, n_steps, rows=8, scale=4):
+    from PIL import Image
+    def img(t):
+        a = ((t.permute(1, 2, 0).numpy() + 1) * 127.5).clip(0, 255).astype(np.uint8)
+        return Image.fromarray(a).resize((a.shape[1] * scale, a.shape[0] * scale), Image.NEAREST)
+    tiles = [[img(targets[i]), img(rec[i]), img(ctl[i])] for i in range(0, min(len(targets), rows * n_steps), n_steps)]
+    w, h = tiles[0][0].size
+    gap = 4
+    canvas = Image.new('RGB', (3 * w + 4 * gap, len(tiles) * (h + gap) + gap), (255, 255, 255))
+    for r, row in enumerate(tiles):
+        for c, t in enumerate(row):
+            canvas.paste(t, (gap + c * (w + gap), gap + r * (h + gap)))
+    canvas.save(path + '.tmp.png')
+    os.replace(path + '.tmp.png', path)
+
+
+@torch.no_grad()
+def probe_features(model, traces):
+    """Mean-max pooled latents, rationale-text features and visual anchors (mean local features in the box)."""
+    cfg = model.cfg
+    lat, txt, vis = [], [], []
+    for it, pixels, tr in traces:
+        L = tr['tensors']['latent_tokens']
+        lat.append(torch.cat([L.mean(0), L.max(0).values]).numpy())
+        r = torch.tensor([data.tokenize(it['rationale'])])
+        txt.append(rationale_features(model, {'r_ids': r, 'r_len': torch.tensor([r.shape[1]])})[0].numpy())
+        mask = torch.tensor(data.bbox_patch_mask(it['bbox'])).unsqueeze(-1)
+        local = tr['tensors']['local_features'][0]
+        vis.append(((local * mask).sum(0) / mask.sum()).numpy())
+    return np.stack(lat), np.stack(txt), np.stack(vis)
+
+
+def linear_probe(a, b, pairs=1000, seed=0, dim=64):
+    """Matched vs mismatched (latent, other) pairs; fixed random projection to `dim`, L2 normalisation,
+    pair features [x*y, |x-y|], linear SVM, 5-fold CV accuracy."""
+    from sklearn.model_selection import cross_val_score
+    from sklearn.svm import LinearSVC
+    rng = np.random.default_rng(seed)
+    pa = rng.normal(size=(a.shape[1], dim)) / np.sqrt(a.shape[1])
+    pb = rng.normal(size=(b.shape[1], dim)) / np.sqrt(b.shape[1])
+    za = a @ pa
+    zb = b @ pb
+    za /= np.linalg.norm(za, axis=1, keepdims=True)
+    zb /= np.linalg.norm(zb, axis=1, keepdims=True)
+    n = len(a)
+    i = rng.integers(0, n, size=pairs)
+    j = i.copy()
+    neg = np.arange(pairs) % 2 == 1
+    j[neg] = (i[neg] + rng.integers(1, n, size=neg.sum())) % n
+    x = np.concatenate([za[i] * zb[j], np.abs(za[i] - zb[j])], 1)
+    y = (~neg).astype(int)
+    return float(cross_val_score(LinearSVC(C=1.0, max_iter=5000), x, y, cv=5).mean())
+
+
+def evaluate(checkpoint, samples, out_dir, latent_steps=None):
+    model, ck = load_checkpoint(checkpoint)
+    model.eval()
+    cfg = model.cfg
+    items = data.load_samples(samples)
+    settings = {'latentSteps': latent_steps or cfg.latent_steps, 'stop': 'fixed', 'threshold': 0.0,
+                'maxLatentSteps': cfg.max_latent_steps, 'maxAnswerTokens': 4, 'lvrStop': 'fixed'}
+    traces = trace_all(model, items, settings)
+    m = {'items': len(items)}
+    m.update(accuracy(traces))
+    m['first_answer_visual_attention'] = float(np.mean(
+        [tr['tensors']['first_answer_attention'].sum(-1).mean().item() for _, _, tr in traces]))
+    if cfg.method == 'lare':
+        m.update(pointing(cfg, traces))
+        m.update(reconstruction(model, traces, out_dir))
+    if cfg.method != 'direct':
+        lat, txt, vis = probe_features(model, traces)
+        m['probe_text'] = linear_probe(lat, txt)
+        m['probe_visual'] = linear_probe(lat, vis)
+        d = np.array([[r for r in tr['tensors']['distances'][1:]] for _, _, tr in traces])
+        for k, name in enumerate(['cosine', 'l1', 'l2']):
+            m[f'distance_{name}_median'] = float(np.median(d[:, :, k]))
+    return m, ck
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--checkpoint', required=True)
+    ap.add_argument('--samples', default='media/samples/samples.jsonl')
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--threads', type=int, default=1)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        raise SystemExit(f'cannot create {args.out}: {e}')
+    m, _ = evaluate(args.checkpoint, args.samples, args.out)
+    path = os.path.join(args.out, 'metrics.json')
+    with open(path + '.tmp', 'w') as f:
+        json.dump(m, f, indent=2)
+    os.replace(path + '.tmp', path)
+    print(json.dumps(m, indent=2))
+
+
+if __name__ == '__main__':
+    main()

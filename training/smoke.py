@@ -1,0 +1,130 @@
+"""Training pipeline smoke test, in one process to keep it fast: tiny config end to end.
+
+Generates items, trains a few steps of every stage and variant (and resumes one), checks the batched
+rollout against the batch-1 reference loop, exports every variant (onnx.checker + onnxruntime-node vs
+PyTorch), writes a golden trace, evaluates, and checks that bad arguments fail with a clear message.
+Writes {"passed", "failed"} to the path given as the only argument; exits 1 when any check failed.
+"""
+import contextlib
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_batching  # noqa: E402
+import data  # noqa: E402
+import evaluate  # noqa: E402
+import export  # noqa: E402
+import golden  # noqa: E402
+import train  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIANTS = ['direct', 'lare', 'lare-noextractor', 'lvr']
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def run(self, name, fn):
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                result = fn()
+            if result is False:
+                raise AssertionError('check returned False')
+            self.passed += 1
+            print(f'ok   {name}', flush=True)
+        except BaseException as e:  # SystemExit from the CLIs counts as a failure here
+            self.failed += 1
+            print(f'FAIL {name}: {e!r}\n{out.getvalue()[-2000:]}{traceback.format_exc(limit=3)}', flush=True)
+
+    def fails_with(self, name, pattern, fn):
+        def expect():
+            err = io.StringIO()
+            try:
+                with contextlib.redirect_stderr(err):
+                    fn()
+            except SystemExit as e:
+                if e.code in (0, None):
+                    raise AssertionError('exited 0')
+                if pattern not in str(e.code) and pattern not in err.getvalue():
+                    raise AssertionError(f'message {e.code!r} does not mention {pattern!r}')
+                return True
+            raise AssertionError('did not fail')
+        self.run(name, expect)
+
+
+def main():
+    counts_path = sys.argv[1]
+    torch.set_num_threads(1)
+    work = tempfile.mkdtemp(prefix='smoke-', dir=os.path.join(REPO, '.tmp'))
+    c = Checks()
+    try:
+        runs = os.path.join(work, 'runs')
+
+        def tr(variant, *extra):
+            train.main([variant, '--tiny', '--batch', '4', '--steps', '2', '--workers', '0', '--log-every', '1',
+                        '--run-dir', os.path.join(runs, variant), *extra])
+
+        samples = os.path.join(work, 'samples')
+        c.run('generate samples', lambda: data.export_samples(samples, 10, 5))
+        c.run('samples load back', lambda: len(data.load_samples(os.path.join(samples, 'samples.jsonl'))) == 10)
+        c.run('train stage1', lambda: tr('stage1', '--steps', '3'))
+        init = os.path.join(runs, 'stage1', 'final.pt')
+        for v in VARIANTS:
+            c.run(f'train {v}', lambda v=v: tr(v, '--init', init))
+        c.run('resume continues from the checkpoint', lambda: tr('lare', '--steps', '3', '--init', init))
+        c.run('resumed run reached step 3',
+              lambda: torch.load(os.path.join(runs, 'lare', 'final.pt'))['step'] == 3)
+        c.run('batched rollout equals the batch-1 reference', lambda: check_batching.max_difference() < 1e-5)
+        bundles = os.path.join(work, 'bundles')
+        for v in VARIANTS:
+            c.run(f'export {v} + onnxruntime parity', lambda v=v: export.main(
+                ['--checkpoint', os.path.join(runs, v, 'final.pt'), '--out', os.path.join(bundles, v)]))
+        c.run('golden trace', lambda: golden.main([
+            '--checkpoint', os.path.join(runs, 'lare', 'final.pt'), '--bundle', os.path.join(bundles, 'lare'),
+            '--image', os.path.join(REPO, 'test/fixtures/golden/images/color.png'),
+            '--question', 'what color is the square?', '--case', 'smoke', '--stop', 'cosine',
+            '--out-dir', os.path.join(work, 'golden')]))
+        c.run('golden has the documented fields', lambda: {'bundle', 'image', 'question', 'settings', 'inputIds',
+                                                           'promptLength', 'tensors', 'windows', 'answerIds',
+                                                           'answerText', 'stoppedAt'}
+              <= set(json.load(open(os.path.join(work, 'golden', 'smoke.json')))))
+        c.run('evaluate', lambda: evaluate.main(['--checkpoint', os.path.join(runs, 'lare', 'final.pt'),
+                                                 '--samples', os.path.join(samples, 'samples.jsonl'),
+                                                 '--out', os.path.join(work, 'eval')]))
+        c.run('evaluation wrote metrics', lambda: 'accuracy' in json.load(open(os.path.join(work, 'eval', 'metrics.json'))))
+
+        c.fails_with('unknown variant is rejected', 'unknown variant',
+                     lambda: train.main(['bogus', '--run-dir', os.path.join(runs, 'bogus')]))
+        c.fails_with('missing init checkpoint is rejected', 'does not exist',
+                     lambda: tr('lare', '--init', os.path.join(work, 'nope.pt'), '--run-dir', os.path.join(runs, 'x')))
+        c.fails_with('missing checkpoint is rejected', 'does not exist',
+                     lambda: export.main(['--checkpoint', os.path.join(work, 'nope.pt'), '--out', os.path.join(work, 'b')]))
+        c.fails_with('unknown export variant is rejected', 'unknown variant',
+                     lambda: export.main(['--untrained', 'bogus', '--out', os.path.join(work, 'b')]))
+        blocker = os.path.join(work, 'file')
+        open(blocker, 'w').close()  # a file where a folder must be: unwritable even for root
+        c.fails_with('unwritable output is rejected', 'output folder',
+                     lambda: export.main(['--untrained', 'lare', '--tiny', '--no-check',
+                                          '--out', os.path.join(blocker, 'bundle')]))
+        c.run('no half-written bundle left',
+              lambda: not [n for n in os.listdir(bundles) + os.listdir(work) if n.startswith('.')])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        with open(counts_path + '.tmp', 'w') as f:
+            json.dump({'passed': c.passed, 'failed': c.failed}, f)
+        os.replace(counts_path + '.tmp', counts_path)
+    print(f'smoke: {c.passed} passed, {c.failed} failed')
+    sys.exit(0 if c.failed == 0 else 1)
+
+
+if __name__ == '__main__':
+    main()

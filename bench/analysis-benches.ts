@@ -137,7 +137,7 @@ export const datasetScaling: BenchSuite = {
     try {
       const image = typeof ctx.image === 'string' ? ctx.image : join(tmp, 'image.png');
       if (typeof ctx.image !== 'string') await writeFile(image, ctx.image);
-      const items: DatasetItem[] = Array.from({ length: 16 }, (_, index) => ({ index, source: `bench:${index}`, image, imageName: 'image.png', question: ctx.question, answer: '' }));
+      const items: DatasetItem[] = Array.from({ length: 24 }, (_, index) => ({ index, source: `bench:${index}`, image, imageName: 'image.png', question: ctx.question, answer: '' }));
       const timeRun = async (workers: number) => {
         const t0 = performance.now();
         await runDataset({
@@ -152,8 +152,8 @@ export const datasetScaling: BenchSuite = {
       const one = await timeRun(1);
       const two = await timeRun(2);
       return [
-        { name: 'dataset run, 16 items, 1 worker', value: one, unit: 'ms' },
-        { name: 'dataset run, 16 items, 2 workers', value: two, unit: 'ms' },
+        { name: 'dataset run, 24 items, 1 worker', value: one, unit: 'ms' },
+        { name: 'dataset run, 24 items, 2 workers', value: two, unit: 'ms' },
         { name: 'dataset run: 2 workers vs 1', value: one / two, unit: 'x', target: '>= 1.7x on 2 cores', ok: one / two >= 1.7, detail: 'includes opening one engine per worker' },
       ];
     } finally {

@@ -2,7 +2,8 @@
  * Every benchmark suite `npm run bench` runs. To add one, export a BenchSuite (bench/types.ts) from a
  * module under bench/ and list it here.
  */
+import { datasetScaling, probingVsSklearn, statsLarge } from './analysis-benches';
 import { batchedReconstruction, fullTraceVsPytorch, perStepScaling } from './trace-benches';
 import type { BenchSuite } from './types';
 
-export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction];
+export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction, probingVsSklearn, statsLarge, datasetScaling];

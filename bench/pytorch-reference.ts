@@ -1,7 +1,7 @@
 /**
  * Times the PyTorch reference implementation of the same bundled model on the same CPU:
  * `/usr/bin/python3 training/bench_reference.py --bundle <dir> --image <png> --question <q> --steps T
- *  --answer-tokens K --repeats R` prints one JSON line with `median_ms` (eager inference, 1 thread).
+ *  --answer-tokens K --repeats R` prints one JSON line with `median_ms` and `min_ms` (eager, 1 thread).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,8 +14,8 @@ import type { BenchContext } from './types';
 export const REFERENCE_SCRIPT = process.env.LATENT_TRACE_BENCH_REFERENCE ?? resolve(__dirname, '..', 'training', 'bench_reference.py');
 const PYTHON = '/usr/bin/python3';
 
-export async function pytorchReferenceMs(ctx: BenchContext, o: { steps: number; answerTokens: number }): Promise<{ ms: number | null; detail: string }> {
-  if (!existsSync(REFERENCE_SCRIPT)) return { ms: null, detail: `${REFERENCE_SCRIPT} not found` };
+export async function pytorchReferenceMs(ctx: BenchContext, o: { steps: number; answerTokens: number }): Promise<{ ms: number | null; minMs: number | null; detail: string }> {
+  if (!existsSync(REFERENCE_SCRIPT)) return { ms: null, minMs: null, detail: `${REFERENCE_SCRIPT} not found` };
   const tmp = await mkdtemp(join(tmpdir(), 'lt-bench-'));
   try {
     let image = ctx.image;
@@ -26,15 +26,16 @@ export async function pytorchReferenceMs(ctx: BenchContext, o: { steps: number; 
     const args = [REFERENCE_SCRIPT, '--bundle', ctx.modelDir, '--image', image, '--question', ctx.question,
       '--steps', String(o.steps), '--answer-tokens', String(o.answerTokens), '--repeats', String(ctx.repeats)];
     const { code, stdout, stderr } = await run(PYTHON, args);
-    if (code !== 0) return { ms: null, detail: `bench_reference.py exited ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}` };
+    if (code !== 0) return { ms: null, minMs: null, detail: `bench_reference.py exited ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}` };
     const last = stdout.trim().split('\n').at(-1) ?? '';
     try {
       const j = JSON.parse(last);
       const ms = Number(j.median_ms ?? j.ms);
       if (!Number.isFinite(ms)) throw new Error('no median_ms');
-      return { ms, detail: `PyTorch ${j.torch ?? ''} eager, ${j.threads ?? 1} thread(s)`.trim() };
+      const minMs = Number.isFinite(Number(j.min_ms)) ? Number(j.min_ms) : null;
+      return { ms, minMs, detail: `PyTorch ${j.torch ?? ''} eager, ${j.threads ?? 1} thread(s)`.trim() };
     } catch {
-      return { ms: null, detail: `bench_reference.py printed no JSON with median_ms: ${last.slice(0, 200)}` };
+      return { ms: null, minMs: null, detail: `bench_reference.py printed no JSON with median_ms: ${last.slice(0, 200)}` };
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });

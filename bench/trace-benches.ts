@@ -4,7 +4,7 @@
  */
 import { openEngine, type TraceEngine } from '../src/runtime/engine';
 import { positionsAfterPrompt } from '../src/runtime/prompt';
-import { medianMs, type BenchContext, type BenchFigure, type BenchSuite } from './types';
+import { medianMs, timeMs, type BenchContext, type BenchSuite } from './types';
 import { pytorchReferenceMs } from './pytorch-reference';
 
 async function withEngine<T>(ctx: BenchContext, f: (e: TraceEngine) => Promise<T>): Promise<T> {
@@ -20,19 +20,37 @@ export const fullTraceVsPytorch: BenchSuite = {
   name: 'full trace vs PyTorch',
   run: (ctx) => withEngine(ctx, async (engine) => {
     const settings = { latentSteps: 4, stop: 'fixed' as const, maxAnswerTokens: 16 };
-    const ortMs = await medianMs(ctx.repeats, () => engine.traceDetailed({ image: ctx.image, question: ctx.question, settings }, { ignoreEos: true }));
-    const figures: BenchFigure[] = [{ name: 'full trace T=4, 16 answer tokens (onnxruntime-node, 1 thread)', value: ortMs, unit: 'ms' }];
-    const ref = await pytorchReferenceMs(ctx, { steps: 4, answerTokens: 16 });
-    if (ref.ms === null) {
-      figures.push({ name: 'PyTorch reference', value: NaN, unit: 'ms', detail: ref.detail, target: 'measured', ok: false });
-    } else {
-      figures.push({ name: 'same trace, PyTorch eager reference', value: ref.ms, unit: 'ms', detail: ref.detail });
-      const ratio = ref.ms / ortMs;
-      figures.push({ name: 'speed-up over PyTorch', value: ratio, unit: 'x', target: '>= 2x', ok: ratio >= 2 });
+    const ours = () => timeMs(ctx.repeats, () => engine.traceDetailed({ image: ctx.image, question: ctx.question, settings }, { ignoreEos: true }));
+    // alternating rounds, so a burst of load from other processes does not land on one side only
+    const ort: { median: number; min: number }[] = [];
+    const ref: { median: number; min: number }[] = [];
+    let detail = '';
+    for (let round = 0; round < 3; round++) {
+      ort.push(await ours());
+      const r = await pytorchReferenceMs(ctx, { steps: 4, answerTokens: 16 });
+      if (r.ms === null) {
+        return [
+          { name: 'full trace T=4, 16 answer tokens (onnxruntime-node, 1 thread)', value: median(ort.map((x) => x.median)), unit: 'ms' },
+          { name: 'PyTorch reference', value: NaN, unit: 'ms', detail: r.detail, target: 'measured', ok: false },
+        ];
+      }
+      ref.push({ median: r.ms, min: r.minMs ?? r.ms });
+      detail = r.detail;
     }
-    return figures;
+    const ratio = median(ref.map((r, i) => r.median / ort[i].median));
+    const best = Math.min(...ref.map((r) => r.min)) / Math.min(...ort.map((o) => o.min));
+    return [
+      { name: 'full trace T=4, 16 answer tokens, from the image file (onnxruntime-node, 1 thread)', value: median(ort.map((o) => o.median)), unit: 'ms', detail: `best ${Math.min(...ort.map((o) => o.min)).toFixed(1)} ms` },
+      { name: 'same trace, PyTorch eager reference', value: median(ref.map((r) => r.median)), unit: 'ms', detail: `${detail}; best ${Math.min(...ref.map((r) => r.min)).toFixed(1)} ms` },
+      { name: 'speed-up over PyTorch, medians (3 alternating rounds)', value: ratio, unit: 'x', target: '>= 2x', ok: ratio >= 2 },
+      { name: 'speed-up over PyTorch, best runs (uncontended cost)', value: best, unit: 'x', target: '>= 2x', ok: best >= 2 },
+    ];
   }),
 };
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
 
 export const perStepScaling: BenchSuite = {
   name: 'per-step cost vs T',
@@ -59,7 +77,6 @@ export const perStepScaling: BenchSuite = {
       for (let k = 0; k < Math.round(longT / 4); k++) await stepDurations(4, shortSteps);
       await stepDurations(longT, longSteps);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const short = median(shortSteps);
     const long = median(longSteps);
     const ratio = long / short;

@@ -27,7 +27,7 @@ export interface BenchSuite {
   run(ctx: BenchContext): Promise<BenchFigure[]>;
 }
 
-export async function medianMs(repeats: number, f: () => Promise<unknown>): Promise<number> {
+export async function timeMs(repeats: number, f: () => Promise<unknown>): Promise<{ median: number; min: number }> {
   await f(); // warm-up: session creation, allocator
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -36,5 +36,9 @@ export async function medianMs(repeats: number, f: () => Promise<unknown>): Prom
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return { median: times[Math.floor(times.length / 2)], min: times[0] };
+}
+
+export async function medianMs(repeats: number, f: () => Promise<unknown>): Promise<number> {
+  return (await timeMs(repeats, f)).median;
 }

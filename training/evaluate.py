@@ -48,7 +48,7 @@ def trace_all(model, items, settings):
     out = []
     for it in items:
         pixels = pixels_from_uint8(it['pixels'])
-        tr = run_trace(model, pixels, data.tokenize(it['question']), settings)
+        tr = run_trace(model, pixels, data.tokenize(it['question']), settings, reconstruct=False)
         out.append((it, pixels, tr))
     return out
 
@@ -141,9 +141,9 @@ def probe_features(model, traces):
 
 
 def linear_probe(a, b, pairs=1000, seed=0, dim=64):
-    """Matched vs mismatched (latent, other) pairs; fixed random projection to `dim`, L2 normalisation,
+    """Matched vs mismatched (latent, other) pairs, half each; fixed random projection to `dim`, L2 normalisation,
     pair features [x*y, |x-y|], linear SVM, 5-fold CV accuracy."""
-    from sklearn.model_selection import cross_val_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.svm import LinearSVC
     rng = np.random.default_rng(seed)
     pa = rng.normal(size=(a.shape[1], dim)) / np.sqrt(a.shape[1])
@@ -153,13 +153,15 @@ def linear_probe(a, b, pairs=1000, seed=0, dim=64):
     za /= np.linalg.norm(za, axis=1, keepdims=True)
     zb /= np.linalg.norm(zb, axis=1, keepdims=True)
     n = len(a)
-    i = rng.integers(0, n, size=pairs)
+    half = min(pairs // 2, n)  # each item at most once as a positive, so CV folds do not share pairs
+    i = np.concatenate([rng.permutation(n)[:half], rng.permutation(n)[:half]])
     j = i.copy()
-    neg = np.arange(pairs) % 2 == 1
+    neg = np.arange(2 * half) >= half
     j[neg] = (i[neg] + rng.integers(1, n, size=neg.sum())) % n
     x = np.concatenate([za[i] * zb[j], np.abs(za[i] - zb[j])], 1)
     y = (~neg).astype(int)
-    return float(cross_val_score(LinearSVC(C=1.0, max_iter=5000), x, y, cv=5).mean())
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    return float(cross_val_score(LinearSVC(C=1.0, max_iter=5000), x, y, cv=folds).mean())
 
 
 def evaluate(checkpoint, samples, out_dir, latent_steps=None):
@@ -204,6 +206,11 @@ def main(argv=None):
     with open(path + '.tmp', 'w') as f:
         json.dump(m, f, indent=2)
     os.replace(path + '.tmp', path)
+    if 'distance_cosine_median' in m:
+        # Adaptive-stop defaults for the manifest: the held-out median step-to-step distance of each metric.
+        d = {'thresholds': {k: round(m[f'distance_{k}_median'], 4) for k in ('cosine', 'l1', 'l2')}}
+        with open(os.path.join(args.out, 'defaults.json'), 'w') as f:
+            json.dump(d, f, indent=2)
     print(json.dumps(m, indent=2))
 
 

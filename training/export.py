@@ -319,6 +319,7 @@ def main(argv=None):
     ap.add_argument('--metrics', help='JSON file of held-out metrics to record in the provenance')
     ap.add_argument('--defaults', help='JSON file overriding manifest defaults (e.g. measured thresholds)')
     ap.add_argument('--no-check', action='store_true', help='skip the onnxruntime comparison')
+    ap.add_argument('--report', help='also write the hash and the onnxruntime comparison to this JSON file')
     args = ap.parse_args(argv)
     if args.untrained:
         if args.untrained not in VARIANTS or args.untrained == 'stage1':
@@ -348,7 +349,12 @@ def main(argv=None):
     name = args.name or os.path.basename(os.path.abspath(args.out))
     m, report = export_bundle(model, args.out, name, args.version, args.description, provenance, defaults,
                               check=not args.no_check)
-    print(json.dumps({'bundle': args.out, 'hash': m['hash'], 'check': report}))
+    result = {'bundle': args.out, 'hash': m['hash'], 'check': report}
+    if args.report:
+        with open(args.report + '.tmp', 'w') as f:
+            json.dump(result, f, indent=2)
+        os.replace(args.report + '.tmp', args.report)
+    print(json.dumps(result))
 
 
 if __name__ == '__main__':

@@ -36,7 +36,7 @@ def prompt_embeds(model, pixels, question_ids):
 
 
 @torch.no_grad()
-def run_trace(model, pixels, question_ids, settings, noise_seed=0):
+def run_trace(model, pixels, question_ids, settings, noise_seed=0, reconstruct=True):
     """One full trace. settings: latentSteps, stop ('fixed'|'cosine'|'l1'|'l2'), threshold,
     maxLatentSteps, maxAnswerTokens; LVR also lvrStop and lvrEndDistance."""
     cfg = model.cfg
@@ -104,7 +104,7 @@ def run_trace(model, pixels, question_ids, settings, noise_seed=0):
         out['window_scores'] = torch.stack(score_rows)
         if cross_rows:
             out['cross_attention'] = torch.stack(cross_rows)
-        if model.unet is not None:
+        if model.unet is not None and reconstruct:
             g = torch.Generator().manual_seed(noise_seed)
             noise = torch.randn(len(latents), 3, cfg.recon_size, cfg.recon_size, generator=g)
             out['reconstruction_noise'] = noise

@@ -36,6 +36,7 @@ TINY = dict(dim=32, layers=2, heads=2, vision_channels=(8, 16, 16), unet_channel
             extractor_heads=2, extractor_layers=1, saliency_layers=(0, 1), state_layers=(1, 2),
             diffusion_steps=100, sampler_steps=5, align_dim=16)
 ID = data.TOKEN_ID
+NEW_MODULES = ('extractor.', 'unet.', 'align_')  # not trained in stage I
 
 
 def special_tokens(method):
@@ -309,6 +310,8 @@ def parse_args(argv):
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--workers', type=int, default=1)
+    ap.add_argument('--init-lr-scale', type=float, default=0.5,
+                    help='learning-rate factor for the parts initialised from --init')
     ap.add_argument('--curriculum', type=float, default=0.0, help='fraction of steps on one-object questions')
     ap.add_argument('--tiny', action='store_true', help='the smoke-test model size')
     ap.add_argument('--minutes', type=float, default=0.0,
@@ -337,7 +340,11 @@ def main(argv=None):
     model = LatentModel(cfg)
     ck_path = os.path.join(args.run_dir, 'checkpoint.pt')
     start, elapsed = 0, 0.0
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
+    # Fine-tuning: the stage-I parts move at a fraction of the rate of the modules trained from scratch here.
+    fresh = [p for n, p in model.named_parameters() if args.variant == 'stage1' or n.startswith(NEW_MODULES)]
+    tuned = [p for n, p in model.named_parameters() if args.variant != 'stage1' and not n.startswith(NEW_MODULES)]
+    groups = [{'params': fresh, 'scale': 1.0}] + ([{'params': tuned, 'scale': args.init_lr_scale}] if tuned else [])
+    opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
     history = []
     if os.path.isfile(ck_path):
         ck = torch.load(ck_path, map_location='cpu')
@@ -368,7 +375,7 @@ def main(argv=None):
         if progress >= 1:
             break
         for g in opt.param_groups:
-            g['lr'] = lr_at(progress, args.lr, warmup / args.steps)
+            g['lr'] = g['scale'] * lr_at(progress, args.lr, warmup / args.steps)
         total, losses, correct = compute_losses(model, batch, progress, weights)
         opt.zero_grad(set_to_none=True)
         total.backward()

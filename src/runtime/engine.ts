@@ -7,6 +7,7 @@ import type { Reconstructions, Trace, TraceSettings } from '../shared/trace';
 import type { EngineOptions, LatentTraceEngine, ReconstructionRequest, TextEncoding, TraceProgress, TraceRequest } from './api';
 import { loadBundle, type LoadedBundle } from './bundle';
 import { Decoder, expectOutput, type DecoderStep } from './decoder';
+import { EmbeddingTable } from './embedding-table';
 import { generateAnswer, scoreAnswer } from './generate';
 import type { GraphRole } from './graph-contract';
 import { prepareImage } from './image';
@@ -54,6 +55,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
   readonly dir: string;
   readonly manifest: BundleManifest;
   private readonly sessions: OnnxSessions;
+  private table?: Promise<EmbeddingTable | null>;
 
   constructor(private readonly bundle: LoadedBundle, private readonly options: EngineOptions = {}) {
     this.dir = bundle.dir;
@@ -241,6 +243,24 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     });
   }
 
+  /** built once per engine; null for a large vocabulary or an embed graph that is not token-wise */
+  private embeddingTable(graphEmbed: (ids: number[]) => Promise<Float32Array>): Promise<EmbeddingTable | null> {
+    const V = this.manifest.model.vocabSize;
+    this.table ??= (async () => {
+      const table = await EmbeddingTable.build(V, this.manifest.model.hiddenSize, graphEmbed);
+      if (!table) return null;
+      // the same id at different positions, and a few neighbours: a token-wise graph gives the table rows
+      const probe = [V - 1, 0, Math.min(1, V - 1), V - 1];
+      if (table.matches(probe, await graphEmbed(probe))) return table;
+      this.options.log?.('debug', `${this.bundle.graphPaths.embed}: embeddings depend on context; using the graph for every token`);
+      return null;
+    })();
+    this.table.catch(() => {
+      this.table = undefined;
+    });
+    return this.table;
+  }
+
   private session(role: GraphRole): Promise<GraphSession> {
     const path = this.bundle.graphPaths[role];
     if (!path) throw new Error(`bundle "${this.manifest.name}" has no ${role} graph`);
@@ -252,10 +272,12 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     const D = m.model.hiddenSize;
     const [embedSession, decoderSession] = await Promise.all([this.session('embed'), this.session('decoder')]);
     const extractorSession = m.method === 'lare' && m.extractor ? await this.session('extractor') : undefined;
-    const embed = async (ids: number[]) => {
+    const graphEmbed = async (ids: number[]) => {
       const out = await embedSession.run({ input_ids: int64Tensor(ids) });
       return expectOutput(out, 'embeddings', [1, ids.length, D], embedSession.file);
     };
+    const table = await this.embeddingTable(graphEmbed);
+    const embed = (ids: number[]) => (table && ids.length === 1 ? Promise.resolve(table.lookup(ids)) : graphEmbed(ids));
     const parts: LoopParts = { manifest: m, decoder: new Decoder(decoderSession, m.model), embed, signal };
     if (extractorSession && m.window && m.extractor) {
       const W2 = m.window.size ** 2;

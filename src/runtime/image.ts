@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import type { BundleManifest } from '../shared/bundle';
 import { floatTensor, type FloatTensor } from './tensor';
 
@@ -47,9 +47,11 @@ export async function prepareImage(
   const bytes = typeof input === 'string' ? await readImageFile(input) : input;
   if (bytes.length === 0) throw new ImageError(`${name}: the image is empty (0 bytes)`);
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
-  const rgb = await decodeRgb(bytes, name, limit);
+  const { rgb, meta } = await decode(bytes, name, limit);
   const pixels = await toModelInput(rgb, spec, name);
-  const previewPng = await fail(name, () => {
+  // a PNG that needs no turning or shrinking is its own preview: no second encode
+  const asIs = meta.format === 'png' && (meta.orientation ?? 1) === 1 && Math.max(rgb.width, rgb.height) <= PREVIEW_MAX_SIDE;
+  const previewPng = asIs ? Buffer.from(bytes) : await fail(name, () => {
     let img = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
     if (Math.max(rgb.width, rgb.height) > PREVIEW_MAX_SIDE) {
       img = img.resize(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE, { fit: 'inside' });
@@ -82,21 +84,27 @@ async function readImageFile(path: string): Promise<Buffer> {
 
 /** Decodes to oriented, flattened 8-bit sRGB; the first frame of animations. */
 export async function decodeRgb(bytes: Uint8Array, name: string, pixelLimit = DEFAULT_PIXEL_LIMIT): Promise<RgbImage> {
+  return (await decode(bytes, name, pixelLimit)).rgb;
+}
+
+async function decode(bytes: Uint8Array, name: string, pixelLimit: number): Promise<{ rgb: RgbImage; meta: Metadata }> {
+  // header and pixels are read concurrently; the pixel decode is itself guarded by limitInputPixels,
+  // the header only makes the error message say how large the image is
+  const pixelsP = sharp(bytes, { limitInputPixels: pixelLimit, autoOrient: true, pages: 1, page: 0, failOn: 'error' })
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  pixelsP.catch(() => undefined);
   const meta = await fail(name, () => sharp(bytes, { limitInputPixels: false }).metadata());
   if (!meta.width || !meta.height) throw new ImageError(`${name}: the image has no size`);
   const pageHeight = meta.pageHeight ?? meta.height;
   if (meta.width * pageHeight > pixelLimit) {
     throw new ImageError(`${name}: the image is ${meta.width}x${pageHeight} pixels (${mp(meta.width * pageHeight)}), above the ${mp(pixelLimit)} limit`);
   }
-  const { data, info } = await fail(name, () =>
-    sharp(bytes, { limitInputPixels: pixelLimit, autoOrient: true, pages: 1, page: 0, failOn: 'error' })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true }),
-  );
+  const { data, info } = await fail(name, () => pixelsP);
   if (info.channels !== 3) throw new ImageError(`${name}: decoded to ${info.channels} channels, expected 3`);
-  return { width: info.width, height: info.height, data };
+  return { rgb: { width: info.width, height: info.height, data }, meta };
 }
 
 async function toModelInput(rgb: RgbImage, spec: BundleManifest['image'], name: string): Promise<FloatTensor> {
@@ -106,7 +114,7 @@ async function toModelInput(rgb: RgbImage, spec: BundleManifest['image'], name: 
   if (rgb.width !== size || rgb.height !== size) {
     data = await fail(name, () =>
       sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
-        .resize(size, size, { fit: 'fill', kernel: 'linear' })
+        .resize(size, size, { fit: 'fill' })
         .raw()
         .toBuffer(),
     );

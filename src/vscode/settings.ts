@@ -18,6 +18,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
 export function readSettings(): ExtensionSettings {
   const config = vscode.workspace.getConfiguration('latentTrace');
   const threads = nullableNumber(config, 'threads');
+  const positiveInt = (value: number | null, fallback: number) => (value !== null && value >= 1 ? Math.floor(value) : fallback);
   return {
     modelPath: config.get<string>('modelPath', '').trim(),
     latentSteps: nullableNumber(config, 'latentSteps'),
@@ -32,7 +33,11 @@ export function readSettings(): ExtensionSettings {
       samplerSteps: nullableNumber(config, 'reconstruction.samplerSteps'),
     },
     executionProvider: oneOf(config.get('executionProvider'), PROVIDERS, 'cpu'),
-    threads: threads !== null && threads >= 1 ? Math.floor(threads) : 1,
+    threads: positiveInt(threads, 1),
     resultsFolder: config.get<string>('resultsFolder', '.latent-trace').trim() || '.latent-trace',
+    probing: {
+      pairs: positiveInt(nullableNumber(config, 'probing.pairs'), 1000),
+      bootstrap: positiveInt(nullableNumber(config, 'probing.bootstrap'), 2000),
+    },
   };
 }

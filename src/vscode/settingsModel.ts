@@ -18,6 +18,7 @@ export interface ExtensionSettings {
   executionProvider: ExecutionProvider;
   threads: number;
   resultsFolder: string;
+  probing: { pairs: number; bootstrap: number };
 }
 
 /**

@@ -57,3 +57,11 @@ for (const c of fixture.cases) {
     assert.ok(Math.abs(mean - c.mlp.meanAccuracy) <= 0.01, `mean accuracy ${mean} vs sklearn ${c.mlp.meanAccuracy}`);
   });
 }
+
+test('mlp probe with the paper\'s loss-based early stopping trains at least as well', () => {
+  const c = fixture.cases[0];
+  const data: ProbeData = { dim: c.dim, xTrain: Float64Array.from(c.xTrain), yTrain: Uint8Array.from(c.yTrain), folds: Int32Array.from(c.folds), xTest: Float64Array.from(c.xTest) };
+  let sum = 0;
+  for (let seed = 0; seed < 5; seed++) sum += accuracy(mlpProbe(data, { hidden: 64, earlyStopping: 'loss' }, createRandom(seed)).predictions, Uint8Array.from(c.yTest));
+  assert.ok(sum / 5 >= c.mlp.meanAccuracy - 0.01, `loss-based ${sum / 5} vs sklearn ${c.mlp.meanAccuracy}`);
+});

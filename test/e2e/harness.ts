@@ -19,6 +19,7 @@ const port = Number(process.env.E2E_PORT ?? 8766);
 const filter = process.argv[2];
 /** E2E_VSIX=<file>: test the packaged extension (installed into code-server) instead of the repository */
 const vsix = process.env.E2E_VSIX ? resolve(process.env.E2E_VSIX) : undefined;
+const countsFile = resolve(process.env.E2E_COUNTS ?? join(repo, '.tmp/e2e-counts.json'));
 const t0 = Date.now();
 const stamp = () => `[${((Date.now() - t0) / 1000).toFixed(1)}s]`;
 
@@ -99,7 +100,7 @@ async function withTimeout<T>(ms: number, what: string, work: Promise<T>): Promi
 }
 
 async function runOne(browser: Browser, server: Server, workspace: string, { scenario }: Loaded): Promise<boolean> {
-  const tag = scenario.name.replace(/[^\w-]+/g, '-');
+  const tag = `${vsix ? 'vsix-' : ''}${scenario.name}`.replace(/[^\w-]+/g, '-');
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
@@ -210,14 +211,14 @@ async function main(): Promise<number> {
     await browser.close();
     rmSync(join(root, 'home/.config/chromium'), { recursive: true, force: true });
   }
-  writeFileSync(join(repo, '.tmp/e2e-counts.json'), JSON.stringify(counts));
+  writeFileSync(countsFile, JSON.stringify(counts));
   console.log(`${counts.passed} passed, ${counts.failed} failed`);
   return counts.failed === 0 && counts.passed > 0 ? 0 : 1;
 }
 
 main().then((code) => process.exit(code), (err) => {
   console.error(err);
-  writeFileSync(join(repo, '.tmp/e2e-counts.json'), JSON.stringify({ passed: 0, failed: 1, skipped: 0 }));
+  writeFileSync(countsFile, JSON.stringify({ passed: 0, failed: 1, skipped: 0 }));
   console.log('0 passed, 1 failed');
   process.exit(1);
 });

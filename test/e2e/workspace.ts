@@ -2,8 +2,8 @@
  * The folder code-server opens: a fresh copy per server of the sample images and datasets, a model
  * bundle inside the workspace (for the trust scenario) and malformed inputs (for the error scenarios).
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 const hasManifest = (dir: string) => existsSync(join(dir, 'latent-trace.json'));
 
@@ -32,11 +32,21 @@ export function prepareWorkspace(repo: string, dir: string): void {
   if (existsSync(first)) cpSync(first, join(dir, 'sample.png')); // at the top of the Explorer, for right-clicks
   const model = workspaceModelSource(repo);
   if (model) cpSync(model, join(dir, 'workspace-models/lare-tiny'), { recursive: true });
-  // until models/ holds bundled models, the trusted workspace runs its own copy
-  if (model && bundlesIn(join(repo, 'models')).length === 0) {
-    mkdirSync(join(dir, '.vscode'), { recursive: true });
-    writeFileSync(join(dir, '.vscode/settings.json'), JSON.stringify({ 'latentTrace.modelPath': 'workspace-models/lare-tiny' }, null, 2));
+  // the other tiny golden bundles: a baseline for the attention statistics, an LVR model
+  for (const other of bundlesIn(join(repo, 'test/fixtures/golden/bundles'))) {
+    const target = join(dir, 'workspace-models', basename(other));
+    if (!existsSync(target)) cpSync(other, target, { recursive: true });
   }
+  const samplesFile = join(samples, 'samples.jsonl');
+  if (existsSync(samplesFile)) {
+    // a small dataset keeps the dataset scenarios within the suite's time budget
+    writeFileSync(join(dir, 'small.jsonl'), readFileSync(samplesFile, 'utf8').split('\n').slice(0, 40).join('\n') + '\n');
+  }
+  const settings: Record<string, unknown> = { 'latentTrace.probing.pairs': 200, 'latentTrace.probing.bootstrap': 200 };
+  // until models/ holds bundled models, the trusted workspace runs its own copy
+  if (model && bundlesIn(join(repo, 'models')).length === 0) settings['latentTrace.modelPath'] = 'workspace-models/lare-tiny';
+  mkdirSync(join(dir, '.vscode'), { recursive: true });
+  writeFileSync(join(dir, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
   // malformed inputs: an image that does not decode, a dataset with broken lines, a model folder without a manifest
   writeFileSync(join(dir, 'corrupt.png'), Buffer.from('\x89PNG\r\n\x1a\nthis is not really a png'));
   writeFileSync(join(dir, 'broken.jsonl'), '{"image": "missing.png", "question": \n not json at all\n');

@@ -177,3 +177,11 @@ test('the preview keeps at most 1024 px', async () => {
   assert.equal(meta.width, 1024);
   assert.equal(img.width, 1500);
 });
+
+test('the preview is a PNG: a small upright PNG is kept as is, other images are re-encoded', async () => {
+  const png = await solid(64, 64, '#336699').png().toBuffer();
+  assert.deepEqual((await prepareImage(png, spec, { name: 'p.png' })).previewPng, png);
+  const jpg = await solid(64, 64, '#336699').jpeg().toBuffer();
+  const fromJpeg = (await prepareImage(jpg, spec, { name: 'p.jpg' })).previewPng;
+  assert.equal((await sharp(fromJpeg).metadata()).format, 'png');
+});

@@ -107,7 +107,8 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
   if (source.kind === 'steps') {
     const r = source.report;
     const rules = stepsRuleTable(r);
-    element.append(renderTable(rules, `Adaptive stopping over ${r.items} items (${r.model}), as LaRe Table 4`, (v, col) =>
+    const shown = { ...rules, header: ['Rule', 'Threshold', 'Average steps', 'Accuracy %', 'Answer tokens'] };
+    element.append(renderTable(shown, `Adaptive stopping over ${r.items} items (${r.model}), as LaRe Table 4`, (v, col) =>
       typeof v === 'number' ? (col === 3 ? formatPercent(v) : formatNumber(v)) : String(v ?? '—')));
     tables = { rules, convergence: stepsConvergenceTable(r) };
     // Fig. 5 / Table 4 as a picture: accuracy per rule against the steps it spends

@@ -134,7 +134,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     const st = trace.steps[step];
     const w = st?.window;
     stepInfo.replaceChildren(
-      ...fact('Step', `${step + 1} of ${steps}`),
+      ...fact('Step', steps ? `${step + 1} of ${steps}` : `no latent steps (${trace.model.method})`),
       ...fact('Window', w ? `rows ${w.row}–${w.row + w.size - 1}, cols ${w.col}–${w.col + w.size - 1}` : 'none'),
       ...fact('Distance', st?.distance ? `cos ${formatNumber(st.distance.cosine)} · L1 ${formatNumber(st.distance.l1)} · L2 ${formatNumber(st.distance.l2)}` : '— (first step)'),
     );
@@ -143,7 +143,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
       b.tabIndex = i === step ? 0 : -1;
     });
     scrubber.value = String(step + 1);
-    stepLabel.textContent = `Step ${step + 1} / ${steps}`;
+    stepLabel.textContent = steps ? `Step ${step + 1} / ${steps}` : 'No latent steps';
     canvas.setAttribute('aria-label', `${LAYER_LABELS[s.layer]} heatmap, step ${step + 1} of ${steps}`);
     element.dataset.step = String(step);
   }

@@ -77,9 +77,7 @@ export function fitLinearSvm(x: Float64Array, labels: Uint8Array, dim: number, o
       const i = index[s];
       const yi = y[i];
       const base = i * dim;
-      let dot = bias;
-      for (let d = 0; d < dim; d++) dot += w[d] * x[base + d];
-      const g = yi * dot - 1 + alpha[i] * diag;
+      const g = yi * (bias + dotRow(w, x, base, dim)) - 1 + alpha[i] * diag;
       let pg = 0;
       if (alpha[i] === 0) {
         if (g > pgMaxOld) {
@@ -117,6 +115,23 @@ export function fitLinearSvm(x: Float64Array, labels: Uint8Array, dim: number, o
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
   }
   return { weights: w, bias, alpha, iterations: iter, converged };
+}
+
+/** w . x[base .. base+dim), with four accumulators so the multiply-adds overlap */
+function dotRow(w: Float64Array, x: Float64Array, base: number, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (; d + 3 < dim; d += 4) {
+    s0 += w[d] * x[base + d];
+    s1 += w[d + 1] * x[base + d + 1];
+    s2 += w[d + 2] * x[base + d + 2];
+    s3 += w[d + 3] * x[base + d + 3];
+  }
+  for (; d < dim; d++) s0 += w[d] * x[base + d];
+  return s0 + s1 + (s2 + s3);
 }
 
 export function decision(model: LinearModel, x: Float64Array, dim: number): Float64Array {

@@ -7,7 +7,7 @@ import { compareSamples } from '../../analysis/stats';
 import { statsTables } from '../../analysis/reportTables';
 import type { AttentionResult } from '../../runtime/datasets/trace-processors';
 import { runTask } from '../../runtime/datasets/task';
-import { parseCommandArgs, stringOpt } from '../args';
+import { intOpt, parseCommandArgs, stringOpt } from '../args';
 import { UsageError, type CliCommand } from '../io';
 import { readTraceOptions, traceOptionSpec, traceOptionsUsage } from '../trace-options';
 import { datasetOptionSpec, datasetOptionsUsage, readDatasetArgs, shardNotice, writeReportFiles } from './dataset-common';
@@ -21,6 +21,7 @@ export const attentionCommand: CliCommand = {
   usage: `latent-trace attention <dataset.jsonl|.parquet> --baseline <dir> [--model <dir>] [options]
 
   --baseline <dir>          the model to compare with, e.g. the no-latent baseline (required)
+  --layer <k>               one decoder layer (0-based) instead of the mean over layers
   --out <dir>               also writes attention.report.json, attention.csv, attention.md
 ${datasetOptionsUsage}
 ${traceOptionsUsage}`,
@@ -29,7 +30,8 @@ ${traceOptionsUsage}`,
     'latent-trace attention data.parquet --baseline models/direct --json --out reports/attention',
   ],
   async run(argv, io) {
-    const a = parseCommandArgs('attention', argv, { ...traceOptionSpec, ...datasetOptionSpec, baseline: { type: 'string' } });
+    const a = parseCommandArgs('attention', argv, { ...traceOptionSpec, ...datasetOptionSpec, baseline: { type: 'string' }, layer: { type: 'string' } });
+    const layer = intOpt(a, 'layer', 0);
     const d = readDatasetArgs('attention', a, io);
     const baselineArg = stringOpt(a, 'baseline');
     if (!baselineArg) throw new UsageError('--baseline <dir> is required');
@@ -41,7 +43,7 @@ ${traceOptionsUsage}`,
           dataset: d.dataset,
           task: 'attention',
           modelDir,
-          options: { settings: opts.settings, provider: opts.provider ?? 'cpu', threads: opts.threads ?? 1 },
+          options: { settings: opts.settings, provider: opts.provider ?? 'cpu', threads: opts.threads ?? 1, ...(layer !== undefined ? { layer } : {}) },
           out: d.out,
           shard: d.shard,
           workers: d.workers,
@@ -61,7 +63,8 @@ ${traceOptionsUsage}`,
     const sampleB = Float64Array.from(both, (l) => ((byIndex.get(l.index)?.result) as AttentionResult).attention);
     const dropped = model.lines.length - both.length;
     if (dropped) io.stderr(`${dropped} items failed under one of the models and are left out\n`);
-    const report = compareSamples(sampleA, sampleB, { labels: { a: model.model.name, b: baseline.model.name }, measure: ATTENTION_MEASURE });
+    const measure = layer === undefined ? ATTENTION_MEASURE : ATTENTION_MEASURE.replace('mean over heads and layers', `mean over heads, layer ${layer}`);
+    const report = compareSamples(sampleA, sampleB, { labels: { a: model.model.name, b: baseline.model.name }, measure });
     const tables = statsTables(report);
     const files = await writeReportFiles(d.out, 'attention', report, tables);
     io.stderr(`wrote ${files.join(', ')}\n`);

@@ -77,6 +77,10 @@ ${traceOptionsUsage}`,
     });
     const dropped = usable.filter((u) => !u).length;
     if (dropped) io.stderr(`${dropped} items failed under a model and are left out\n`);
+    if (items.length < 8) {
+      const failure = runs.flatMap((r) => r.lines.filter((l) => !l.ok).map((l) => `${r.model.name}: ${l.error}`))[0];
+      throw new Error(`only ${items.length} items ran under every model${failure ? ` (e.g. ${failure})` : ''}`);
+    }
     const source = (r: TaskResult): ProbingSource => {
       const features = r.lines.filter((_, k) => usable[k]).map((l) => l.result as ProbeFeatures);
       return { latent: features.map((f) => Float32Array.from(f.latent)), vision: features.map((f) => Float32Array.from(f.vision)), text: features.map((f) => Float32Array.from(f.text)) };

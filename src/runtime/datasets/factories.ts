@@ -1,22 +1,26 @@
-/** Resolves a ProcessorSpec to its factory; named processors load the engine only when created. */
+/**
+ * Resolves a ProcessorSpec to its factory. The named processors are imported statically (onnxruntime
+ * itself is loaded lazily by the engine); a module spec is loaded with require, since under tsx only
+ * the CommonJS hook reaches worker threads.
+ */
 import { createRequire } from 'node:module';
 import type { ProcessorFactory, ProcessorSpec } from './processor';
+import { createAttentionProcessor, createProbeProcessor, createStepsProcessor } from './trace-processors';
 
-const named: Record<string, () => Promise<ProcessorFactory>> = {
-  attention: async () => (await import('./trace-processors')).createAttentionProcessor,
-  probe: async () => (await import('./trace-processors')).createProbeProcessor,
-  steps: async () => (await import('./trace-processors')).createStepsProcessor,
+const named: Record<string, ProcessorFactory> = {
+  attention: createAttentionProcessor,
+  probe: createProbeProcessor,
+  steps: createStepsProcessor,
 };
 
 export async function resolveProcessor(spec: ProcessorSpec): Promise<ProcessorFactory> {
   if ('module' in spec) {
-    // require, not import(): under tsx only the CommonJS hook reaches worker threads
     const mod = createRequire(__filename)(spec.module) as { createProcessor?: ProcessorFactory; default?: { createProcessor?: ProcessorFactory } };
     const factory = mod.createProcessor ?? mod.default?.createProcessor;
     if (typeof factory !== 'function') throw new Error(`processor module ${spec.module} does not export createProcessor`);
     return factory;
   }
-  const load = named[spec.name];
-  if (!load) throw new Error(`unknown dataset processor "${spec.name}" (known: ${Object.keys(named).join(', ')})`);
-  return load();
+  const factory = named[spec.name];
+  if (!factory) throw new Error(`unknown dataset processor "${spec.name}" (known: ${Object.keys(named).join(', ')})`);
+  return factory;
 }

@@ -52,13 +52,30 @@ function isCorrect(trace: Trace, item: DatasetItem): boolean {
   return normaliseAnswer(trace.answer.text) === normaliseAnswer(item.answer);
 }
 
+export interface AttentionProcessorOptions extends TraceProcessorOptions {
+  /** one decoder layer instead of the mean over layers */
+  layer?: number;
+}
+
+/** the Table 5 statistic: attention summed over visual tokens, of one layer or the mean over layers */
+export function firstAnswerAttention(trace: Trace, layer?: number): number {
+  const fa = trace.firstAnswerAttention;
+  if (layer === undefined) return fa.total;
+  const n = fa.mean.length;
+  const layers = fa.perLayer.length / n;
+  if (!Number.isInteger(layer) || layer < 0 || layer >= layers) throw new RangeError(`layer ${layer} does not exist; the model has layers 0..${layers - 1}`);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += fa.perLayer[layer * n + i];
+  return total;
+}
+
 export async function createAttentionProcessor(options: unknown): Promise<ItemProcessor> {
-  const o = options as TraceProcessorOptions;
+  const o = options as AttentionProcessorOptions;
   const engine = await open(o);
   return {
     async process(item, signal): Promise<AttentionResult> {
       const trace = await engine.trace({ image: item.image, imageName: item.imageName, question: item.question, settings: o.settings, signal });
-      return { attention: trace.firstAnswerAttention.total, answer: trace.answer.text, correct: isCorrect(trace, item), latentSteps: trace.stoppedAt };
+      return { attention: firstAnswerAttention(trace, o.layer), answer: trace.answer.text, correct: isCorrect(trace, item), latentSteps: trace.stoppedAt };
     },
     dispose: () => engine.dispose(),
   };

@@ -76,7 +76,10 @@ async function runStudy(ctx: CommandContext, study: Study): Promise<void> {
   const model = await ctx.catalog.load(await ctx.catalog.resolve(settings.modelPath));
   const dataset = await pickDataset(ctx.extension.extensionPath, `Latent Trace: dataset for the ${TITLES[study]}`);
   if (!dataset) throw new Dismissed('no dataset chosen, nothing was run');
-  const argv = [dataset, '--model', model.dir, '--provider', settings.executionProvider, '--threads', String(settings.threads)];
+  // --workers 0: items run in the extension host's own thread. Terminating a worker thread that holds
+  // ONNX Runtime sessions (what a cancel does) aborts the whole process with a native Napi::Error,
+  // which here would take the extension host down.
+  const argv = [dataset, '--model', model.dir, '--provider', settings.executionProvider, '--threads', String(settings.threads), '--workers', '0'];
   let second: ModelEntry | undefined;
   if (study === 'attention') {
     second = await pickSecondModel(ctx, `Latent Trace: compare ${model.manifest.name} with… (e.g. the no-latent baseline)`, {
@@ -90,6 +93,7 @@ async function runStudy(ctx: CommandContext, study: Study): Promise<void> {
       preferred: (m) => isAblationOf(m.manifest, model.manifest),
     });
     if (second) argv.push('--ablation', second.dir);
+    argv.push('--pairs', String(settings.probing.pairs), '--bootstrap', String(settings.probing.bootstrap));
     argv.push(...traceSettingsArgs(traceSettingsFrom(settings, model.manifest)));
   } else {
     if (model.manifest.method !== 'lare') throw new UserError(`${model.manifest.name} is an ${model.manifest.method} model: the adaptive-stopping study needs a LaRe model`);

@@ -38,7 +38,10 @@ function uriString(file: vscode.Uri | string | undefined): string | undefined {
 
 async function restoredContent(state: unknown, log: vscode.LogOutputChannel): Promise<PanelContent> {
   const files = (state as SavedWebviewState | undefined)?.files;
-  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) return { kind: 'empty' };
+  // the state comes from the webview: read back only result files, never an arbitrary path it names
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' && /\.(ltrace|report)\.json$/.test(vscode.Uri.parse(f).path))) {
+    return { kind: 'empty' };
+  }
   try {
     if (files.length === 1) return await readResult(vscode.Uri.parse(files[0]));
     if (files.length === 2) {

@@ -5,7 +5,7 @@ import { defineScenario } from '../scenario';
 /**
  * Malformed input from the UI gives a specific notification and a log entry, never an unhandled
  * rejection (the harness fails a scenario on any): a dismissed question box, an image that does not
- * decode, a model folder without a manifest.
+ * decode, a dataset with broken lines, a model folder without a manifest.
  */
 export default defineScenario({
   name: 'malformed-input',
@@ -23,10 +23,17 @@ export default defineScenario({
     await ctx.screenshot('corrupt-image');
     await ctx.clearNotifications();
 
+    await ctx.runCommand('Latent Trace: Run Adaptive-Stopping Study');
+    await ctx.pickQuickItem('broken.jsonl');
+    const broken = await ctx.waitForNotification(/broken\.jsonl:\d+/, 60_000);
+    ctx.log('dataset with broken lines:', broken);
+    await ctx.screenshot('broken-dataset');
+    await ctx.clearNotifications();
+
     const settingsFile = join(ctx.workspace, '.vscode/settings.json');
     const original = existsSync(settingsFile) ? readFileSync(settingsFile, 'utf8') : undefined;
     try {
-      writeFileSync(settingsFile, JSON.stringify({ 'latentTrace.modelPath': 'not-a-model' }));
+      writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(original ?? '{}'), 'latentTrace.modelPath': 'not-a-model' }));
       await ctx.page.waitForTimeout(1500); // the configuration file watcher
       await ctx.rightClick('sample.png', 'Run LaRe on Image');
       const noManifest = await ctx.waitForNotification(/has no latent-trace\.json/);
@@ -38,7 +45,7 @@ export default defineScenario({
       else writeFileSync(settingsFile, original);
     }
     const log = await ctx.extensionLog();
-    for (const expected of [/no question asked about sample\.png/, /corrupt\.png: not an image/, /has no latent-trace\.json/]) {
+    for (const expected of [/no question asked about sample\.png/, /corrupt\.png: not an image/, /broken\.jsonl:\d+/, /has no latent-trace\.json/]) {
       if (!expected.test(log)) throw new Error(`the Latent Trace log has no entry matching ${expected}`);
     }
   },

@@ -32,9 +32,15 @@ export async function answerOpenDialog(ctx: ScenarioContext, file: string): Prom
   // the dialog fills in its folder a moment after it opens: typing earlier is overwritten
   for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/'); i++) await ctx.page.waitForTimeout(100);
   await input.fill(file);
+  // Enter can land while the dialog is still listing the folder; then OK accepts the typed path
   await ctx.page.waitForTimeout(300);
   await input.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 30_000 });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await input.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) return;
+    if ((await input.inputValue()) !== file) await input.fill(file);
+    await ctx.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
+  }
+  throw new Error(`the open dialog did not accept ${file}`);
 }
 
 /** Opens a file from the Explorer: *.ltrace.json and *.report.json open in the custom editor by default. */
@@ -44,8 +50,14 @@ export async function openFromExplorer(ctx: ScenarioContext, folder: string, fil
   await folderRow.waitFor({ timeout: 30_000 });
   if ((await folderRow.getAttribute('aria-expanded')) !== 'true') await folderRow.click();
   const fileRow = rows.filter({ has: ctx.page.locator('.label-name', { hasText: file }) }).first();
-  await fileRow.waitFor({ timeout: 30_000 });
-  await fileRow.dblclick();
+  const activeTab = ctx.page.locator('.tab.active', { hasText: file });
+  // rows move while the tree fills in (results folders appear): check the tab that opened, retry if it is another file
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await fileRow.waitFor({ timeout: 30_000 });
+    await fileRow.dblclick();
+    if (await activeTab.first().waitFor({ timeout: 5000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`double-clicking ${file} in the Explorer did not open it`);
 }
 
 export async function attr(ctx: ScenarioContext, selector: string, name: string, timeoutMs = 30_000): Promise<string> {

@@ -60,9 +60,19 @@ export default defineScenario({
     const scrubs = (await attr(ctx, '.trace-view', 'data-scrub-ms')).split(' ').map(Number).sort((x, y) => x - y);
     const p95 = scrubs[Math.ceil(scrubs.length * 0.95) - 1];
     const median = scrubs[Math.floor(scrubs.length / 2)];
-    ctx.log(`first paint ${firstPaint.toFixed(1)} ms after the trace arrived; ${scrubs.length} scrub redraws: median ${median} ms, p95 ${p95} ms, max ${scrubs.at(-1)} ms`);
+    ctx.log(`${scrubs.length} scrub redraws: median ${median} ms, p95 ${p95} ms, max ${scrubs.at(-1)} ms`);
     expect(scrubs.length === 30, `expected 30 scrub redraws, measured ${scrubs.length}`);
-    expect(firstPaint < 300, `first paint took ${firstPaint} ms (budget 300 ms)`);
+    // the first paint, measured on three deliveries of the trace; the median faces the budget, because the
+    // two cores here are shared with training and other test suites and one sample can catch a busy moment
+    const paints = [firstPaint];
+    for (let i = 0; i < 2; i++) {
+      await panel.locator('.trace-view').evaluate((el) => ((el as HTMLElement).dataset.old = 'yes'));
+      await openInPanel(ctx, join(dir, 'synthetic-disc.ltrace.json'));
+      paints.push(Number(await attr(ctx, '.trace-view:not([data-old])', 'data-first-paint-ms')));
+    }
+    paints.sort((x, y) => x - y);
+    ctx.log(`first paint over three deliveries: ${paints.map((p) => p.toFixed(1)).join(', ')} ms`);
+    expect(paints[1] < 300, `first paint median ${paints[1]} ms (budget 300 ms)`);
     // p95, not max: this machine's two cores are shared with a training job, and one GC pause is not the panel
     expect(p95 < 16, `scrub redraws p95 ${p95} ms (budget one frame, 16 ms)`);
     const log = await ctx.extensionLog();

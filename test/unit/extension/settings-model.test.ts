@@ -12,6 +12,7 @@ const defaults: ExtensionSettings = {
   executionProvider: 'cpu',
   threads: 1,
   resultsFolder: '.latent-trace',
+  probing: { pairs: 1000, bootstrap: 2000 },
 };
 
 function manifest(method: BundleManifest['method'], stop: BundleManifest['defaults']['stop'], unet = true): BundleManifest {

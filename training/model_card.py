@@ -1,0 +1,129 @@
+"""Writes models/<name>/MODEL_CARD.md from a training run, its evaluation and its export report.
+
+  python3 training/model_card.py --run training/runs/lare --stage1 training/runs/stage1 --bundle models/lare-shapes \
+      --baseline training/runs/direct/eval/metrics.json [--ablation training/runs/lare-noextractor/eval/metrics.json]
+
+Reads <run>/final.pt, <run>/eval/metrics.json (+ reconstructions.png) and <run>/export.json; copies the
+reconstruction PNG into the bundle folder (outside the content hash, which covers graphs and tokenizer only).
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import QUESTION_TYPES  # noqa: E402
+
+
+def load_json(path, what):
+    if not os.path.isfile(path):
+        raise SystemExit(f'{what} {path} does not exist')
+    with open(path) as f:
+        return json.load(f)
+
+
+def pct(x):
+    return '–' if x is None else f'{100 * x:.1f}%'
+
+
+def num(x, digits=4):
+    return '–' if x is None else f'{x:.{digits}f}'
+
+
+def card(run, stage1, bundle, baseline, ablation, note):
+    ck = torch.load(os.path.join(run, 'final.pt'), map_location='cpu')
+    st = torch.load(os.path.join(stage1, 'final.pt'), map_location='cpu')
+    m = load_json(os.path.join(run, 'eval', 'metrics.json'), 'evaluation')
+    manifest = load_json(os.path.join(bundle, 'latent-trace.json'), 'manifest')
+    report = load_json(os.path.join(run, 'export.json'), 'export report')
+    method = manifest['method']
+    name = manifest['name']
+    wall = ck['wall_time_s'] + st['wall_time_s']
+    lines = [f'# {name}', '', manifest.get('description', ''), '',
+             '## Provenance', '',
+             '| | |', '|---|---|',
+             f"| method | `{method}`{' (no Extractor)' if method == 'lare' and manifest.get('extractor') is None else ''} |",
+             f"| parameters (shipped graphs) | {manifest['provenance'].get('parameters')} |",
+             f"| stage I command | `{st['command']}` |",
+             f"| fine-tune command | `{ck['command']}` |",
+             f"| data seed | {ck['seed']} (training stream `default_rng([seed, step])`); held-out split seed 7 |",
+             f"| steps | stage I {st['step']}, fine-tune {ck['step']} |",
+             f"| wall time | {wall / 60:.1f} min on 2 shared CPU cores (stage I {st['wall_time_s'] / 60:.1f} + "
+             f"fine-tune {ck['wall_time_s'] / 60:.1f}) |",
+             f"| git revision at export | `{manifest['provenance']['gitRevision']}` |",
+             f"| content hash | `{manifest['hash']}` |", '', *([note, ''] if note else []),
+             f"## Held-out results ({m['items']} items of `media/samples/samples.jsonl`, greedy, "
+             f"T = {manifest['defaults']['latentSteps']}, fixed stop)", '',
+             '| question type | this model | no-latent baseline (direct-shapes) |', '|---|---|---|',
+             f"| **all** | **{pct(m['accuracy'])}** | {pct(baseline.get('accuracy') if baseline else None)} |"]
+    for t in QUESTION_TYPES:
+        lines.append(f"| {t} | {pct(m.get('accuracy_' + t))} | {pct(baseline.get('accuracy_' + t) if baseline else None)} |")
+    lines += ['', f"First answer token's attention mass on the visual tokens (mean over layers): "
+                  f"{num(m['first_answer_visual_attention'], 3)}"
+                  + (f" (baseline {num(baseline['first_answer_visual_attention'], 3)})" if baseline else '') + '.', '']
+    if 'pointing_any_step' in m:
+        steps = [k for k in m if k.startswith('pointing_step')]
+        lines += ['## Refocusing', '',
+                  f"Pointing rate (the chosen window contains the centre of the asked-about box): "
+                  f"**{pct(m['pointing_any_step'])} at some latent step** vs chance {pct(m['pointing_chance_any_step'])} "
+                  f"for {len(steps)} uniformly random windows; per step "
+                  + ', '.join(f"{k[len('pointing_'):]} {pct(m[k])}" for k in sorted(steps))
+                  + f" (chance per step {pct(m['pointing_chance_one_window'])}).", '']
+    if 'recon_mse' in m:
+        shutil.copyfile(os.path.join(run, 'eval', 'reconstructions.png'), os.path.join(bundle, 'reconstructions.png'))
+        lines += ['## Reconstruction', '',
+                  f"DDIM ({manifest['reconstruction']['samplerSteps']} steps, fixed noise) of each step's 16×16 window "
+                  f"from its latent token: MSE {num(m['recon_mse'])} vs {num(m['recon_mse_shuffled'])} when every latent "
+                  'comes from a different item (shuffled-latent control), on [-1,1] pixels.', '',
+                  '![window crop | reconstruction | shuffled-latent control](reconstructions.png)', '',
+                  'Columns: window crop, reconstruction from this step\'s latent, reconstruction from another item\'s latent.', '']
+    if 'probe_text' in m:
+        lines += ['## Probing sanity check', '',
+                  'Linear SVM (5-fold CV) on 1,000 matched/mismatched pairs of pooled latent (mean-max over steps) vs '
+                  'rationale-text features (mean LLM hidden state of the rationale) or visual anchors (mean local '
+                  'features in the box), after a fixed random projection to 64-d and L2 normalisation:', '',
+                  '| pair | this model |' + (' LaRe without Extractor |' if ablation else ''),
+                  '|---|---|' + ('---|' if ablation else ''),
+                  f"| latent–text | {pct(m['probe_text'])} |" + (f" {pct(ablation.get('probe_text'))} |" if ablation else ''),
+                  f"| latent–visual | {pct(m['probe_visual'])} |" + (f" {pct(ablation.get('probe_visual'))} |" if ablation else ''),
+                  '', 'Median distance between consecutive latent tokens: cosine '
+                  f"{num(m.get('distance_cosine_median'))}, L1 {num(m.get('distance_l1_median'), 2)}, "
+                  f"L2 {num(m.get('distance_l2_median'), 3)}.", '']
+    check = report.get('check') or {}
+    worst = max(check.get('maxAbs', {}).values(), default=None)
+    lines += ['## Export check', '',
+              f"Every graph run in onnxruntime-node against PyTorch on fresh inputs: max abs difference "
+              f"{'–' if worst is None else f'{worst:.1e}'} (tolerance 1e-4); tokenizer.json tokenizes like training/data.py.", '',
+              '## Limitations', '',
+              'Trained for about an hour on 2 CPU cores shared with other work, on a synthetic task only; the numbers '
+              'above are what this checkpoint measures, not a claim about LaRe at scale.', '']
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--run', required=True)
+    ap.add_argument('--stage1', required=True)
+    ap.add_argument('--bundle', required=True)
+    ap.add_argument('--baseline', help='metrics.json of the direct baseline')
+    ap.add_argument('--ablation', help='metrics.json of LaRe without Extractor')
+    ap.add_argument('--note', help='a paragraph added under the provenance table')
+    args = ap.parse_args(argv)
+    for p in (os.path.join(args.run, 'final.pt'), os.path.join(args.stage1, 'final.pt')):
+        if not os.path.isfile(p):
+            raise SystemExit(f'checkpoint {p} does not exist')
+    baseline = load_json(args.baseline, 'baseline metrics') if args.baseline else None
+    ablation = load_json(args.ablation, 'ablation metrics') if args.ablation else None
+    text = card(args.run, args.stage1, args.bundle, baseline, ablation, args.note)
+    path = os.path.join(args.bundle, 'MODEL_CARD.md')
+    with open(path + '.tmp', 'w') as f:
+        f.write(text)
+    os.replace(path + '.tmp', path)
+    print(path)
+
+
+if __name__ == '__main__':
+    main()

@@ -20,10 +20,13 @@ export function errorMessage(err: unknown): string {
 
 const SHOW_LOG = 'Show Log';
 
-/** Logs the error (with its stack when it is not a UserError) and shows it as a notification with "Show Log". */
+/** Errors about the user's input (named by their modules): the message says it all, a stack adds nothing. */
+const INPUT_ERRORS = new Set(['UserError', 'ImageError', 'InputError', 'BundleError', 'DatasetError', 'ResultFileError', 'ResultsError', 'UsageError', 'TraceFormatError']);
+
+/** Logs the error (with its stack unless it is about the input) and shows it as a notification with "Show Log". */
 export function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): void {
   const message = `${what}: ${errorMessage(err)}`;
-  if (err instanceof Error && !(err instanceof UserError) && err.stack) log.error(`${message}\n${err.stack}`);
+  if (err instanceof Error && !INPUT_ERRORS.has(err.name) && err.stack) log.error(`${message}\n${err.stack}`);
   else log.error(message);
   void vscode.window.showErrorMessage(`Latent Trace — ${message}`, SHOW_LOG).then((choice) => {
     if (choice === SHOW_LOG) log.show(true);

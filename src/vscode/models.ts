@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { readdir, stat } from 'node:fs/promises';
 import type { BundleManifest } from '../shared/bundle';
-import { readManifest, validateBundle } from '../runtime/bundle';
 import { UserError, errorMessage } from './errors';
 import { classifyModel, resolveModelSetting, trustRefusal, type ModelLocation } from './modelLocation';
 
@@ -42,6 +41,7 @@ export class ModelCatalog {
     const ranked: Array<{ name: string; rank: number }> = [];
     for (const e of entries) {
       if (!e.isDirectory() || !(await exists(path.join(this.bundledRoot, e.name, MANIFEST)))) continue;
+      const { readManifest } = await import('../runtime/bundle');
       const manifest = await readManifest(path.join(this.bundledRoot, e.name)).catch(() => undefined);
       const isLare = manifest?.method === 'lare' && Boolean(manifest.extractor);
       ranked.push({ name: e.name, rank: isLare ? (e.name === 'lare' ? 0 : 1) : 2 });
@@ -58,6 +58,8 @@ export class ModelCatalog {
       throw new UserError(`"${location.dir}" has no ${MANIFEST}: it is not a Latent Trace model bundle (see docs/bundle-format.md)`);
     }
     try {
+      // imported here: the validator pulls in the tokenizer library, which activation does not need
+      const { validateBundle } = await import('../runtime/bundle');
       return { ...location, manifest: (await validateBundle(location.dir)).manifest };
     } catch (err) {
       throw new UserError(`invalid model bundle: ${errorMessage(err)}`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { errorMessage, isAbort } from './errors';
 
 export interface PanelRun {
   progress(message: string, fraction?: number): void;
@@ -34,6 +35,10 @@ export async function withRunProgress<T>(title: string, panelRun: PanelRun, work
         };
         try {
           return await work({ report, signal });
+        } catch (err) {
+          // whatever the runtime threw on the way out, a run the user cancelled reports as cancelled
+          if (signal.aborted && !isAbort(err)) throw new DOMException(errorMessage(signal.reason), 'AbortError');
+          throw err;
         } finally {
           cancel.dispose();
         }

@@ -5,6 +5,7 @@ import { createRandom } from '../../src/analysis/random';
 import { buildPairs } from '../../src/analysis/probing/pairs';
 import { runProbing, type ProbingItem, type ProbingSource } from '../../src/analysis/probing/protocol';
 import { meanMaxPool, bboxPatchMask } from '../../src/analysis/pooling';
+import { lossAndGradient, trainContrastiveProjection } from '../../src/analysis/probing/contrastive';
 
 function synthetic(images: number, questionsPerImage: number) {
   const random = createRandom(3);
@@ -98,4 +99,42 @@ test('mean-max pooling and the bbox patch mask', () => {
   const mask = bboxPatchMask([8, 0, 17, 8], 64, 64, 8, 8);
   assert.deepEqual([...mask.slice(0, 8)], [0, 1, 1, 0, 0, 0, 0, 0]);
   assert.equal(mask.reduce((a, b) => a + b, 0), 2);
+});
+
+test('contrastive projection: analytic gradient matches finite differences, and training lowers the loss', () => {
+  const random = createRandom(9);
+  const n = 5;
+  const dz = 4;
+  const dt = 3;
+  const k = 3;
+  const z = Float64Array.from({ length: n * dz }, () => random.normal());
+  const t = Float64Array.from({ length: n * dt }, () => random.normal());
+  const wz = Float64Array.from({ length: dz * k }, () => random.normal());
+  const wt = Float64Array.from({ length: dt * k }, () => random.normal());
+  const { gradZ, gradT } = lossAndGradient(z, t, n, wz, wt, k, 0.5);
+  const h = 1e-6;
+  for (const [w, grad] of [[wz, gradZ], [wt, gradT]] as const) {
+    for (let i = 0; i < w.length; i++) {
+      const keep = w[i];
+      w[i] = keep + h;
+      const up = lossAndGradient(z, t, n, wz, wt, k, 0.5).loss;
+      w[i] = keep - h;
+      const down = lossAndGradient(z, t, n, wz, wt, k, 0.5).loss;
+      w[i] = keep;
+      const numeric = (up - down) / (2 * h);
+      assert.ok(Math.abs(numeric - grad[i]) <= 1e-6 + 1e-5 * Math.abs(numeric), `dW[${i}]: ${grad[i]} vs ${numeric}`);
+    }
+  }
+  const trained = trainContrastiveProjection(z, t, n, { outputDim: k, steps: 50, learningRate: 1e-2 }, createRandom(1));
+  assert.ok(trained.loss.last < trained.loss.first, `${trained.loss.last} < ${trained.loss.first}`);
+});
+
+test('the contrastive projection is an option of the protocol', () => {
+  const { items, model } = synthetic(60, 3);
+  const report = runProbing(
+    { items, model, labels: { model: 'lare' }, createdAt: 'fixed' },
+    { pairs: 300, projection: 'contrastive', projectionDim: 16, bootstrapResamples: 50, cGrid: [0.1], mlp: { hidden: 8, learningRate: 1e-2 }, randomBaseline: false, control: false },
+  );
+  assert.equal(report.settings.projection, 'contrastive');
+  for (const cell of report.cells) assert.ok(cell.accuracy.value > 0.7, `${cell.target}/${cell.classifier} ${cell.accuracy.value}`);
 });

@@ -128,7 +128,8 @@ test('runner: a torn last line is cut and its item run again', async () => {
 
 test('runner: SIGKILL mid-run, restart, byte-identical to an uninterrupted run', async () => {
   const dir = tmp();
-  const n = 40;
+  // 60 items of >= 20 ms on 2 workers take >= 600 ms, far longer than the 5 ms polling needs
+  const n = 60;
   const dataset = writeDataset(dir, n);
   const child = join(__dirname, 'run-child.ts');
   const reference = join(dir, 'reference.jsonl');

@@ -83,6 +83,7 @@ function toast(page: Page, text: string | RegExp) {
 export async function waitForNotification(page: Page, text: string | RegExp, timeoutMs = 60_000): Promise<string> {
   const t = toast(page, text);
   await t.waitFor({ timeout: timeoutMs });
+  await page.waitForTimeout(300); // toasts fade in: let a following screenshot show them
   return (await t.innerText()).replace(/\s+/g, ' ').trim();
 }
 

@@ -10,6 +10,7 @@
  * - 'loss': the paper's rule, stop once validation log-loss has not improved by tol for `patience` epochs.
  */
 import type { Random } from '../random';
+import { Adam } from './adam';
 
 export interface MlpOptions {
   hidden?: number;
@@ -62,7 +63,7 @@ export function fitMlp(x: Float64Array, labels: Uint8Array, dim: number, options
   const { train, validation } = stratifiedHoldout(labels, o.validationFraction, random);
   if (train.length === 0 || validation.length === 0) throw new RangeError(`mlp: ${n} samples are too few for a validation split`);
   const model = initialise(dim, o.hidden, random);
-  const adam = new Adam([model.w1.length, model.b1.length, model.w2.length, 1], o.learningRate);
+  const optimisers = [model.w1, model.b1, model.w2, model.b2].map((p) => new Adam(p.length, o.learningRate));
   const grads = { w1: new Float64Array(model.w1.length), b1: new Float64Array(o.hidden), w2: new Float64Array(o.hidden), b2: new Float64Array(1) };
   const batchSize = Math.min(o.batchSize, train.length);
   const hiddenBuffer = new Float64Array(batchSize * o.hidden);
@@ -83,7 +84,9 @@ export function fitMlp(x: Float64Array, labels: Uint8Array, dim: number, options
     for (let start = 0; start < order.length; start += batchSize) {
       const batch = order.subarray(start, Math.min(start + batchSize, order.length));
       gradient(model, x, labels, batch, o.alpha, hiddenBuffer, grads);
-      adam.step([model.w1, model.b1, model.w2, model.b2], [grads.w1, grads.b1, grads.w2, grads.b2]);
+      const params = [model.w1, model.b1, model.w2, model.b2];
+      const gradients = [grads.w1, grads.b1, grads.w2, grads.b2];
+      optimisers.forEach((opt, k) => opt.step(params[k], gradients[k]));
     }
     if (o.earlyStopping === 'loss') {
       const score = -logLoss(model, x, labels, validation);
@@ -268,36 +271,4 @@ function stratifiedHoldout(labels: Uint8Array, fraction: number, random: Random)
     train.push(...members.slice(take));
   }
   return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
-}
-
-class Adam {
-  private readonly m: Float64Array[];
-  private readonly v: Float64Array[];
-  private t = 0;
-  constructor(
-    sizes: number[],
-    private readonly learningRate: number,
-    private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
-    private readonly epsilon = 1e-8,
-  ) {
-    this.m = sizes.map((s) => new Float64Array(s));
-    this.v = sizes.map((s) => new Float64Array(s));
-  }
-
-  step(params: Float64Array[], grads: Float64Array[]): void {
-    this.t++;
-    const lr = (this.learningRate * Math.sqrt(1 - this.beta2 ** this.t)) / (1 - this.beta1 ** this.t);
-    for (let k = 0; k < params.length; k++) {
-      const p = params[k];
-      const g = grads[k];
-      const m = this.m[k];
-      const v = this.v[k];
-      for (let i = 0; i < p.length; i++) {
-        m[i] = this.beta1 * m[i] + (1 - this.beta1) * g[i];
-        v[i] = this.beta2 * v[i] + (1 - this.beta2) * g[i] * g[i];
-        p[i] -= (lr * m[i]) / (Math.sqrt(v[i]) + this.epsilon);
-      }
-    }
-  }
 }

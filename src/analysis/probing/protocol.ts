@@ -13,7 +13,8 @@ import { bootstrapIndicesCI } from '../stats/bootstrap';
 import { DEFAULT_C_GRID } from './crossValidation';
 import { DEFAULT_MLP, type MlpOptions } from './mlp';
 import { pairFeatureDim, pairFeatures, type PairView } from './pairFeatures';
-import { buildPairs, NEGATIVE_TYPES, type PairSet, type ProbeItemKey } from './pairs';
+import { trainContrastiveProjection } from './contrastive';
+import { buildPairs, NEGATIVE_TYPES, type PairSet, type ProbeItemKey, type ProbePair } from './pairs';
 import { accuracy, mlpProbe, svmProbe, type ProbeData, type ProbeOutcome } from './probes';
 import { projectNormalize, randomProjection, type Projection } from './projection';
 
@@ -31,10 +32,14 @@ export interface ProbingSource {
   text: Float32Array[];
 }
 
+export type ProjectionKind = 'random' | 'contrastive';
+
 export interface ProbingSettings {
   seed: number;
   pairs: number;
   testFraction: number;
+  /** 'random': fixed seeded matrix (default); 'contrastive': trained by InfoNCE on the training split */
+  projection: ProjectionKind;
   projectionDim: number;
   view: PairView;
   folds: number;
@@ -50,6 +55,7 @@ export const DEFAULT_PROBING: ProbingSettings = {
   seed: 0,
   pairs: 1000,
   testFraction: 0.3,
+  projection: 'random',
   projectionDim: 256,
   view: 'product',
   folds: 5,
@@ -118,19 +124,14 @@ interface PairData extends ProbeData {
 }
 
 function pairData(pairSet: PairSet, items: ProbingItem[], source: ProbingSource, target: ProbeTarget, settings: ProbingSettings): PairData {
-  const latentDim = source.latent[0].length;
   const targets = source[target];
-  const targetDim = targets[0].length;
-  const projectionRandom = createRandom(mix(settings.seed, 'projection'));
-  const latentProjection = randomProjection(latentDim, settings.projectionDim, projectionRandom);
-  // one shared matrix when both sides live in the same space keeps their inner products comparable
-  const targetProjection: Projection = targetDim === latentDim ? latentProjection : randomProjection(targetDim, settings.projectionDim, projectionRandom);
+  const train = pairSet.pairs.filter((p) => p.split === 'train');
+  const test = pairSet.pairs.filter((p) => p.split === 'test');
+  const { latentProjection, targetProjection } = projections(source.latent, targets, train, settings);
   const projectedLatent = source.latent.map((v) => projectNormalize(latentProjection, v));
   const projectedTarget = targets.map((v) => projectNormalize(targetProjection, v));
 
   const dim = pairFeatureDim(settings.view, settings.projectionDim);
-  const train = pairSet.pairs.filter((p) => p.split === 'train');
-  const test = pairSet.pairs.filter((p) => p.split === 'test');
   const fill = (pairs: typeof train) => {
     const x = new Float64Array(pairs.length * dim);
     pairs.forEach((p, k) => pairFeatures(settings.view, projectedLatent[p.latent], projectedTarget[p.target], x, k * dim));
@@ -145,6 +146,28 @@ function pairData(pairSet: PairSet, items: ProbingItem[], source: ProbingSource,
     yTest: Uint8Array.from(test, (p) => p.label),
     testTypes: test.map((p) => p.type),
   };
+}
+
+function projections(latent: Float32Array[], targets: Float32Array[], train: ProbePair[], settings: ProbingSettings): { latentProjection: Projection; targetProjection: Projection } {
+  const latentDim = latent[0].length;
+  const targetDim = targets[0].length;
+  const random = createRandom(mix(settings.seed, 'projection'));
+  if (settings.projection === 'contrastive') {
+    // only the training split's own (latent, target) items teach the projection
+    const items = [...new Set(train.filter((p) => p.label === 1).map((p) => p.latent))].sort((a, b) => a - b);
+    const z = new Float64Array(items.length * latentDim);
+    const t = new Float64Array(items.length * targetDim);
+    items.forEach((item, r) => {
+      z.set(latent[item], r * latentDim);
+      t.set(targets[item], r * targetDim);
+    });
+    const trained = trainContrastiveProjection(z, t, items.length, { outputDim: settings.projectionDim }, random);
+    return { latentProjection: trained.latent, targetProjection: trained.target };
+  }
+  const latentProjection = randomProjection(latentDim, settings.projectionDim, random);
+  // one shared matrix when both sides live in the same space keeps their inner products comparable
+  const targetProjection = targetDim === latentDim ? latentProjection : randomProjection(targetDim, settings.projectionDim, random);
+  return { latentProjection, targetProjection };
 }
 
 function runCell(data: PairData, classifier: ProbeClassifier, settings: ProbingSettings, seed: number): Omit<ProbeCell, 'target' | 'classifier' | 'source'> {
@@ -236,7 +259,7 @@ function flattenSettings(s: ProbingSettings): Record<string, string | number | b
     seed: s.seed,
     pairs: s.pairs,
     testFraction: s.testFraction,
-    projection: 'random',
+    projection: s.projection,
     projectionDim: s.projectionDim,
     pooling: 'mean-max',
     view: s.view,

@@ -1,8 +1,8 @@
 /** Options and outputs shared by the dataset commands (attention, probe, steps). */
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../runtime/atomic';
 import { parseShard, type Shard } from '../../runtime/datasets/shard';
-import type { Tables } from '../../analysis/reportTables';
+import type { StudyOptions } from '../../runtime/datasets/studies';
+import type { TraceOptions } from '../trace-options';
 import { intOpt, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
 import { UsageError, type CliIO } from '../io';
 
@@ -45,16 +45,24 @@ export function readDatasetArgs(command: string, a: ParsedArgs, io: CliIO): Data
   };
 }
 
-/** writes <kind>.report.json, <kind>.csv and <kind>.md, each atomically; returns their paths */
-export async function writeReportFiles(out: string, kind: string, report: unknown, tables: Tables): Promise<string[]> {
-  const files = [join(out, `${kind}.report.json`), join(out, `${kind}.csv`), join(out, `${kind}.md`)];
-  await writeFileAtomic(files[0], `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(files[1], tables.csv);
-  await writeFileAtomic(files[2], tables.markdown);
-  return files;
+/** the StudyOptions every dataset command passes: dataset, out, shard, workers, model and loop settings */
+export function studyOptions(d: DatasetArgs, opts: TraceOptions, io: CliIO): StudyOptions {
+  return {
+    dataset: d.dataset,
+    modelDir: opts.modelDir,
+    out: d.out,
+    settings: opts.settings,
+    provider: opts.provider,
+    threads: opts.threads,
+    shard: d.shard,
+    workers: d.workers,
+    onBadRecord: d.onBadRecord,
+    signal: io.signal,
+    log: (m) => io.stderr(`${m}\n`),
+  };
 }
 
-export function shardNotice(io: CliIO, command: string, resultsPath: string, out: string): number {
-  io.stderr(`shard finished: ${resultsPath}\nwhen every shard is done, run: latent-trace merge ${out} && latent-trace ${command} ... --out ${out}\n`);
+export function shardNotice(io: CliIO, command: string, resultsPaths: string[], out: string): number {
+  io.stderr(`shard finished: ${resultsPaths.join(', ')}\nwhen every shard is done, run: latent-trace merge ${out} && latent-trace ${command} ... --out ${out}\n`);
   return 0;
 }

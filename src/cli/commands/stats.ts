@@ -6,7 +6,7 @@ import { statsTables } from '../../analysis/reportTables';
 import type { StatsReport } from '../../shared/reports';
 import { choiceOpt, intOpt, parseCommandArgs, stringOpt } from '../args';
 import { UsageError, type CliCommand } from '../io';
-import { writeReportFiles } from './dataset-common';
+import { writeReportFiles } from '../../runtime/datasets/studies';
 
 export class SampleFileError extends Error {
   constructor(message: string) {

@@ -2,16 +2,13 @@
  * `latent-trace steps <dataset>`: fixed T = 1..T_max against adaptive cosine / L1 / L2 stopping
  * (LaRe Table 4, Fig. 5): mean steps, accuracy and answer tokens, plus the convergence curves.
  */
-import { adaptiveStopStep, convergenceCurves, DISTANCE_METRICS } from '../../analysis/convergence';
+import { DISTANCE_METRICS } from '../../analysis/convergence';
 import { stepsTables } from '../../analysis/reportTables';
-import { readManifest } from '../../runtime/bundle';
-import type { StepsResult } from '../../runtime/datasets/trace-processors';
-import { runTask } from '../../runtime/datasets/task';
-import type { StepsReport, StepsRow } from '../../shared/reports';
+import { stepsStudy } from '../../runtime/datasets/studies';
 import { intOpt, numberOpt, parseCommandArgs } from '../args';
 import type { CliCommand } from '../io';
 import { readTraceOptions, traceOptionSpec, traceOptionsUsage } from '../trace-options';
-import { datasetOptionSpec, datasetOptionsUsage, readDatasetArgs, shardNotice, writeReportFiles } from './dataset-common';
+import { datasetOptionSpec, datasetOptionsUsage, readDatasetArgs, shardNotice, studyOptions } from './dataset-common';
 
 export const stepsCommand: CliCommand = {
   name: 'steps',
@@ -35,52 +32,15 @@ ${traceOptionsUsage}`,
     });
     const d = readDatasetArgs('steps', a, io);
     const opts = await readTraceOptions(a, io);
-    const maxSteps = intOpt(a, 'max-t', 2) ?? 8;
-    const manifest = await readManifest(opts.modelDir);
-    const thresholds = { ...manifest.defaults.thresholds };
+    const thresholds: Partial<Record<'cosine' | 'l1' | 'l2', number>> = {};
     for (const metric of DISTANCE_METRICS) {
       const v = numberOpt(a, metric, (n) => n >= 0, 'a number >= 0');
       if (v !== undefined) thresholds[metric] = v;
     }
-    const run = await runTask({
-      dataset: d.dataset,
-      task: 'steps',
-      modelDir: opts.modelDir,
-      options: { settings: opts.settings, maxSteps, provider: opts.provider ?? 'cpu', threads: opts.threads ?? 1 },
-      out: d.out,
-      shard: d.shard,
-      workers: d.workers,
-      onBadRecord: d.onBadRecord,
-      signal: io.signal,
-      log: (m) => io.stderr(`${m}\n`),
-    });
-    if (!run.complete) return shardNotice(io, 'steps', run.resultsPath, d.out);
-    const results = run.lines.filter((l) => l.ok).map((l) => l.result as StepsResult);
-    if (results.length === 0) throw new Error('no item ran; see the errors above');
-    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-    const rows: StepsRow[] = [];
-    for (let t = 1; t <= maxSteps; t++) {
-      const at = results.map((r) => r.fixed[t - 1]);
-      rows.push({ rule: `T=${t}`, meanSteps: mean(at.map((f) => f.steps)), accuracy: mean(at.map((f) => (f.correct ? 1 : 0))), meanAnswerTokens: mean(at.map((f) => f.answerTokens)) });
-    }
-    for (const metric of DISTANCE_METRICS) {
-      const at = results.map((r) => r.fixed[adaptiveStopStep(r.distances, metric, thresholds[metric], maxSteps) - 1]);
-      rows.push({ rule: metric, threshold: thresholds[metric], meanSteps: mean(at.map((f) => f.steps)), accuracy: mean(at.map((f) => (f.correct ? 1 : 0))), meanAnswerTokens: mean(at.map((f) => f.answerTokens)) });
-    }
-    const report: StepsReport = {
-      kind: 'steps',
-      version: 1,
-      model: run.model.name,
-      items: results.length,
-      rows,
-      convergence: convergenceCurves(results.map((r) => r.distances)),
-      thresholds,
-      createdAt: new Date().toISOString(),
-    };
-    const tables = stepsTables(report);
-    const files = await writeReportFiles(d.out, 'steps', report, tables);
-    io.stderr(`wrote ${files.join(', ')}\n`);
-    io.stdout(a.values.json ? `${JSON.stringify(report)}\n` : tables.markdown);
+    const outcome = await stepsStudy({ ...studyOptions(d, opts, io), maxSteps: intOpt(a, 'max-t', 2), thresholds });
+    if (!outcome.report) return shardNotice(io, 'steps', outcome.resultsPaths, d.out);
+    io.stderr(`wrote ${outcome.files.join(', ')}\n`);
+    io.stdout(a.values.json ? `${JSON.stringify(outcome.report)}\n` : stepsTables(outcome.report).markdown);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defineScenario } from '../scenario';
-import { answerOpenDialog, attr, canvasHash, canvasStats, copyFixtures, expect, openInPanel, toggleTheme, watchConsole } from './panel-helpers';
+import { answerOpenDialog, attr, canvasHash, canvasStats, copyFixtures, expect, openInPanel, toggleTheme, watchConsole, checkConsole } from './panel-helpers';
 
 /**
  * Comparison: from a 6-step trace, "Compare with…" puts a 4-step trace beside it; one scrubber drives
@@ -44,7 +44,6 @@ export default defineScenario({
     await attr(ctx, '.compare-view', 'data-first-paint-ms');
     await ctx.screenshot('compare-light');
 
-    const errors = watch.errors();
-    expect(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+    checkConsole(ctx, watch);
   },
 });

@@ -106,24 +106,39 @@ export function webviewHostFrame(ctx: ScenarioContext): Frame {
 }
 
 export interface ConsoleWatch {
-  /** errors so far as "text (url)", without code-server's known harmless ones */
-  errors(): string[];
+  /** errors from the webviews (their pages and the assets they load), without code-server's known harmless ones */
+  webviewErrors(): string[];
+  /** the workbench's own console errors (e.g. an extension error notification), for the log */
+  workbenchErrors(): string[];
 }
 
 /** code-server's known harmless console errors: the missing vsda module, and web shutdown notes on reload. */
 const HARMLESS = [/vsda/i, /Long running operations during shutdown are unsupported in the web/];
 
 /**
- * Collects console errors of the workbench and the webviews with the URL they came from (the
- * harness keeps only the text, and a 404's text does not say what was missing).
+ * Collects console errors with the URL they came from (the harness keeps only the text, and a 404's
+ * text does not say what was missing); webview pages and assets live under `/webview/` paths.
  */
 export function watchConsole(ctx: ScenarioContext): ConsoleWatch {
-  const seen: string[] = [];
+  const webview: string[] = [];
+  const workbench: string[] = [];
   ctx.page.on('console', (m) => {
-    if (m.type() === 'error') seen.push(`${m.text()} (${m.location().url})`);
+    if (m.type() !== 'error') return;
+    const url = m.location().url;
+    const line = `${m.text()} (${url})`;
+    if (HARMLESS.some((re) => re.test(line))) return;
+    (/\/webview\//.test(url) ? webview : workbench).push(line);
   });
-  ctx.page.on('pageerror', (e) => seen.push(`pageerror: ${e.message}`));
-  return { errors: () => seen.filter((e) => !HARMLESS.some((re) => re.test(e))) };
+  ctx.page.on('pageerror', (e) => webview.push(`pageerror: ${e.message}`));
+  return { webviewErrors: () => [...webview], workbenchErrors: () => [...workbench] };
+}
+
+/** Fails on webview console errors and logs the workbench's. */
+export function checkConsole(ctx: ScenarioContext, watch: ConsoleWatch): void {
+  const other = watch.workbenchErrors();
+  if (other.length) ctx.log(`workbench console errors (not the panel's):\n${other.join('\n')}`);
+  const errors = watch.webviewErrors();
+  expect(errors.length === 0, `webview console errors:\n${errors.join('\n')}`);
 }
 
 export function expect(condition: unknown, message: string): void {

@@ -1,5 +1,5 @@
 import { defineScenario } from '../scenario';
-import { expect, toggleTheme, watchConsole } from './panel-helpers';
+import { expect, toggleTheme, watchConsole, checkConsole } from './panel-helpers';
 
 /**
  * A long run (the adaptive-stopping study over the 300-item sample dataset) shows its progress in the
@@ -35,7 +35,6 @@ export default defineScenario({
     }
     expect(/cancelled from the panel/.test(log), 'the extension log does not record the cancel');
     await ctx.screenshot('cancelled');
-    const errors = watch.errors();
-    expect(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+    checkConsole(ctx, watch);
   },
 });

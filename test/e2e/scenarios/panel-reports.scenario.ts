@@ -1,5 +1,5 @@
 import { defineScenario } from '../scenario';
-import { attr, canvasStats, copyFixtures, expect, openFromExplorer, toggleTheme, watchConsole } from './panel-helpers';
+import { attr, canvasStats, copyFixtures, expect, openFromExplorer, toggleTheme, watchConsole, checkConsole } from './panel-helpers';
 
 /**
  * The three report kinds open from their files in the custom editor: statistics (Table 5 with
@@ -55,7 +55,6 @@ export default defineScenario({
     await ctx.screenshot('probing-light');
     await toggleTheme(ctx, 'dark');
 
-    const errors = watch.errors();
-    expect(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+    checkConsole(ctx, watch);
   },
 });

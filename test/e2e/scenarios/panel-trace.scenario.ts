@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineScenario } from '../scenario';
-import { acceptSaveDialog, attr, canvasHash, canvasStats, copyFixtures, expect, openInPanel, toggleTheme, watchConsole } from './panel-helpers';
+import { acceptSaveDialog, attr, canvasHash, canvasStats, copyFixtures, expect, openInPanel, toggleTheme, watchConsole, checkConsole } from './panel-helpers';
 
 /**
  * The trace view of a 1024 px synthetic trace (16x16 grid, 6 steps): each step's heatmap differs,
@@ -102,9 +102,19 @@ export default defineScenario({
     await panel.locator('.tabs button[data-tab="trace"]').click();
     await attr(ctx, '.trace-view', 'data-first-paint-ms');
     await ctx.screenshot('trace-light');
+
+    // PNG and SVG of the heatmap at the current step (6), named after the image and the step
+    for (const [format, magic] of [['png', '\x89PNG'], ['svg', '<svg']] as const) {
+      const file = join(ctx.workspace, 'panel-fixtures', `synthetic-disc-step6.${format}`);
+      await panel.locator(`.exports button[data-export="${format}"]`).click();
+      await acceptSaveDialog(ctx, `synthetic-disc-step6.${format}`);
+      for (let i = 0; i < 50 && !existsSync(file); i++) await ctx.page.waitForTimeout(200);
+      expect(existsSync(file), `the ${format} export was not written`);
+      const head = readFileSync(file).subarray(0, 4).toString('latin1');
+      expect(head === magic, `the ${format} export starts with ${JSON.stringify(head)}`);
+    }
     await toggleTheme(ctx, 'dark');
 
-    const errors = watch.errors();
-    expect(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+    checkConsole(ctx, watch);
   },
 });

@@ -1,20 +1,39 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineScenario } from '../scenario';
 
-/** Restricted Mode: the model picker lists the workspace's bundle as blocked, and choosing it is refused. */
+const bundledModels = (repo: string) =>
+  existsSync(join(repo, 'models')) ? readdirSync(join(repo, 'models')).filter((d) => existsSync(join(repo, 'models', d, 'latent-trace.json'))) : [];
+
+/**
+ * Restricted Mode: the model picker lists the workspace's bundles as blocked, choosing one is refused,
+ * and the bundled models still run.
+ */
 export default defineScenario({
   name: 'untrusted-workspace',
   trusted: false,
   async run(ctx) {
     await ctx.page.locator('.statusbar-item', { hasText: /Restricted Mode/ }).first().waitFor({ timeout: 30_000 });
     await ctx.runCommand('Latent Trace: Select Model…');
-    await ctx.page.locator('.quick-input-list .monaco-list-row', { hasText: 'blocked in Restricted Mode' }).first().waitFor({ timeout: 30_000 });
+    const blocked = ctx.page.locator('.quick-input-list .monaco-list-row', { hasText: 'blocked in Restricted Mode' });
+    await blocked.first().waitFor({ timeout: 30_000 });
     await ctx.screenshot('picker');
-    await ctx.pickQuickItem('blocked in Restricted Mode');
+    await blocked.filter({ hasText: 'lare-tiny' }).first().click();
     const refusal = await ctx.waitForNotification(/Restricted Mode/);
     ctx.log('refused:', refusal);
     if (!refusal.includes('lare-tiny')) throw new Error(`the refusal does not name the workspace model: ${refusal}`);
+    await ctx.page.waitForTimeout(500); // the toast fades in
     await ctx.screenshot('refused');
     const log = await ctx.extensionLog();
     if (!/Restricted Mode: the workspace is not trusted/.test(log)) throw new Error('the refusal is not in the Latent Trace log');
+    await ctx.clearNotifications();
+    if (bundledModels(ctx.repo).length === 0) {
+      ctx.log('models/ holds no bundled model yet: the bundled-model half of this scenario has nothing to run');
+      return;
+    }
+    // the bundled models still run in Restricted Mode
+    await ctx.runCommand('Latent Trace: Run the Bundled Sample');
+    await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 120_000 });
+    await ctx.screenshot('bundled-model-runs');
   },
 });

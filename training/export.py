@@ -200,7 +200,8 @@ def manifest(model, name, version, description, provenance, defaults, files):
         m['reconstruction'] = {'channels': 3, 'size': cfg.recon_size,
                                'schedule': {'type': 'linear', 'betaStart': cfg.beta_start, 'betaEnd': cfg.beta_end,
                                             'steps': cfg.diffusion_steps},
-                               'sampler': 'ddim', 'samplerSteps': cfg.sampler_steps}
+                               'sampler': 'ddim', 'samplerSteps': cfg.sampler_steps,
+                               'clipSample': cfg.clip_sample}
     return m
 
 

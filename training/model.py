@@ -42,6 +42,7 @@ class Config:
     beta_start: float = 1e-4
     beta_end: float = 0.02
     sampler_steps: int = 20
+    clip_sample: bool = True
     prefix_length: int = 6
     align_dim: int = 64
     relevance_layer: int = 2
@@ -231,6 +232,8 @@ class Extractor(nn.Module):
         self.glu = nn.Linear(d, 2 * d)
         self.ln_ffn = nn.LayerNorm(d)
         self.ffn = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+        # The latent token is fed back as an input embedding: keep it at the embeddings' scale.
+        self.out_norm = nn.LayerNorm(d)
 
     def forward(self, state, window):
         h, maps = state, []
@@ -240,7 +243,7 @@ class Extractor(nn.Module):
         h = h.mean(1)
         h = h + F.glu(self.glu(self.ln_glu(h)), dim=-1)
         h = h + self.ffn(self.ln_ffn(h))
-        return h, torch.stack(maps, 1)
+        return self.out_norm(h), torch.stack(maps, 1)
 
 
 def timestep_embedding(t, dim):
@@ -377,7 +380,8 @@ def ddim_timesteps(cfg):
 
 @torch.no_grad()
 def ddim_sample(unet, cfg, noise, condition):
-    """DDIM, eta 0, over ddim_timesteps; the x0 prediction is not clipped."""
+    """DDIM, eta 0, over ddim_timesteps; with cfg.clip_sample the x0 prediction is clamped to [-1,1]
+    (the predicted noise is used as is, as diffusers' DDIMScheduler does)."""
     abar = diffusion_schedule(cfg)
     x = noise
     ts = ddim_timesteps(cfg)
@@ -386,6 +390,8 @@ def ddim_sample(unet, cfg, noise, condition):
         a_prev = abar[ts[i + 1]] if i + 1 < len(ts) else torch.tensor(1.0)
         eps = unet(x, torch.full((x.shape[0],), float(t)), condition)
         x0 = (x - torch.sqrt(1 - a_t) * eps) / torch.sqrt(a_t)
+        if cfg.clip_sample:
+            x0 = x0.clamp(-1, 1)
         x = torch.sqrt(a_prev) * x0 + torch.sqrt(1 - a_prev) * eps
     return x
 

@@ -33,3 +33,31 @@ export class Legend {
     this.element.dataset.max = range ? String(range.max) : '';
   }
 }
+
+/** The legend drawn on a canvas of the given width, to go under a heatmap in a PNG export. */
+export function legendCanvas(colorMap: ColorMapName, range: ValueRange | null, caption: string, width: number, foreground: string): HTMLCanvasElement {
+  const scale = Math.max(1, width / 600);
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = Math.round(64 * scale);
+  const ctx = c.getContext('2d')!;
+  const pad = 10 * scale;
+  const lut = colorMapLut(colorMap);
+  const barW = width - 2 * pad;
+  for (let x = 0; x < barW; x++) {
+    const k = Math.round((x / Math.max(1, barW - 1)) * 255) * 3;
+    ctx.fillStyle = `rgb(${lut[k]}, ${lut[k + 1]}, ${lut[k + 2]})`;
+    ctx.fillRect(pad + x, 24 * scale, 1, 14 * scale);
+  }
+  ctx.fillStyle = foreground;
+  ctx.font = `${Math.round(13 * scale)}px sans-serif`;
+  ctx.textBaseline = 'top';
+  ctx.fillText(caption, pad, 4 * scale);
+  if (range) {
+    legendTicks(range, 5).forEach((v, i) => {
+      ctx.textAlign = i === 0 ? 'left' : i === 4 ? 'right' : 'center';
+      ctx.fillText(formatNumber(v, 3), pad + (barW * i) / 4, 42 * scale);
+    });
+  }
+  return c;
+}

@@ -78,8 +78,8 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** Fisher-Yates shuffle in place */
-export function shuffleInPlace<T>(items: T[] | Int32Array, random: Random): void {
+/** Fisher-Yates shuffle in place (arrays and typed arrays) */
+export function shuffleInPlace<T>(items: { length: number; [index: number]: T }, random: Random): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = random.int(i + 1);
     const tmp = items[i];

@@ -84,6 +84,8 @@ export interface BundleManifest {
     schedule: { type: 'linear'; betaStart: number; betaEnd: number; steps: number };
     sampler: 'ddim' | 'ddpm';
     samplerSteps: number;
+    /** clamp each step's x0 prediction to [-1,1] (diffusers' clip_sample); absent = false */
+    clipSample?: boolean;
   };
   defaults: {
     latentSteps: number;

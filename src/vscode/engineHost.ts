@@ -11,9 +11,11 @@ interface Loaded {
 /**
  * Keeps at most one open engine (the active model) so repeated runs reuse the ONNX sessions.
  * onnxruntime is loaded by the dynamic import on the first run, never at activation.
+ * Runs take turns (`use`), so switching models never disposes sessions another run is using.
  */
 export class EngineHost implements vscode.Disposable {
   private loaded: Loaded | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
   private readonly changed = new vscode.EventEmitter<void>();
   /** fires when an engine finished loading or was released */
   readonly onDidChange = this.changed.event;
@@ -25,10 +27,17 @@ export class EngineHost implements vscode.Disposable {
     return this.loaded?.dir;
   }
 
-  async get(dir: string, options: Omit<EngineOptions, 'log'>): Promise<LatentTraceEngine> {
+  /** Runs `work` with the engine for `dir` once every earlier run has finished. */
+  use<T>(dir: string, options: Omit<EngineOptions, 'log'>, work: (engine: LatentTraceEngine) => Promise<T>): Promise<T> {
+    const mine = this.turn.then(async () => work(await this.get(dir, options)));
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  private async get(dir: string, options: Omit<EngineOptions, 'log'>): Promise<LatentTraceEngine> {
     const key = JSON.stringify([dir, options.executionProvider ?? 'cpu', options.threads ?? 1]);
     if (this.loaded?.key !== key) {
-      await this.release();
+      await this.releaseNow();
       const engine = timed(this.log, `[engine] load ${dir} (${options.executionProvider ?? 'cpu'})`, async () => {
         const { openEngine } = await import('../runtime/engine');
         return openEngine(dir, { ...options, log: runtimeLogger(this.log, 'runtime') });
@@ -41,15 +50,14 @@ export class EngineHost implements vscode.Disposable {
     return this.loaded.engine;
   }
 
-  /** Opens a second model next to the active one (e.g. the baseline of an attention study); the caller disposes it. */
-  async open(dir: string, options: Omit<EngineOptions, 'log'>): Promise<LatentTraceEngine> {
-    return timed(this.log, `[engine] load ${dir}`, async () => {
-      const { openEngine } = await import('../runtime/engine');
-      return openEngine(dir, { ...options, log: runtimeLogger(this.log, 'runtime') });
-    });
+  /** Releases the sessions after the runs already queued (settings changed, or the extension stops). */
+  release(): Promise<void> {
+    const released = this.turn.then(() => this.releaseNow());
+    this.turn = released;
+    return released;
   }
 
-  async release(): Promise<void> {
+  private async releaseNow(): Promise<void> {
     const loaded = this.loaded;
     this.loaded = undefined;
     if (!loaded) return;

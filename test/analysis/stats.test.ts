@@ -112,6 +112,18 @@ test('empty samples: tests throw, describe gives n = 0 and NaN', () => {
   assert.ok(Number.isNaN(d.mean) && Number.isNaN(d.std) && Number.isNaN(d.percentiles['50']));
 });
 
+test('method can be forced; a forced exact test on huge samples is refused', () => {
+  const a = Float64Array.from({ length: 30 }, (_, i) => i * 1.5);
+  const b = Float64Array.from({ length: 20 }, (_, i) => i * 2.1 + 0.2);
+  assert.equal(mannWhitneyU(a, b, { method: 'exact' }).method, 'exact');
+  assert.equal(mannWhitneyU(a.subarray(0, 4), b.subarray(0, 4), { method: 'asymptotic' }).method, 'asymptotic');
+  const exact = mannWhitneyU(a, b, { method: 'exact' }).p;
+  const asymptotic = mannWhitneyU(a, b).p;
+  assert.ok(Math.abs(exact - asymptotic) < 0.02, `${exact} vs ${asymptotic}`);
+  const big = new Float64Array(10_000).map((_, i) => i);
+  assert.throws(() => mannWhitneyU(big, big.map((x) => x + 0.5), { method: 'exact' }), /too large; use the asymptotic method/);
+});
+
 test('exact null distribution sums to one and is symmetric', () => {
   for (const [m, n] of [[3, 4], [7, 5], [8, 200]]) {
     assert.equal(exactSf(0, m, n), 1);

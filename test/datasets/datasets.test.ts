@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readDataset } from '../../src/runtime/datasets/read';
+import { itemImage } from '../../src/runtime/datasets/image-source';
 import { parseShard, shardItems } from '../../src/runtime/datasets/shard';
 import { runDataset } from '../../src/runtime/datasets/runner';
 import { mergeResults } from '../../src/runtime/datasets/merge';
@@ -71,11 +72,35 @@ test('Parquet: Hugging Face image struct with embedded bytes', async () => {
   await assert.rejects(readDataset(file), /#row 2: column "image" must hold encoded image bytes/);
   const d = await readDataset(file, 'skip');
   assert.equal(d.items.length, 2);
-  assert.deepEqual(Array.from(d.items[0].image as Uint8Array), Array.from(png));
+  // images stay in the file until an item is processed
+  assert.deepEqual(d.items[0].image, { parquet: file, row: 0, column: 'image' });
+  assert.deepEqual(Array.from((await itemImage(d.items[1])) as Uint8Array), Array.from(png));
   assert.equal(d.items[1].imageName, 'two.png');
   assert.deepEqual(d.items[0].bbox, [1, 2, 3, 4]);
   writeFileSync(join(dir, 'broken.parquet'), 'not parquet');
   await assert.rejects(readDataset(join(dir, 'broken.parquet')), /cannot read the Parquet file/);
+  rmSync(dir, { recursive: true });
+});
+
+test('Parquet: rows are read in chunks; images without a path are named by content', async () => {
+  const dir = tmp();
+  const file = join(dir, 'many.parquet');
+  const n = 600;
+  const image = (i: number) => Uint8Array.from([137, 80, 78, 71, i % 7, 1]);
+  const buffer = parquetWriteBuffer({
+    columnData: [
+      { name: 'image', data: Array.from({ length: n }, (_, i) => image(i)), type: 'BYTE_ARRAY' },
+      { name: 'question', data: Array.from({ length: n }, (_, i) => `q${i}`), type: 'STRING' },
+      { name: 'answer', data: Array.from({ length: n }, () => 'a'), type: 'STRING' },
+    ],
+  });
+  writeFileSync(file, new Uint8Array(buffer));
+  const d = await readDataset(file);
+  assert.equal(d.items.length, n);
+  assert.equal(d.items[599].source, `${file}#row 599`);
+  assert.equal(d.items[7].imageName, d.items[0].imageName);
+  assert.notEqual(d.items[1].imageName, d.items[0].imageName);
+  assert.deepEqual(Array.from((await itemImage(d.items[598])) as Uint8Array), Array.from(image(598)));
   rmSync(dir, { recursive: true });
 });
 
@@ -135,9 +160,9 @@ test('runner: SIGKILL mid-run, restart, byte-identical to an uninterrupted run',
   const reference = join(dir, 'reference.jsonl');
   const killed = join(dir, 'killed.jsonl');
   const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
-  const ok = spawnSync(process.execPath, ['--import', 'tsx', child, dataset, reference, '2', '15'], { env, encoding: 'utf8' });
+  const ok = spawnSync(process.execPath, ['--import', 'tsx', child, dataset, reference, '2', '20'], { env, encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataset, killed, '2', '15'], { env, stdio: 'ignore' });
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataset, killed, '2', '20'], { env, stdio: 'ignore' });
   // kill once some, but not all, results are committed
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
@@ -155,7 +180,7 @@ test('runner: SIGKILL mid-run, restart, byte-identical to an uninterrupted run',
   });
   const partial = readFileSync(killed, 'utf8').split('\n').length - 2;
   assert.ok(partial >= 10 && partial < n, `killed after ${partial} items`);
-  const resumed = spawnSync(process.execPath, ['--import', 'tsx', child, dataset, killed, '2', '15'], { env, encoding: 'utf8' });
+  const resumed = spawnSync(process.execPath, ['--import', 'tsx', child, dataset, killed, '2', '20'], { env, encoding: 'utf8' });
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.equal(readFileSync(killed, 'utf8'), readFileSync(reference, 'utf8'));
   rmSync(dir, { recursive: true });

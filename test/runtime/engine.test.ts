@@ -250,3 +250,10 @@ test('concurrent runs on one engine give the same traces as sequential ones', as
   assert.deepEqual(b.steps, b2.steps);
   assert.deepEqual(b.answer, b2.answer);
 });
+
+test('dispose releases the sessions; the engine refuses work afterwards', async () => {
+  const e = await openEngine(CONTRACT_BUNDLE);
+  await e.trace({ image, question });
+  await e.dispose();
+  await assert.rejects(e.trace({ image, question }), /the engine was disposed/);
+});

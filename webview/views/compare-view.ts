@@ -6,7 +6,7 @@
 import type { Trace } from '../../src/shared/trace';
 import { HeatmapStage, decodeTraceImage } from '../heatmap-stage';
 import { LAYER_LABELS } from '../heatmap-layers';
-import { Legend } from '../legend';
+import { Legend, legendCanvas } from '../legend';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, fileStem } from '../format';
 import { compareStepTable } from '../tables';
@@ -96,7 +96,16 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
     element,
     exports: {
       name: fileStem('compare', a.model.name, b.model.name, `step${step + 1}`),
-      png: () => canvasesToPng(panes.map((p) => p.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      png: () => {
+        const s = settingsOf(ctx, layers);
+        const fg = themeColor('--vscode-foreground', '#333333');
+        const parts = panes.flatMap((p, k) => {
+          const own = Math.min(step, p.trace.steps.length - 1);
+          const caption = `${k === 0 ? 'A' : 'B'}: ${describe(p.trace)} · ${LAYER_LABELS[s.layer]} · step ${own + 1}`;
+          return [p.canvas, legendCanvas(s.colorMap, p.stage?.range(own, s) ?? null, caption, p.canvas.width, fg)];
+        });
+        return canvasesToPng(parts, themeColor('--vscode-editor-background', '#ffffff'));
+      },
       csv: () => textBytes(toCsv(table.header, table.rows)),
     },
     dispose() {

@@ -39,10 +39,14 @@ function thresholdDataset(threshold: number, n: number): ChartDataset<'line', (n
   };
 }
 
-function traceInputs(traces: Trace[], metric: Metric): MetricChartInput {
+/** The threshold a set of traces used for a metric: the first trace whose stop rule was that metric. */
+function tracesThreshold(traces: Trace[], metric: Metric): number | null {
+  return traces.map((t) => traceThreshold(t, metric)).find((v) => v !== null) ?? null;
+}
+
+function traceInputs(traces: Trace[], metric: Metric, threshold: number | null): MetricChartInput {
   const n = Math.max(...traces.map((t) => t.steps.length));
   const labels = Array.from({ length: n }, (_, i) => String(i + 1));
-  const threshold = traces.map((t) => traceThreshold(t, metric)).find((v) => v !== null) ?? null;
   const markers: StepMarker[] = [];
   const datasets = traces.map((t, k): ChartDataset<'line', (number | null)[]> => {
     const d = distanceSeries(t, metric);
@@ -59,11 +63,10 @@ function traceInputs(traces: Trace[], metric: Metric): MetricChartInput {
   return { metric, labels, datasets, threshold, markers };
 }
 
-function stepsInputs(r: StepsReport, metric: Metric): MetricChartInput {
+function stepsInputs(r: StepsReport, metric: Metric, threshold: number | null): MetricChartInput {
   const series = r.convergence[metric];
   const color = SERIES[metric];
-  const threshold = r.thresholds[metric];
-  const stop = adaptiveStopStep(intervalMeans(series), threshold);
+  const stop = threshold === null ? null : adaptiveStopStep(intervalMeans(series), threshold);
   const markers: StepMarker[] = stop === null ? [] : [{ index: stop - 1, label: `${metric} stop @ step ${r.convergence.step[stop - 1]}`, color }];
   return {
     metric,
@@ -74,23 +77,23 @@ function stepsInputs(r: StepsReport, metric: Metric): MetricChartInput {
       { label: '95% CI', data: series.map((iv) => iv.high), borderWidth: 0, pointRadius: 0, fill: '+1', backgroundColor: `${color}33` },
       { label: '95% CI (lower edge)', data: series.map((iv) => iv.low), borderWidth: 0, pointRadius: 0, fill: false },
       { label: `mean ${METRIC_LABELS[metric]}`, data: intervalMeans(series), borderColor: color, backgroundColor: color, pointRadius: 3 },
-      thresholdDataset(threshold, series.length),
+      ...(threshold === null ? [] : [thresholdDataset(threshold, series.length)]),
     ],
   };
 }
 
 export function createConvergenceView(source: ConvergenceSource, _ctx: ViewContext): View {
-  const charts: Chart[] = [];
+  let extra: Chart | undefined;
   const element = h('div', { class: 'convergence-view' });
   const grid = h('div', { class: 'chart-grid' });
   element.append(grid);
-  const stopMarkers: string[] = [];
-  for (const metric of METRICS) {
-    const input = source.kind === 'trace' ? traceInputs(source.traces, metric) : stepsInputs(source.report, metric);
-    const fig = h('figure', { class: 'chart-figure', 'data-metric': metric },
-      h('figcaption', {}, `${METRIC_LABELS[metric]} to the previous latent token${input.threshold === null ? ' (no threshold: the trace used another stop rule)' : ''}`));
-    grid.append(fig);
-    charts.push(createChart(fig, {
+  const markersOf: Partial<Record<Metric, string[]>> = {};
+  const chartOf: Partial<Record<Metric, Chart>> = {};
+  const draw = (metric: Metric, box: HTMLElement, threshold: number | null) => {
+    chartOf[metric]?.destroy();
+    box.replaceChildren();
+    const input = source.kind === 'trace' ? traceInputs(source.traces, metric, threshold) : stepsInputs(source.report, metric, threshold);
+    chartOf[metric] = createChart(box, {
       type: 'line',
       data: { labels: input.labels, datasets: input.datasets },
       options: {
@@ -98,10 +101,22 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
         plugins: { legend: { labels: { filter: (item) => item.text !== '95% CI (lower edge)' } } },
       },
       plugins: [markerPlugin(input.markers)],
-    }, `${METRIC_LABELS[metric]} per step`, `convergence-${metric}`));
-    stopMarkers.push(...input.markers.map((m) => `${metric}:${m.label}`));
+    }, `${METRIC_LABELS[metric]} per step`, `convergence-${metric}`);
+    markersOf[metric] = input.markers.map((m) => `${metric}:${m.label}`);
+    element.dataset.stopMarkers = METRICS.flatMap((m) => markersOf[m] ?? []).join('|');
+  };
+  for (const metric of METRICS) {
+    const initial = source.kind === 'trace' ? tracesThreshold(source.traces, metric) : source.report.thresholds[metric];
+    // the threshold is editable: "where would this rule have stopped at x?" for any metric
+    const field = h('input', { type: 'number', min: 0, step: 'any', value: initial ?? '', placeholder: 'none', 'aria-label': `${METRIC_LABELS[metric]} threshold`, 'data-threshold': metric });
+    const box = h('div');
+    field.addEventListener('change', () => draw(metric, box, field.value === '' || !(Number(field.value) >= 0) ? null : Number(field.value)));
+    grid.append(h('figure', { class: 'chart-figure', 'data-metric': metric },
+      h('figcaption', {}, `${METRIC_LABELS[metric]} to the previous latent token `, h('label', { class: 'control' }, 'threshold ', field)),
+      box));
+    draw(metric, box, initial);
   }
-  element.dataset.stopMarkers = stopMarkers.join('|');
+  const charts = (): Chart[] => [...METRICS.map((m) => chartOf[m]), extra].filter((c): c is Chart => c !== undefined);
 
   let tables: Record<string, Table>;
   if (source.kind === 'steps') {
@@ -114,7 +129,7 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     // Fig. 5 / Table 4 as a picture: accuracy per rule against the steps it spends
     const fig = h('figure', { class: 'chart-figure' }, h('figcaption', {}, 'Accuracy (bars) and average latent steps (line) per stopping rule'));
     element.append(fig);
-    charts.push(createChart(fig, {
+    extra = createChart(fig, {
       type: 'bar',
       data: {
         labels: r.rows.map((row) => (row.threshold === undefined ? row.rule : `${row.rule} < ${formatNumber(row.threshold)}`)),
@@ -129,7 +144,7 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
           y1: { position: 'right', title: { display: true, text: 'average steps' }, beginAtZero: true, grid: { drawOnChartArea: false } },
         },
       },
-    }, 'accuracy and average steps per stopping rule', 'steps-rules'));
+    }, 'accuracy and average steps per stopping rule', 'steps-rules');
   } else {
     const t = source.traces.length === 2 ? compareStepTable(source.traces[0], source.traces[1]) : traceStepTable(source.traces[0]);
     element.append(renderTable(t, 'Per-step windows and distances', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'))));
@@ -141,11 +156,11 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     element,
     exports: {
       name,
-      png: () => canvasesToPng(charts.map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      png: () => canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
       csv: () => textBytes(tablesCsv(tables)),
     },
     dispose() {
-      charts.forEach((c) => c.destroy());
+      charts().forEach((c) => c.destroy());
     },
   };
 }

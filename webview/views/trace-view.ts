@@ -7,7 +7,7 @@ import type { Trace } from '../../src/shared/trace';
 import { COLOR_MAPS } from '../colormap';
 import { HEATMAP_LAYERS, LAYER_LABELS, hasLayer, type HeatmapLayer } from '../heatmap-layers';
 import { HeatmapStage, decodeTraceImage, type HeatmapSettings } from '../heatmap-stage';
-import { Legend } from '../legend';
+import { Legend, legendCanvas } from '../legend';
 import { reconstructionRgba } from '../raster';
 import { formatMs, formatNumber, fileStem } from '../format';
 import { heatmapSvg } from '../svg';
@@ -231,7 +231,12 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
       get name() {
         return fileStem(trace.input.imageName, `step${step + 1}`);
       },
-      png: () => canvasesToPng([canvas], themeColor('--vscode-editor-background', '#ffffff')),
+      png: () => {
+        const s = settingsOf(ctx, layers);
+        const caption = `${LAYER_LABELS[s.layer]} · step ${step + 1} of ${steps} · ${trace.input.question}`;
+        const key = legendCanvas(s.colorMap, stage?.range(step, s) ?? null, caption, canvas.width, themeColor('--vscode-foreground', '#333333'));
+        return canvasesToPng([canvas, key], themeColor('--vscode-editor-background', '#ffffff'));
+      },
       svg: () => {
         const s = settingsOf(ctx, layers);
         if (!stage) throw new Error('the image is not decoded yet');

@@ -178,7 +178,7 @@ function runCell(data: PairData, classifier: ProbeClassifier, settings: ProbingS
   let control = { value: NaN, low: NaN, high: NaN };
   if (settings.control) {
     const shuffled = Uint8Array.from(data.yTrain);
-    shuffleInPlace(shuffled as unknown as number[], createRandom(mix(seed, 'control-labels')));
+    shuffleInPlace(shuffled, createRandom(mix(seed, 'control-labels')));
     const controlOutcome = fit({ ...data, yTrain: shuffled }, createRandom(mix(seed, 'control')));
     control = interval(controlOutcome.predictions, data.yTest, settings, mix(seed, 'control-ci'));
   }

@@ -65,9 +65,14 @@ export function mannWhitneyU(a: Sample, b: Sample, options: MannWhitneyOptions =
  * s = min(m, n), l = max(m, n). Each partial product is itself a Gaussian binomial, so every
  * intermediate polynomial has non-negative coefficients and the floating error stays relative.
  */
+export const EXACT_MAX_CELLS = 50_000_000;
+
 export function exactSf(k: number, m: number, n: number): number {
   const small = Math.min(m, n);
   const large = Math.max(m, n);
+  if (small * large > EXACT_MAX_CELLS) {
+    throw new RangeError(`the exact Mann-Whitney distribution for sizes ${m} and ${n} is too large; use the asymptotic method`);
+  }
   const top = m * n - k;
   if (top < 0) return 0;
   if (top >= m * n) return 1;

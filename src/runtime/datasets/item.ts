@@ -2,12 +2,20 @@
  * A dataset item as the analyses see it: {image, question, answer, rationale, bbox, type}, with the
  * image resolved to a path (JSONL, relative to the file) or to its encoded bytes (Parquet exports).
  */
+/** an image inside a Parquet file, read when the item is processed so big datasets are never all in memory */
+export interface ParquetImageRef {
+  parquet: string;
+  row: number;
+  column: string;
+}
+
 export interface DatasetItem {
   /** position in the dataset file (0-based over valid items); results are keyed and ordered by it */
   index: number;
   /** where the item came from, for messages: "file.jsonl:12" or "file.parquet#row 11" */
   source: string;
-  image: string | Uint8Array;
+  image: string | Uint8Array | ParquetImageRef;
+  /** the image's identity: file name (JSONL), path inside the export, or a content hash (Parquet) */
   imageName: string;
   question: string;
   answer: string;

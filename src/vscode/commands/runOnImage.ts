@@ -61,10 +61,8 @@ export async function runOnImage(ctx: CommandContext, arg: unknown, options: Ima
   ctx.log.info(`[run] ${model.manifest.name} on ${imagePath}: "${question}"`);
   const panelRun = ctx.panel.beginRun(`${model.manifest.name} · ${imageName}`);
   const trace = await withRunProgress(`${model.manifest.name} on ${imageName}`, panelRun, async ({ report, signal }) => {
-    report('loading the model', 0.01);
-    const engine = await ctx.engines.get(model.dir, { executionProvider: settings.executionProvider, threads: settings.threads });
-    void ctx.refreshStatus();
-    return timed(ctx.log, `[run] trace ${imageName}`, () => engine.trace({
+    report('waiting for the model', 0.01);
+    return ctx.engines.use(model.dir, { executionProvider: settings.executionProvider, threads: settings.threads }, (engine) => timed(ctx.log, `[run] trace ${imageName}`, () => engine.trace({
       image: imagePath,
       imageName,
       question,
@@ -75,7 +73,7 @@ export async function runOnImage(ctx: CommandContext, arg: unknown, options: Ima
         const { message, fraction } = describeProgress(p);
         report(message, fraction);
       },
-    }));
+    })));
   });
   const folder = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
   const file = path.join(folder, 'traces', resultFileName(imageName, '.ltrace.json'));

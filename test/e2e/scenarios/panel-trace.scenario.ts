@@ -86,6 +86,11 @@ export default defineScenario({
       const c = await canvasStats(ctx, `canvas[data-testid=convergence-${m}]`);
       expect(c.std > 0, `the ${m} chart is blank`);
     }
+    // any metric's rule can be asked: an L2 threshold of 0.5 stops at step 5 (d5 = 0.24 after d4 = 0.54)
+    await panel.locator('input[data-threshold="l2"]').fill('0.5');
+    await panel.locator('input[data-threshold="l2"]').press('Tab');
+    const withL2 = await attr(ctx, '.convergence-view', 'data-stop-markers');
+    expect(/l2:l2 stop @ 5\b/.test(withL2), `no L2 stop marker at step 5: ${withL2}`);
     await ctx.screenshot('convergence-dark');
 
     // CSV export through the save dialog, accepting the suggested name beside the trace file

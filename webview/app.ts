@@ -62,11 +62,16 @@ export class App {
     this.key = typeof saved.key === 'string' ? saved.key : '';
     root.append(h('header', { class: 'bar' }, this.tabs, this.exportBar), this.progress, this.statusLine, this.body);
     applyChartTheme();
-    // VS Code swaps the theme class on <body>; charts read colours when drawn, so redraw
+    // VS Code swaps the theme on <body>; charts read colours when drawn, so redraw, but only when the
+    // theme really changed (other class changes must not reset the view)
+    const themeOf = () => `${document.body.className.split(/\s+/).filter((c) => c.startsWith('vscode-')).sort().join(' ')}|${document.body.dataset.vscodeThemeId ?? ''}`;
+    let theme = themeOf();
     new MutationObserver(() => {
+      if (themeOf() === theme) return;
+      theme = themeOf();
       applyChartTheme();
       this.render();
-    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    }).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-id'] });
   }
 
   get host(): HostBridge {

@@ -10,6 +10,11 @@ export interface Random {
   next(): number;
   /** uniform integer in [0, n) */
   int(n: number): number;
+  /**
+   * uniform integer in [0, n) from one 32-bit output, for hot loops (bootstrap resampling); the
+   * bias is below n / 2^32, so n must stay below 2^21
+   */
+  fastInt(n: number): number;
   /** standard normal (Box-Muller) */
   normal(): number;
 }
@@ -57,6 +62,9 @@ export function createRandom(seed: number): Random {
     int(n: number): number {
       if (!Number.isInteger(n) || n <= 0) throw new RangeError(`int(n) needs a positive integer, got ${n}`);
       return Math.floor(next() * n);
+    },
+    fastInt(n: number): number {
+      return Math.floor((nextU32() * n) / 4294967296);
     },
     normal(): number {
       if (spareNormal !== null) {

@@ -77,7 +77,8 @@ function unhandledRejections(server: Server, before: Map<string, number>): strin
  */
 async function waitForFileWatcher(page: import('playwright-core').Page, workspace: string): Promise<void> {
   // a new name each attempt: a delete and re-create in one watcher batch is reported as a change, not an add
-  for (let attempt = 0; attempt < 30; attempt++) {
+  const deadline = Date.now() + 90_000; // minutes-long stalls happen on a loaded 2-core machine
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
     const name = `.e2e-watch-probe-${Date.now()}-${attempt}`;
     const probe = join(workspace, name);
     writeFileSync(probe, '');
@@ -179,7 +180,46 @@ async function runOne(browser: Browser, server: Server, workspace: string, { sce
   return ok;
 }
 
+/**
+ * One harness per E2E_ROOT at a time: a second one would wipe the first one's workspace and fight for
+ * its port. Waits for a live holder, takes over a stale lock.
+ */
+async function lockRoot(): Promise<() => void> {
+  const lock = join(root, 'harness.lock');
+  mkdirSync(root, { recursive: true });
+  for (let waited = 0; ; waited += 5) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch {
+      const holder = Number(readFileSync(lock, 'utf8'));
+      let alive = false;
+      try {
+        process.kill(holder, 0);
+        alive = holder !== process.pid;
+      } catch {
+        alive = false;
+      }
+      if (!alive) rmSync(lock, { force: true });
+      else if (waited >= 900) throw new Error(`${lock}: another e2e run (pid ${holder}) holds ${root}; set E2E_ROOT and E2E_PORT to run beside it`);
+      else {
+        if (waited % 60 === 0) console.log(stamp(), `waiting for the e2e run of pid ${holder} to finish (${lock})`);
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    }
+  }
+}
+
 async function main(): Promise<number> {
+  const unlock = await lockRoot();
+  try {
+    return await runAll();
+  } finally {
+    unlock();
+  }
+}
+
+async function runAll(): Promise<number> {
   mkdirSync(shots, { recursive: true });
   mkdirSync(join(repo, '.tmp'), { recursive: true });
   const all = await loadScenarios();

@@ -128,28 +128,102 @@ function cloneModel(m: MlpModel): MlpModel {
   return { dim: m.dim, hidden: m.hidden, w1: m.w1.slice(), b1: m.b1.slice(), w2: m.w2.slice(), b2: m.b2.slice() };
 }
 
-/** hidden activations of sample `row` into out[offset .. offset+hidden) */
+/**
+ * Hidden activations of sample `row` into out[offset .. offset+hidden). Four hidden units at a time
+ * share each input load, which roughly halves the memory traffic of this, the hottest loop.
+ */
 function hiddenLayer(m: MlpModel, x: Float64Array, row: number, out: Float64Array, offset: number): void {
   const { dim, hidden, w1, b1 } = m;
   const base = row * dim;
-  for (let h = 0; h < hidden; h++) {
-    const wBase = h * dim;
-    // four accumulators let the CPU overlap the multiply-adds of a long dot product
+  let h = 0;
+  for (; h + 3 < hidden; h += 4) {
+    const w0 = h * dim;
+    const wa = w0 + dim;
+    const wb = wa + dim;
+    const wc = wb + dim;
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    let d = 0;
-    for (; d + 3 < dim; d += 4) {
-      s0 += x[base + d] * w1[wBase + d];
-      s1 += x[base + d + 1] * w1[wBase + d + 1];
-      s2 += x[base + d + 2] * w1[wBase + d + 2];
-      s3 += x[base + d + 3] * w1[wBase + d + 3];
+    for (let d = 0; d < dim; d++) {
+      const v = x[base + d];
+      s0 += v * w1[w0 + d];
+      s1 += v * w1[wa + d];
+      s2 += v * w1[wb + d];
+      s3 += v * w1[wc + d];
     }
-    for (; d < dim; d++) s0 += x[base + d] * w1[wBase + d];
-    const s = b1[h] + (s0 + s1 + (s2 + s3));
-    out[offset + h] = s > 0 ? s : 0;
+    out[offset + h] = relu(b1[h] + s0);
+    out[offset + h + 1] = relu(b1[h + 1] + s1);
+    out[offset + h + 2] = relu(b1[h + 2] + s2);
+    out[offset + h + 3] = relu(b1[h + 3] + s3);
   }
+  for (; h < hidden; h++) {
+    const wBase = h * dim;
+    let s = b1[h];
+    for (let d = 0; d < dim; d++) s += x[base + d] * w1[wBase + d];
+    out[offset + h] = relu(s);
+  }
+}
+
+/** hiddenLayer for two samples at once: each weight load serves both (the training forward pass) */
+function hiddenLayerPair(m: MlpModel, x: Float64Array, rowA: number, rowB: number, out: Float64Array, offA: number, offB: number): void {
+  const { dim, hidden, w1, b1 } = m;
+  const a = rowA * dim;
+  const b = rowB * dim;
+  let h = 0;
+  for (; h + 3 < hidden; h += 4) {
+    const w0 = h * dim;
+    const wa = w0 + dim;
+    const wb = wa + dim;
+    const wc = wb + dim;
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    let q0 = 0;
+    let q1 = 0;
+    let q2 = 0;
+    let q3 = 0;
+    for (let d = 0; d < dim; d++) {
+      const u = x[a + d];
+      const v = x[b + d];
+      const c0 = w1[w0 + d];
+      const c1 = w1[wa + d];
+      const c2 = w1[wb + d];
+      const c3 = w1[wc + d];
+      p0 += u * c0;
+      p1 += u * c1;
+      p2 += u * c2;
+      p3 += u * c3;
+      q0 += v * c0;
+      q1 += v * c1;
+      q2 += v * c2;
+      q3 += v * c3;
+    }
+    out[offA + h] = relu(b1[h] + p0);
+    out[offA + h + 1] = relu(b1[h + 1] + p1);
+    out[offA + h + 2] = relu(b1[h + 2] + p2);
+    out[offA + h + 3] = relu(b1[h + 3] + p3);
+    out[offB + h] = relu(b1[h] + q0);
+    out[offB + h + 1] = relu(b1[h + 1] + q1);
+    out[offB + h + 2] = relu(b1[h + 2] + q2);
+    out[offB + h + 3] = relu(b1[h + 3] + q3);
+  }
+  for (; h < hidden; h++) {
+    const wBase = h * dim;
+    let sa = b1[h];
+    let sb = b1[h];
+    for (let d = 0; d < dim; d++) {
+      sa += x[a + d] * w1[wBase + d];
+      sb += x[b + d] * w1[wBase + d];
+    }
+    out[offA + h] = relu(sa);
+    out[offB + h] = relu(sb);
+  }
+}
+
+function relu(v: number): number {
+  return v > 0 ? v : 0;
 }
 
 function outputLogit(m: MlpModel, hiddenValues: Float64Array, offset: number): number {
@@ -182,10 +256,12 @@ function gradient(
   gw2.fill(0);
   let gb2 = 0;
   // the hidden buffer is reused for the hidden deltas once the output gradient is known
+  let k = 0;
+  for (; k + 1 < size; k += 2) hiddenLayerPair(m, x, batch[k], batch[k + 1], hiddenBuffer, k * hidden, (k + 1) * hidden);
+  if (k < size) hiddenLayer(m, x, batch[k], hiddenBuffer, k * hidden);
   for (let k = 0; k < size; k++) {
     const row = batch[k];
     const offset = k * hidden;
-    hiddenLayer(m, x, row, hiddenBuffer, offset);
     const p = sigmoid(outputLogit(m, hiddenBuffer, offset));
     const dOut = (p - labels[row]) / size;
     gb2 += dOut;
@@ -197,11 +273,32 @@ function gradient(
       gb1[h] += delta;
     }
   }
+  // per hidden unit, the samples with a live ReLU are added four at a time: one load and store of
+  // the gradient row per four samples
+  const live = new Int32Array(size);
   for (let h = 0; h < hidden; h++) {
     const gBase = h * dim;
-    for (let k = 0; k < size; k++) {
+    let count = 0;
+    for (let k = 0; k < size; k++) if (hiddenBuffer[k * hidden + h] !== 0) live[count++] = k;
+    let j = 0;
+    for (; j + 3 < count; j += 4) {
+      const k0 = live[j];
+      const k1 = live[j + 1];
+      const k2 = live[j + 2];
+      const k3 = live[j + 3];
+      const d0 = hiddenBuffer[k0 * hidden + h];
+      const d1 = hiddenBuffer[k1 * hidden + h];
+      const d2 = hiddenBuffer[k2 * hidden + h];
+      const d3 = hiddenBuffer[k3 * hidden + h];
+      const x0 = batch[k0] * dim;
+      const x1 = batch[k1] * dim;
+      const x2 = batch[k2] * dim;
+      const x3 = batch[k3] * dim;
+      for (let d = 0; d < dim; d++) gw1[gBase + d] += d0 * x[x0 + d] + d1 * x[x1 + d] + d2 * x[x2 + d] + d3 * x[x3 + d];
+    }
+    for (; j < count; j++) {
+      const k = live[j];
       const delta = hiddenBuffer[k * hidden + h];
-      if (delta === 0) continue;
       const base = batch[k] * dim;
       for (let d = 0; d < dim; d++) gw1[gBase + d] += delta * x[base + d];
     }

@@ -1,9 +1,10 @@
 /**
  * Percentile bootstrap confidence interval for mean(a) - mean(b): each resample draws n1 values of a
- * and n2 of b with replacement from the seeded generator (../random.ts), and the interval is the
+ * and n2 of b with replacement from the seeded generator (../random.ts, one 32-bit output per draw),
+ * and the interval is the
  * NumPy-linear percentiles (1 - level)/2 and (1 + level)/2 of the resampled differences.
  */
-import { createRandom } from '../random';
+import { createRandom, type Random } from '../random';
 import { mean, percentileSorted, variance } from './descriptive';
 import { normalQuantile } from './normal';
 import { assertNoNaN, assertNonEmpty, type Sample } from './sample';
@@ -52,15 +53,15 @@ export function bootstrapMeanDifferenceCI(a: Sample, b: Sample, options: Bootstr
   assertNoNaN(b, 'b');
   const random = createRandom(options.seed ?? DEFAULT_BOOTSTRAP.seed);
   const differences = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) differences[r] = resampledMean(a, random.next) - resampledMean(b, random.next);
+  for (let r = 0; r < resamples; r++) differences[r] = resampledMean(a, random) - resampledMean(b, random);
   differences.sort();
   return [percentileSorted(differences, ((1 - level) / 2) * 100), percentileSorted(differences, ((1 + level) / 2) * 100)];
 }
 
-function resampledMean(sample: Sample, next: () => number): number {
+function resampledMean(sample: Sample, random: Random): number {
   const n = sample.length;
   let total = 0;
-  for (let i = 0; i < n; i++) total += sample[Math.floor(next() * n)];
+  for (let i = 0; i < n; i++) total += sample[random.fastInt(n)];
   return total / n;
 }
 
@@ -76,7 +77,7 @@ export function bootstrapIndicesCI(
   const values = new Float64Array(resamples);
   const indices = new Int32Array(n);
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) indices[i] = random.int(n);
+    for (let i = 0; i < n; i++) indices[i] = random.fastInt(n);
     values[r] = statistic(indices);
   }
   values.sort();

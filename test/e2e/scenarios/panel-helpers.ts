@@ -145,7 +145,10 @@ export function expect(condition: unknown, message: string): void {
   if (!condition) throw new Error(message);
 }
 
-/** Switches the colour theme between light and dark, and waits for the webview to pick it up. */
+/**
+ * Switches the colour theme between light and dark, and waits for the webview to pick it up. The theme is
+ * a user setting that outlives the scenario: every panel scenario ends in light, code-server's default.
+ */
 export async function toggleTheme(ctx: ScenarioContext, want: 'light' | 'dark'): Promise<void> {
   const body = ctx.panel().locator('body');
   const isDark = async () => /vscode-(dark|high-contrast)(?!-light)/.test((await body.getAttribute('class')) ?? '');

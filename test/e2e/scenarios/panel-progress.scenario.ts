@@ -35,6 +35,7 @@ export default defineScenario({
     }
     expect(/cancelled from the panel/.test(log), 'the extension log does not record the cancel');
     await ctx.screenshot('cancelled');
+    await toggleTheme(ctx, 'light');
     checkConsole(ctx, watch);
   },
 });

@@ -44,6 +44,7 @@ export default defineScenario({
     expect(/restored after reload \(trace\)/.test(log), 'the serializer did not log the restore');
     await ctx.screenshot('restored');
 
+    await toggleTheme(ctx, 'light');
     checkConsole(ctx, watch);
   },
 });

@@ -53,7 +53,6 @@ export default defineScenario({
     await openFromExplorer(ctx, 'panel-fixtures', 'sample-probing.report.json');
     await panel.locator('table[data-testid=table6]').waitFor({ timeout: 30_000 });
     await ctx.screenshot('probing-light');
-    await toggleTheme(ctx, 'dark');
 
     checkConsole(ctx, watch);
   },

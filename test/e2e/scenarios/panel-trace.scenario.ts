@@ -118,7 +118,6 @@ export default defineScenario({
       const head = readFileSync(file).subarray(0, 4).toString('latin1');
       expect(head === magic, `the ${format} export starts with ${JSON.stringify(head)}`);
     }
-    await toggleTheme(ctx, 'dark');
 
     checkConsole(ctx, watch);
   },

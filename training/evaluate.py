@@ -21,7 +21,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 from export import load_checkpoint  # noqa: E402
-from model import ddim_sample, window_starts  # noqa: E402
+from model import Config, ddim_sample, window_starts  # noqa: E402
 from reference import pixels_from_uint8, run_trace  # noqa: E402
 from train import rationale_features  # noqa: E402
 
@@ -103,7 +103,12 @@ def reconstruction(model, traces, out_dir, count=60, seed=0):
     noise = torch.randn(targets.shape, generator=g)
     rec = ddim_sample(model.unet, cfg, noise, conds.unsqueeze(1)).clamp(-1, 1)
     ctl = ddim_sample(model.unet, cfg, noise, shuffled.unsqueeze(1)).clamp(-1, 1)
-    m = {'recon_mse': float(((rec - targets) ** 2).mean()), 'recon_mse_shuffled': float(((ctl - targets) ** 2).mean())}
+    m = {'recon_mse': float(((rec - targets) ** 2).mean()), 'recon_mse_shuffled': float(((ctl - targets) ** 2).mean()),
+         'recon_clip_sample': cfg.clip_sample}
+    # The other sampler option, for choosing the bundle's clipSample.
+    other = Config.from_dict({**cfg.to_dict(), 'clip_sample': not cfg.clip_sample})
+    alt = ddim_sample(model.unet, other, noise, conds.unsqueeze(1)).clamp(-1, 1)
+    m['recon_mse_clip' if other.clip_sample else 'recon_mse_noclip'] = float(((alt - targets) ** 2).mean())
     save_side_by_side(targets, rec, ctl, os.path.join(out_dir, 'reconstructions.png'), n_steps)
     return m
 
@@ -127,9 +132,8 @@ def save_side_by_side(targets, rec, ctl, path, n_steps, rows=8, scale=4):
 @torch.no_grad()
 def probe_features(model, traces):
     """Mean-max pooled latents, rationale-text features and visual anchors (mean local features in the box)."""
-    cfg = model.cfg
     lat, txt, vis = [], [], []
-    for it, pixels, tr in traces:
+    for it, _, tr in traces:
         L = tr['tensors']['latent_tokens']
         lat.append(torch.cat([L.mean(0), L.max(0).values]).numpy())
         r = torch.tensor([data.tokenize(it['rationale'])])

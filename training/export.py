@@ -79,7 +79,7 @@ class UNetGraph(torch.nn.Module):
 def graph_specs(model):
     """(file, module, example inputs, input names, output names, dynamic axes) for every graph."""
     cfg = model.cfg
-    d, n, L, h, dh = cfg.dim, cfg.visual_tokens, cfg.layers, cfg.heads, cfg.head_dim
+    d, L, h, dh = cfg.dim, cfg.layers, cfg.heads, cfg.head_dim
     g = torch.Generator().manual_seed(123)
     specs = [
         ('vision.onnx', VisionGraph(model), (torch.randn(2, 3, cfg.image_size, cfg.image_size, generator=g),),
@@ -320,6 +320,7 @@ def main(argv=None):
     ap.add_argument('--metrics', help='JSON file of held-out metrics to record in the provenance')
     ap.add_argument('--defaults', help='JSON file overriding manifest defaults (e.g. measured thresholds)')
     ap.add_argument('--no-check', action='store_true', help='skip the onnxruntime comparison')
+    ap.add_argument('--unclipped', action='store_true', help='DDIM without clamping x0 (clipSample false)')
     ap.add_argument('--report', help='also write the hash and the onnxruntime comparison to this JSON file')
     args = ap.parse_args(argv)
     if args.untrained:
@@ -337,12 +338,14 @@ def main(argv=None):
         model, ck = load_checkpoint(args.checkpoint)
         provenance = {'command': ck.get('command', ''), 'seed': ck.get('seed', 0),
                       'wallTimeSeconds': round(float(ck.get('wall_time_s', 0)), 1)}
+    if args.unclipped:
+        model.cfg.clip_sample = False
     provenance.update(gitRevision=git_revision(),
                       trainedAt=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
                       parameters=count_parameters(model))
     if args.metrics:
         with open(args.metrics) as f:
-            provenance['metrics'] = {k: v for k, v in json.load(f).items() if isinstance(v, (int, float))}
+            provenance['metrics'] = {k: v for k, v in json.load(f).items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     defaults = default_settings(model.cfg)
     if args.defaults:
         with open(args.defaults) as f:

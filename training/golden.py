@@ -85,6 +85,8 @@ def main(argv=None):
         raise SystemExit(f'{manifest_path} does not exist: export the bundle first')
     with open(manifest_path) as f:
         manifest = json.load(f)
+    # The bundle is the truth for sampler options chosen at export.
+    cfg.clip_sample = bool(manifest.get('reconstruction', {}).get('clipSample', False))
     from PIL import Image
     image = np.asarray(Image.open(args.image).convert('RGB'))
     if image.shape[:2] != (cfg.image_size, cfg.image_size):

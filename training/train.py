@@ -34,7 +34,7 @@ VARIANTS = {
 }
 TINY = dict(dim=32, layers=2, heads=2, vision_channels=(8, 16, 16), unet_channels=(8, 16, 16),
             extractor_heads=2, extractor_layers=1, saliency_layers=(0, 1), state_layers=(1, 2),
-            diffusion_steps=100, sampler_steps=5, align_dim=16)
+            diffusion_steps=100, sampler_steps=5, align_dim=16, clip_sample=False)
 ID = data.TOKEN_ID
 NEW_MODULES = ('extractor.', 'unet.', 'align_')  # not trained in stage I
 

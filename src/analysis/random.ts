@@ -64,6 +64,7 @@ export function createRandom(seed: number): Random {
       return Math.floor(next() * n);
     },
     fastInt(n: number): number {
+      if (n > 2097152) throw new RangeError(`fastInt(n) needs n <= 2^21, got ${n}`);
       return Math.floor((nextU32() * n) / 4294967296);
     },
     normal(): number {

@@ -7,8 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRandom } from '../../src/analysis/random';
 import {
   bootstrapMeanDifferenceCI,
+  meanDifferenceCI,
   cohensD,
   compareSamples,
   describe,
@@ -146,6 +148,22 @@ test('bootstrap CI is seeded, ordered and covers the observed difference', () =>
   const observed = describe(a).mean - describe(b).mean;
   assert.ok(one[0] < observed && observed < one[1], `${one} should contain ${observed}`);
   assert.ok(one[1] - one[0] < 0.5);
+});
+
+test('mean-difference CI: bootstrap for small samples, the normal interval beyond 20,000 values, and they agree', () => {
+  const random = createRandom(21);
+  const a = Float64Array.from({ length: 12_000 }, () => random.normal() * 2 + 1);
+  const b = Float64Array.from({ length: 9_000 }, () => random.normal());
+  const big = meanDifferenceCI(a, b);
+  assert.equal(big.method, 'normal');
+  const se = Math.sqrt(describe(a).std ** 2 / a.length + describe(b).std ** 2 / b.length);
+  const diff = describe(a).mean - describe(b).mean;
+  close(big.interval[1] - diff, 1.959963984540054 * se, 1e-9, 'normal half-width');
+  const small = meanDifferenceCI(a.subarray(0, 9_000), b);
+  assert.equal(small.method, 'bootstrap');
+  const boot = bootstrapMeanDifferenceCI(a, b, { resamples: 400 });
+  // percentile bootstrap and normal interval differ by resampling noise only at this size
+  assert.ok(Math.abs(boot[0] - big.interval[0]) < 0.25 * (big.interval[1] - big.interval[0]), `${boot} vs ${big.interval}`);
 });
 
 test('compareSamples assembles a StatsReport', () => {

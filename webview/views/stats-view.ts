@@ -30,17 +30,25 @@ function table5(r: StatsReport): HTMLTableElement {
 export function createStatsView(r: StatsReport, _ctx: ViewContext): View {
   const charts: Chart[] = [];
   let shape: 'boxplot' | 'violin' = 'boxplot';
-  const distribution = h('figure', { class: 'chart-figure' }, h('figcaption', {}, `Distributions of ${r.measure}`));
+  const distribution = h('figure', { class: 'chart-figure' }, h('figcaption', {}, `Distributions of ${r.measure} (box: quartiles, whiskers: min and max, dot: mean)`));
+  const lo = Math.min(r.a.min, r.b.min);
+  const hi = Math.max(r.a.max, r.b.max);
+  const pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.05 || 1;
   const drawDistribution = () => {
     charts[0]?.destroy();
     distribution.querySelector('.chart-box')?.remove();
     const data = shape === 'violin'
       ? [r.samples.a, r.samples.b]
-      : [r.a, r.b].map((d) => ({ min: d.min, q1: d.percentiles['25'], median: d.percentiles['50'], q3: d.percentiles['75'], max: d.max, mean: d.mean }));
+      : [r.a, r.b].map((d) => ({
+        min: d.min, q1: d.percentiles['25'], median: d.percentiles['50'], q3: d.percentiles['75'], max: d.max, mean: d.mean,
+        // whiskers at min and max, as in the table (the plugin would otherwise draw Tukey's 1.5 IQR)
+        whiskerMin: d.min, whiskerMax: d.max,
+      }));
     charts[0] = createChart(distribution, {
       type: shape,
       data: { labels: [r.labels.a, r.labels.b], datasets: [{ label: r.measure, data: data as never, backgroundColor: [`${SERIES.a}66`, `${SERIES.b}66`], borderColor: [SERIES.a, SERIES.b], borderWidth: 1.5 }] },
-      options: { plugins: { legend: { display: false } } },
+      // the axis spans the data (not zero), so two narrow distributions still show their boxes
+      options: { plugins: { legend: { display: false } }, scales: { y: { min: lo - pad, max: hi + pad } } },
     }, `${shape} of ${r.labels.a} and ${r.labels.b}`, 'stats-distribution');
   };
   const toggle = button('Show violins', () => {

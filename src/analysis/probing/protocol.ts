@@ -99,7 +99,8 @@ export function runProbing(input: ProbingInput, overrides: Partial<ProbingSettin
     for (const [sourceName, source] of sources) {
       const data = pairData(pairSet, input.items, source, target, settings);
       for (const classifier of PROBE_CLASSIFIERS) {
-        const cell = runCell(data, classifier, settings, cellSeed(settings.seed, target, sourceName, classifier));
+        // the same seed for every source: model, ablation and random differ only in their vectors
+        const cell = runCell(data, classifier, settings, cellSeed(settings.seed, target, classifier));
         const full: ProbeCell = { target, classifier, source: sourceName, ...cell };
         cells.push(full);
         input.onCell?.(full, cells.length, total);

@@ -11,13 +11,15 @@ export const datasetOptionSpec: OptionSpec = {
   shard: { type: 'string' },
   workers: { type: 'string' },
   'skip-bad': { type: 'boolean' },
+  limit: { type: 'string' },
 };
 
 export const datasetOptionsUsage = `dataset run:
   --out <dir>               results (resumable) and reports go here (default: latent-trace-out/<command>)
   --shard <i/n>             run only items k with k mod n = i (merge the shards with latent-trace merge)
   --workers <N>             worker threads, each with its own engine (default: one per core)
-  --skip-bad                skip (and report) malformed dataset lines instead of failing`;
+  --skip-bad                skip (and report) malformed dataset lines instead of failing
+  --limit <N>               only the first N items`;
 
 export interface DatasetArgs {
   dataset: string;
@@ -25,6 +27,7 @@ export interface DatasetArgs {
   shard?: Shard;
   workers?: number;
   onBadRecord: 'skip' | 'fail';
+  limit?: number;
 }
 
 export function readDatasetArgs(command: string, a: ParsedArgs, io: CliIO): DatasetArgs {
@@ -42,6 +45,7 @@ export function readDatasetArgs(command: string, a: ParsedArgs, io: CliIO): Data
     shard,
     workers: intOpt(a, 'workers', 0),
     onBadRecord: a.values['skip-bad'] === true ? 'skip' : 'fail',
+    limit: intOpt(a, 'limit', 1),
   };
 }
 
@@ -57,6 +61,7 @@ export function studyOptions(d: DatasetArgs, opts: TraceOptions, io: CliIO): Stu
     shard: d.shard,
     workers: d.workers,
     onBadRecord: d.onBadRecord,
+    limit: d.limit,
     signal: io.signal,
     log: (m) => io.stderr(`${m}\n`),
   };

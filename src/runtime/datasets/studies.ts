@@ -28,6 +28,7 @@ export interface StudyOptions {
   shard?: Shard;
   workers?: number;
   onBadRecord?: BadRecordPolicy;
+  limit?: number;
   signal?: AbortSignal;
   log?: (message: string) => void;
 }
@@ -50,6 +51,7 @@ function task(o: StudyOptions, name: 'attention' | 'probe' | 'steps', modelDir: 
     shard: o.shard,
     workers: o.workers,
     onBadRecord: o.onBadRecord,
+    limit: o.limit,
     signal: o.signal,
     log: o.log,
   });

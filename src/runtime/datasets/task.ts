@@ -23,6 +23,8 @@ export interface TaskOptions {
   /** worker threads (default: one per core, at most 2 per the engine's 1-thread sessions) */
   workers?: number;
   onBadRecord?: BadRecordPolicy;
+  /** only the first N items of the dataset */
+  limit?: number;
   signal?: AbortSignal;
   log?: (message: string) => void;
 }
@@ -51,8 +53,9 @@ export async function runTask(o: TaskOptions): Promise<TaskResult> {
   const manifest = await readManifest(o.modelDir);
   const dataset = await readDataset(o.dataset, o.onBadRecord ?? 'fail');
   for (const s of dataset.skipped) o.log?.(`skipped ${s.where}: ${s.message}`);
+  const all = o.limit !== undefined ? dataset.items.slice(0, o.limit) : dataset.items;
   const shard = o.shard ?? WHOLE;
-  const items = shardItems(dataset.items, shard);
+  const items = shardItems(all, shard);
   const resultsPath = resultsPathFor(o.out, o.task, manifest.name, shard);
   const header: ResultsHeader = {
     format: 'latent-trace/results',
@@ -60,7 +63,7 @@ export async function runTask(o: TaskOptions): Promise<TaskResult> {
     task: o.task,
     dataset: o.dataset,
     shard: shardLabel(shard),
-    datasetItems: dataset.items.length,
+    datasetItems: all.length,
     config: { model: manifest.name, hash: manifest.hash, ...o.options },
   };
   const every = Math.max(1, Math.floor(items.length / 20));

@@ -5,7 +5,6 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import type { CliCommand, CliIO } from '../../cli/io';
 import type { BundleManifest } from '../../shared/bundle';
 import { readReport } from '../panel/result-files';
@@ -13,13 +12,12 @@ import { Dismissed, UserError } from '../errors';
 import { timed } from '../log';
 import type { ModelEntry } from '../models';
 import { pickDataset, pickModel, type ModelPickOptions } from '../pickers';
-import { withRunProgress, type RunReporter } from '../progress';
+import { withRunProgress } from '../progress';
+import { progressParser, studyFolder, type Study } from '../studyProgress';
 import { resultsFolder } from '../results';
 import { readSettings } from '../settings';
 import { stepsStudyArgs, traceSettingsArgs, traceSettingsFrom } from '../settingsModel';
 import type { CommandContext } from './context';
-
-type Study = 'probe' | 'attention' | 'steps';
 
 const REPORT_FILE: Record<Study, string> = { probe: 'probing.report.json', attention: 'attention.report.json', steps: 'steps.report.json' };
 const TITLES: Record<Study, string> = { probe: 'probing experiment', attention: 'attention statistics', steps: 'adaptive-stopping study' };
@@ -39,36 +37,6 @@ async function pickSecondModel(ctx: CommandContext, title: string, options: Mode
   if (chosen === 'none') return undefined;
   ctx.catalog.assertTrusted(chosen);
   return ctx.catalog.load(chosen);
-}
-
-/**
- * Progress lines of the dataset runner: "[<model> <task>] done/total" per model pass, then
- * "[probe k/n]" per probe cell. `passes` is how many model passes the study makes.
- */
-function progressParser(report: RunReporter['report'], passes: number): (line: string) => void {
-  let pass = -1;
-  let lastModelTask = '';
-  return (line) => {
-    const run = /^\[(.+) (attention|probe|steps)\] (\d+)\/(\d+)$/.exec(line);
-    if (run) {
-      if (run[1] + run[2] !== lastModelTask) {
-        lastModelTask = run[1] + run[2];
-        pass++;
-      }
-      const share = 0.9 / passes;
-      report(`${run[1]}: item ${run[3]} of ${run[4]}`, 0.02 + share * pass + (share * Number(run[3])) / Number(run[4]));
-      return;
-    }
-    const cell = /^\[probe (\d+)\/(\d+)\] (.*)$/.exec(line);
-    if (cell) report(`probe ${cell[1]} of ${cell[2]}: ${cell[3]}`, 0.92 + (0.08 * Number(cell[1])) / Number(cell[2]));
-  };
-}
-
-/** A folder per study, dataset and configuration: rerunning the same study resumes it after a cancel or crash. */
-function studyFolder(results: string, study: Study, dataset: string, argv: string[]): string {
-  const stem = path.basename(dataset).replace(/\.(jsonl|parquet)$/i, '').replace(/[^\w.-]+/g, '-');
-  const config = createHash('sha256').update(JSON.stringify(argv)).digest('hex').slice(0, 10);
-  return path.join(results, 'reports', `${study}-${stem}-${config}`);
 }
 
 async function runStudy(ctx: CommandContext, study: Study): Promise<void> {

@@ -60,9 +60,10 @@ export async function runOnImage(ctx: CommandContext, arg: unknown, options: Ima
   if (!question) throw new Dismissed(`no question asked about ${imageName}, nothing was run`);
   ctx.log.info(`[run] ${model.manifest.name} on ${imagePath}: "${question}"`);
   const panelRun = ctx.panel.beginRun(`${model.manifest.name} · ${imageName}`);
+  const runtime = { executionProvider: settings.executionProvider, threads: settings.threads };
   const trace = await withRunProgress(`${model.manifest.name} on ${imageName}`, panelRun, async ({ report, signal }) => {
     report('waiting for the model', 0.01);
-    return ctx.engines.use(model.dir, { executionProvider: settings.executionProvider, threads: settings.threads }, (engine) => timed(ctx.log, `[run] trace ${imageName}`, () => engine.trace({
+    return ctx.engines.use(model.dir, runtime, (engine) => timed(ctx.log, `[run] trace ${imageName}`, () => engine.trace({
       image: imagePath,
       imageName,
       question,

@@ -15,7 +15,10 @@ const walk = (dir) => {
     } else if (name.endsWith('.test.ts')) files.push(p);
   }
 };
-for (const r of roots) statSync(r).isDirectory() ? walk(r) : files.push(r);
+for (const r of roots) {
+  if (statSync(r).isDirectory()) walk(r);
+  else files.push(r);
+}
 mkdirSync('.tmp', { recursive: true });
 const tap = '.tmp/unit.tap';
 const res = spawnSync(

@@ -74,10 +74,14 @@ def card(run, stage1, bundle, baseline, ablation, note):
                   + f" (chance per step {pct(m['pointing_chance_one_window'])}).", '']
     if 'recon_mse' in m:
         shutil.copyfile(os.path.join(run, 'eval', 'reconstructions.png'), os.path.join(bundle, 'reconstructions.png'))
+        clip = manifest['reconstruction'].get('clipSample', False)
+        alt = m.get('recon_mse_noclip')
         lines += ['## Reconstruction', '',
-                  f"DDIM ({manifest['reconstruction']['samplerSteps']} steps, fixed noise) of each step's 16×16 window "
-                  f"from its latent token: MSE {num(m['recon_mse'])} vs {num(m['recon_mse_shuffled'])} when every latent "
-                  'comes from a different item (shuffled-latent control), on [-1,1] pixels.', '',
+                  f"DDIM ({manifest['reconstruction']['samplerSteps']} steps, fixed noise, x0 clamped to [-1,1]) of each "
+                  f"step's 16×16 window from its latent token: MSE {num(m['recon_mse'])} vs {num(m['recon_mse_shuffled'])} "
+                  'when every latent comes from a different item (shuffled-latent control), on [-1,1] pixels'
+                  + (f"; without the clamp {num(alt)}" if alt is not None else '') + '. '
+                  + f"The bundle's sampler setting is `clipSample: {str(clip).lower()}`.", '',
                   '![window crop | reconstruction | shuffled-latent control](reconstructions.png)', '',
                   'Columns: window crop, reconstruction from this step\'s latent, reconstruction from another item\'s latent.', '']
     if 'probe_text' in m:

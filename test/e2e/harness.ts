@@ -82,10 +82,13 @@ async function waitForFileWatcher(page: import('playwright-core').Page, workspac
     const name = `.e2e-watch-probe-${Date.now()}-${attempt}`;
     const probe = join(workspace, name);
     writeFileSync(probe, '');
-    const seen = await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first()
-      .waitFor({ timeout: 1000 }).then(() => true, () => false);
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    const seen = await row.waitFor({ timeout: 1000 }).then(() => true, () => false);
     rmSync(probe, { force: true });
-    if (seen) return;
+    if (seen) {
+      await row.waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined); // keep screenshots clean
+      return;
+    }
   }
   throw new Error('the Explorer never showed a file written into the workspace (file watcher not running)');
 }

@@ -21,7 +21,9 @@ for v in direct lare lare-noextractor lvr; do
   [ -f "$R/$v/final.pt" ] || { echo "missing $R/$v/final.pt: train $v first" >&2; exit 1; }
 done
 for v in direct lare lare-noextractor lvr; do
-  $P training/evaluate.py --checkpoint "$R/$v/final.pt" --samples "$SAMPLES" --out "$R/$v/eval" > /dev/null
+  if [ ! "$R/$v/eval/metrics.json" -nt "$R/$v/final.pt" ]; then
+    $P training/evaluate.py --checkpoint "$R/$v/final.pt" --samples "$SAMPLES" --out "$R/$v/eval" > /dev/null
+  fi
   echo "evaluated $v: $($P -c "import json; m=json.load(open('$R/$v/eval/metrics.json')); print(round(m['accuracy'], 3))")"
 done
 for v in direct lare lare-noextractor lvr; do
@@ -36,9 +38,9 @@ for v in direct lare lare-noextractor lvr; do
   extra=()
   [ "$v" != direct ] && extra+=(--baseline "$R/direct/eval/metrics.json")
   [ "$v" = lare ] && extra+=(--ablation "$R/lare-noextractor/eval/metrics.json")
-  { echo "# stage I, part 1"; cat $R/stage1/train-part1.log; echo "# stage I, part 2 (resumed)"; cat $R/stage1/train.log
-    echo "# fine-tune $v"; cat $R/$v/train.log; } > "$M/${NAME[$v]}/train-log.txt"
+  { if [ -f "$R/stage1/train-part1.log" ]; then echo "# stage I, part 1"; cat "$R/stage1/train-part1.log"; fi
+    echo "# stage I"; cat "$R/stage1/train.log"; echo "# fine-tune $v"; cat "$R/$v/train.log"; } > "$M/${NAME[$v]}/train-log.txt"
   $P training/model_card.py --run "$R/$v" --stage1 "$R/stage1" --bundle "$M/${NAME[$v]}" "${extra[@]}" \
     --note "Stage I ran with \`--minutes 30\` until step 944 and was then resumed from its checkpoint with \`--steps 6000 --minutes 55\` (the command above), which stretched its cosine schedule; the logs of stage I (both parts) and of the fine-tune are in train-log.txt next to this card."
 done
-[ "${GOLDENS:-1}" = 1 ] && bash test/fixtures/golden/generate.sh shapes
+if [ "${GOLDENS:-1}" = 1 ]; then bash test/fixtures/golden/generate.sh shapes; fi

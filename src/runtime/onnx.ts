@@ -100,7 +100,7 @@ export class OnnxSessions {
         } catch (err) {
           this.failedProvider = wanted;
           const hint = wanted === 'cuda' && !backend.bundled
-            ? ' (install the CUDA 12 binaries: npm install onnxruntime-node --onnxruntime-node-install=cuda12)'
+            ? ' (install the CUDA 12 provider: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install; README, "CUDA")'
             : '';
           this.options.log?.('warn', `execution provider "${wanted}" is unavailable (${firstLine(err)})${hint}; using CPU`);
         }

@@ -18,8 +18,13 @@ export default defineScenario({
     await ctx.screenshot('status-bar');
     // VS Code's own measurement: code loading + activate() call, shown in Running Extensions
     await ctx.runCommand('Developer: Show Running Extensions');
+    const list = ctx.page.locator('.runtime-extensions-editor .monaco-list').first();
+    await list.waitFor({ timeout: 30_000 });
     const row = ctx.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: /Latent Trace|latent-trace\.latent-trace/ }).first();
-    await row.waitFor({ timeout: 30_000 });
+    // the list is virtual and sorted by activation time: scroll until our row is rendered
+    await list.hover();
+    for (let i = 0; i < 40 && !(await row.isVisible()); i++) await ctx.page.mouse.wheel(0, 200);
+    await row.waitFor({ timeout: 10_000 });
     const text = (await row.innerText()).replace(/\s+/g, ' ');
     const measured = /Activation: (\d+)ms/.exec(text);
     if (!measured) throw new Error(`no activation time in the Running Extensions row: ${text}`);

@@ -137,7 +137,7 @@ export const datasetScaling: BenchSuite = {
     try {
       const image = typeof ctx.image === 'string' ? ctx.image : join(tmp, 'image.png');
       if (typeof ctx.image !== 'string') await writeFile(image, ctx.image);
-      const items: DatasetItem[] = Array.from({ length: 32 }, (_, index) => ({ index, source: `bench:${index}`, image, imageName: 'image.png', question: ctx.question, answer: '' }));
+      const items: DatasetItem[] = Array.from({ length: 120 }, (_, index) => ({ index, source: `bench:${index}`, image, imageName: 'image.png', question: ctx.question, answer: '' }));
       // wall time includes starting each worker's engine; the throughput after the first committed
       // item shows the steady state that long runs see
       const timeRun = async (workers: number, subset = items) => {

@@ -187,6 +187,7 @@ def evaluate(checkpoint, samples, out_dir, latent_steps=None):
         lat, txt, vis = probe_features(model, traces)
         m['probe_text'] = linear_probe(lat, txt)
         m['probe_visual'] = linear_probe(lat, vis)
+        m['probe_pairs'] = 2 * min(500, len(traces))
         d = np.array([[r for r in tr['tensors']['distances'][1:]] for _, _, tr in traces])
         for k, name in enumerate(['cosine', 'l1', 'l2']):
             m[f'distance_{name}_median'] = float(np.median(d[:, :, k]))

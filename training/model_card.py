@@ -36,23 +36,29 @@ def num(x, digits=4):
 def card(run, stage1, bundle, baseline, ablation, note):
     ck = torch.load(os.path.join(run, 'final.pt'), map_location='cpu')
     st = torch.load(os.path.join(stage1, 'final.pt'), map_location='cpu')
+    # Fine-tunes can chain (e.g. LaRe, then a reconstructor-only phase): follow `init` back to stage I.
+    chain = [ck]
+    while chain[0].get('init') and os.path.abspath(chain[0]['init']) != os.path.abspath(os.path.join(stage1, 'final.pt')):
+        chain.insert(0, torch.load(chain[0]['init'], map_location='cpu'))
+    tune_wall = sum(c['wall_time_s'] for c in chain)
     m = load_json(os.path.join(run, 'eval', 'metrics.json'), 'evaluation')
     manifest = load_json(os.path.join(bundle, 'latent-trace.json'), 'manifest')
     report = load_json(os.path.join(run, 'export.json'), 'export report')
     method = manifest['method']
     name = manifest['name']
-    wall = ck['wall_time_s'] + st['wall_time_s']
+    wall = tune_wall + st['wall_time_s']
     lines = [f'# {name}', '', manifest.get('description', ''), '',
              '## Provenance', '',
              '| | |', '|---|---|',
              f"| method | `{method}`{' (no Extractor)' if method == 'lare' and manifest.get('extractor') is None else ''} |",
              f"| parameters (shipped graphs) | {manifest['provenance'].get('parameters')} |",
              f"| stage I command | `{st['command']}` |",
-             f"| fine-tune command | `{ck['command']}` |",
+             *[f"| fine-tune command{f' ({i + 1})' if len(chain) > 1 else ''} | `{c['command']}` |"
+               for i, c in enumerate(chain)],
              f"| data seed | {ck['seed']} (training stream `default_rng([seed, step])`); held-out split seed 7 |",
-             f"| steps | stage I {st['step']}, fine-tune {ck['step']} |",
+             f"| steps | stage I {st['step']}, fine-tune {' + '.join(str(c['step']) for c in chain)} |",
              f"| wall time | {wall / 60:.1f} min on 2 shared CPU cores (stage I {st['wall_time_s'] / 60:.1f} + "
-             f"fine-tune {ck['wall_time_s'] / 60:.1f}) |",
+             f"fine-tune {tune_wall / 60:.1f}) |",
              f"| git revision at export | `{manifest['provenance']['gitRevision']}` |",
              f"| content hash | `{manifest['hash']}` |", '', *([note, ''] if note else []),
              f"## Held-out results ({m['items']} items of `media/samples/samples.jsonl`, greedy, "
@@ -86,7 +92,8 @@ def card(run, stage1, bundle, baseline, ablation, note):
                   'Columns: window crop, reconstruction from this step\'s latent, reconstruction from another item\'s latent.', '']
     if 'probe_text' in m:
         lines += ['## Probing sanity check', '',
-                  'Linear SVM (5-fold CV) on 1,000 matched/mismatched pairs of pooled latent (mean-max over steps) vs '
+                  f"Linear SVM (5-fold CV) on {m.get('probe_pairs', 600)} matched/mismatched pairs (half each) of pooled latent "
+                  '(mean-max over steps) vs '
                   'rationale-text features (mean LLM hidden state of the rationale) or visual anchors (mean local '
                   'features in the box), after a fixed random projection to 64-d and L2 normalisation:', '',
                   '| pair | this model |' + (' LaRe without Extractor |' if ablation else ''),

@@ -20,27 +20,33 @@ declare -A DESC=(
 for v in direct lare lare-noextractor lvr; do
   [ -f "$R/$v/final.pt" ] || { echo "missing $R/$v/final.pt: train $v first" >&2; exit 1; }
 done
+# LaRe's shipped checkpoint is the one after the reconstructor-only phase when that phase was run.
+declare -A RUN=([lare]=lare [lare-noextractor]=lare-noextractor [lvr]=lvr [direct]=direct)
+[ -f "$R/lare-unet/final.pt" ] && RUN[lare]=lare-unet
 for v in direct lare lare-noextractor lvr; do
-  if [ ! "$R/$v/eval/metrics.json" -nt "$R/$v/final.pt" ]; then
-    $P training/evaluate.py --checkpoint "$R/$v/final.pt" --samples "$SAMPLES" --out "$R/$v/eval" > /dev/null
+  r=${RUN[$v]}
+  if [ ! "$R/$r/eval/metrics.json" -nt "$R/$r/final.pt" ]; then
+    $P training/evaluate.py --checkpoint "$R/$r/final.pt" --samples "$SAMPLES" --out "$R/$r/eval" > /dev/null
   fi
-  echo "evaluated $v: $($P -c "import json; m=json.load(open('$R/$v/eval/metrics.json')); print(round(m['accuracy'], 3))")"
+  echo "evaluated $v: $($P -c "import json; m=json.load(open('$R/$r/eval/metrics.json')); print(round(m['accuracy'], 3))")"
 done
 for v in direct lare lare-noextractor lvr; do
+  r=${RUN[$v]}
   defaults=()
-  [ -f "$R/$v/eval/defaults.json" ] && defaults=(--defaults "$R/$v/eval/defaults.json")
+  [ -f "$R/$r/eval/defaults.json" ] && defaults=(--defaults "$R/$r/eval/defaults.json")
   # Clamp DDIM's x0 prediction only where it measurably helps the held-out reconstructions.
-  if $P -c "import json,sys; m=json.load(open('$R/$v/eval/metrics.json')); sys.exit(0 if m.get('recon_mse_noclip', 9) <= 1.05 * m.get('recon_mse', 0) else 1)"; then
+  if $P -c "import json,sys; m=json.load(open('$R/$r/eval/metrics.json')); sys.exit(0 if m.get('recon_mse_noclip', 9) <= 1.05 * m.get('recon_mse', 0) else 1)"; then
     defaults+=(--unclipped)
   fi
-  $P training/export.py --checkpoint "$R/$v/final.pt" --out "$M/${NAME[$v]}" --name "${NAME[$v]}" \
-    --description "${DESC[$v]}" --metrics "$R/$v/eval/metrics.json" --report "$R/$v/export.json" "${defaults[@]}" > /dev/null
+  $P training/export.py --checkpoint "$R/$r/final.pt" --out "$M/${NAME[$v]}" --name "${NAME[$v]}" \
+    --description "${DESC[$v]}" --metrics "$R/$r/eval/metrics.json" --report "$R/$r/export.json" "${defaults[@]}" > /dev/null
   extra=()
   [ "$v" != direct ] && extra+=(--baseline "$R/direct/eval/metrics.json")
   [ "$v" = lare ] && extra+=(--ablation "$R/lare-noextractor/eval/metrics.json")
   { if [ -f "$R/stage1/train-part1.log" ]; then echo "# stage I, part 1"; cat "$R/stage1/train-part1.log"; fi
-    echo "# stage I"; cat "$R/stage1/train.log"; echo "# fine-tune $v"; cat "$R/$v/train.log"; } > "$M/${NAME[$v]}/train-log.txt"
-  $P training/model_card.py --run "$R/$v" --stage1 "$R/stage1" --bundle "$M/${NAME[$v]}" "${extra[@]}" \
+    echo "# stage I"; cat "$R/stage1/train.log"; echo "# fine-tune $v"; cat "$R/$v/train.log"
+    if [ "$r" != "$v" ]; then echo "# reconstructor-only phase"; cat "$R/$r/train.log"; fi; } > "$M/${NAME[$v]}/train-log.txt"
+  $P training/model_card.py --run "$R/$r" --stage1 "$R/stage1" --bundle "$M/${NAME[$v]}" "${extra[@]}" \
     --note "Stage I ran with \`--minutes 30\` until step 944 and was then resumed from its checkpoint with \`--steps 6000 --minutes 55\` (the command above), which stretched its cosine schedule; the logs of stage I (both parts) and of the fine-tune are in train-log.txt next to this card."
 done
 if [ "${GOLDENS:-1}" = 1 ]; then bash test/fixtures/golden/generate.sh shapes; fi

@@ -83,6 +83,9 @@ def main():
         c.run('resume continues from the checkpoint', lambda: tr('lare', '--steps', '3', '--init', init))
         c.run('resumed run reached step 3',
               lambda: torch.load(os.path.join(runs, 'lare', 'final.pt'))['step'] == 3)
+        c.run('train the reconstructor-only phase', lambda: train.main([
+            'lare', '--unet-only', '--tiny', '--batch', '4', '--steps', '2', '--workers', '0', '--log-every', '1',
+            '--init', os.path.join(runs, 'lare', 'final.pt'), '--run-dir', os.path.join(runs, 'lare-unet')]))
         c.run('batched rollout equals the batch-1 reference', lambda: check_batching.max_difference() < 1e-5)
         bundles = os.path.join(work, 'bundles')
         for v in VARIANTS:

@@ -220,6 +220,40 @@ def lare_losses(model, batch, step_frac, weights):
     return total, losses, correct
 
 
+def denoising_loss(model, crops, cond):
+    """DDPM ε-prediction loss of window crops conditioned on latent tokens [B,1,D]."""
+    cfg = model.cfg
+    abar = diffusion_schedule(cfg)
+    ts = torch.randint(0, cfg.diffusion_steps, (crops.shape[0],))
+    noise = torch.randn_like(crops)
+    a = abar[ts].view(-1, 1, 1, 1)
+    noisy = a.sqrt() * crops + (1 - a).sqrt() * noise
+    return F.mse_loss(model.unet(noisy, ts.float(), cond), noise)
+
+
+def unet_losses(model, batch, weights):
+    """Reconstructor-only phase (paper stage II trains the reconstructor with the LLM frozen): the latent
+    rollout runs without gradients and the U-Net learns every step's window from that step's latent."""
+    cfg = model.cfg
+    m = window_index_matrix(cfg)
+    patches = torch.tensor([window_patches(cfg, s) for s in window_starts(cfg)])
+    with torch.no_grad():
+        r = Rollout(model, batch)
+        latents, chosen = [], []
+        for _ in range(cfg.latent_steps):
+            win = (r.saliency() @ m.t()).argmax(1)
+            wf = r.local[torch.arange(win.shape[0]).unsqueeze(1), patches[win]]
+            lt, _ = model.latent_token(r.hidden[list(cfg.state_layers), :, -1].transpose(0, 1), wf)
+            latents.append(lt)
+            chosen.append(win)
+            r.feed(lt.unsqueeze(1))
+        _, correct = r.answer_loss(batch['answer'], direct=False)
+    crops = torch.cat([window_crops(cfg, batch['pixels'], w) for w in chosen])
+    cond = torch.cat(latents).unsqueeze(1)
+    losses = {'recon': denoising_loss(model, crops, cond)}
+    return losses['recon'], losses, correct
+
+
 def lvr_targets(cfg, vis, focus_union, steps):
     """The visual tokens each LVR step reconstructs: `steps` patches evenly spaced over the box's patches."""
     out = []
@@ -258,7 +292,9 @@ def direct_losses(model, batch, weights):
     return total, losses, correct
 
 
-def compute_losses(model, batch, step_frac, weights):
+def compute_losses(model, batch, step_frac, weights, unet_only=False):
+    if unet_only:
+        return unet_losses(model, batch, weights)
     if model.cfg.method == 'lare':
         return lare_losses(model, batch, step_frac, weights)
     if model.cfg.method == 'lvr':
@@ -310,6 +346,8 @@ def parse_args(argv):
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--workers', type=int, default=1)
+    ap.add_argument('--unet-only', action='store_true',
+                    help='LaRe: train only the U-Net on the frozen model\'s latents (init from a LaRe run)')
     ap.add_argument('--init-lr-scale', type=float, default=0.5,
                     help='learning-rate factor for the parts initialised from --init')
     ap.add_argument('--curriculum', type=float, default=0.0, help='fraction of steps on one-object questions')
@@ -323,6 +361,8 @@ def parse_args(argv):
         ap.error(f'unknown variant {args.variant!r}; expected one of {", ".join(VARIANTS)}')
     if args.variant != 'stage1' and not args.init:
         ap.error(f'variant {args.variant} needs --init <stage1 checkpoint>')
+    if args.unet_only and args.variant != 'lare':
+        ap.error('--unet-only needs the lare variant')
     return args
 
 
@@ -344,6 +384,8 @@ def main(argv=None):
     fresh = [p for n, p in model.named_parameters() if args.variant == 'stage1' or n.startswith(NEW_MODULES)]
     tuned = [p for n, p in model.named_parameters() if args.variant != 'stage1' and not n.startswith(NEW_MODULES)]
     groups = [{'params': fresh, 'scale': 1.0}] + ([{'params': tuned, 'scale': args.init_lr_scale}] if tuned else [])
+    if args.unet_only:
+        groups = [{'params': list(model.unet.parameters()), 'scale': 1.0}]
     opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.05)
     history = []
     if os.path.isfile(ck_path):
@@ -376,7 +418,7 @@ def main(argv=None):
             break
         for g in opt.param_groups:
             g['lr'] = g['scale'] * lr_at(progress, args.lr, warmup / args.steps)
-        total, losses, correct = compute_losses(model, batch, progress, weights)
+        total, losses, correct = compute_losses(model, batch, progress, weights, args.unet_only)
         opt.zero_grad(set_to_none=True)
         total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

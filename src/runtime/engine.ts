@@ -223,9 +223,10 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
       return expectOutput(out, 'noise_pred', [B, C, size, size], unet.file);
     };
     const schedule = linearSchedule(rec.schedule.betaStart, rec.schedule.betaEnd, rec.schedule.steps);
+    const options = { clipSample: rec.clipSample ?? false, signal };
     const pixels = sampler === 'ddpm'
-      ? await sampleDdpm(denoise, noise, schedule, rng, signal)
-      : await sampleDdim(denoise, noise, schedule, samplerSteps, signal);
+      ? await sampleDdpm(denoise, noise, schedule, rng, options)
+      : await sampleDdim(denoise, noise, schedule, samplerSteps, options);
     return { sampler, samplerSteps, seed, channels: C, size, pixels };
   }
 

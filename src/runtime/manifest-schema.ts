@@ -171,6 +171,7 @@ export function validateManifest(raw: unknown, file: string): BundleManifest {
     c.oneOf(rec.sampler, 'reconstruction.sampler', ['ddim', 'ddpm']);
     const ss = c.int(rec.samplerSteps, 'reconstruction.samplerSteps', 1);
     if (ss > steps) c.fail('reconstruction.samplerSteps', `must be <= reconstruction.schedule.steps (${steps})`, ss);
+    if (rec.clipSample !== undefined && typeof rec.clipSample !== 'boolean') c.fail('reconstruction.clipSample', 'must be true or false', rec.clipSample);
     if (graphs.unet === undefined) c.fail('graphs.unet', 'must name the U-Net graph when "reconstruction" is set', graphs.unet);
   }
 

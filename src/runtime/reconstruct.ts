@@ -7,23 +7,22 @@ import type { SeededRandom } from './random';
 
 export interface NoiseSchedule {
   steps: number;
-  betas: Float64Array;
+  /** ᾱ_t, float32 values (as the reference keeps them) */
   alphasCumprod: Float64Array;
 }
 
 export type Denoise = (sample: Float32Array, timestep: number) => Promise<Float32Array>;
 
 export function linearSchedule(betaStart: number, betaEnd: number, steps: number): NoiseSchedule {
-  const betas = new Float64Array(steps);
   const alphasCumprod = new Float64Array(steps);
   let prod = 1;
   for (let t = 0; t < steps; t++) {
-    betas[t] = steps === 1 ? betaStart : betaStart + ((betaEnd - betaStart) * t) / (steps - 1);
-    prod *= 1 - betas[t];
+    const beta = steps === 1 ? betaStart : betaStart + ((betaEnd - betaStart) * t) / (steps - 1);
+    prod *= 1 - beta;
     // the reference accumulates in float64 and keeps the product as float32
     alphasCumprod[t] = Math.fround(prod);
   }
-  return { steps, betas, alphasCumprod };
+  return { steps, alphasCumprod };
 }
 
 /**
@@ -38,13 +37,19 @@ export function ddimTimesteps(steps: number, count: number): number[] {
   return out;
 }
 
+export interface SamplerOptions {
+  /** clamp each step's x0 prediction to [-1, 1] (the manifest's clipSample, diffusers' clip_sample) */
+  clipSample?: boolean;
+  signal?: AbortSignal;
+}
+
 export async function sampleDdim(
-  denoise: Denoise, noise: Float32Array, schedule: NoiseSchedule, samplerSteps: number, signal?: AbortSignal,
+  denoise: Denoise, noise: Float32Array, schedule: NoiseSchedule, samplerSteps: number, o: SamplerOptions = {},
 ): Promise<Float32Array> {
   const ts = ddimTimesteps(schedule.steps, samplerSteps);
   let x = Float32Array.from(noise);
   for (let k = 0; k < ts.length; k++) {
-    signal?.throwIfAborted();
+    o.signal?.throwIfAborted();
     const t = ts[k];
     const eps = await denoise(x, t);
     const aT = schedule.alphasCumprod[t];
@@ -55,7 +60,9 @@ export async function sampleDdim(
     const sqrt1mAPrev = Math.sqrt(1 - aPrev);
     const next = new Float32Array(x.length);
     for (let i = 0; i < x.length; i++) {
-      const x0 = (x[i] - sqrt1mA * eps[i]) / sqrtA;
+      let x0 = (x[i] - sqrt1mA * eps[i]) / sqrtA;
+      if (o.clipSample) x0 = Math.min(1, Math.max(-1, x0));
+      // the predicted noise is used as is, also when x0 was clamped (as the reference and diffusers do)
       next[i] = sqrtAPrev * x0 + sqrt1mAPrev * eps[i];
     }
     x = next;
@@ -63,22 +70,28 @@ export async function sampleDdim(
   return x;
 }
 
+/** Ancestral sampling through the posterior q(x_{t-1} | x_t, x0) with x0 predicted from the noise. */
 export async function sampleDdpm(
-  denoise: Denoise, noise: Float32Array, schedule: NoiseSchedule, rng: SeededRandom, signal?: AbortSignal,
+  denoise: Denoise, noise: Float32Array, schedule: NoiseSchedule, rng: SeededRandom, o: SamplerOptions = {},
 ): Promise<Float32Array> {
   let x = Float32Array.from(noise);
   for (let t = schedule.steps - 1; t >= 0; t--) {
-    signal?.throwIfAborted();
+    o.signal?.throwIfAborted();
     const eps = await denoise(x, t);
-    const beta = schedule.betas[t];
     const aBar = schedule.alphasCumprod[t];
     const aBarPrev = t > 0 ? schedule.alphasCumprod[t - 1] : 1;
-    const coef = beta / Math.sqrt(1 - aBar);
-    const scale = 1 / Math.sqrt(1 - beta);
+    // β_t from the stored ᾱ, so the posterior stays consistent with the float32 schedule
+    const beta = 1 - aBar / aBarPrev;
+    const x0Coef = (Math.sqrt(aBarPrev) * beta) / (1 - aBar);
+    const xtCoef = (Math.sqrt(1 - beta) * (1 - aBarPrev)) / (1 - aBar);
     const sigma = t > 0 ? Math.sqrt((beta * (1 - aBarPrev)) / (1 - aBar)) : 0;
+    const sqrtA = Math.sqrt(aBar);
+    const sqrt1mA = Math.sqrt(1 - aBar);
     const next = new Float32Array(x.length);
     for (let i = 0; i < x.length; i++) {
-      next[i] = scale * (x[i] - coef * eps[i]) + (sigma > 0 ? sigma * rng.normal() : 0);
+      let x0 = (x[i] - sqrt1mA * eps[i]) / sqrtA;
+      if (o.clipSample) x0 = Math.min(1, Math.max(-1, x0));
+      next[i] = x0Coef * x0 + xtCoef * x[i] + (sigma > 0 ? sigma * rng.normal() : 0);
     }
     x = next;
   }

@@ -16,11 +16,9 @@ function oracle(x0: Float32Array, abar: Float64Array, calls: number[]) {
 
 test('linear schedule: float64 betas, cumulative product kept as float32 (as training/model.py)', () => {
   const s = linearSchedule(1e-4, 0.02, 1000);
-  assert.equal(s.betas.length, 1000);
-  assert.equal(s.betas[0], 1e-4);
-  assert.ok(Math.abs(s.betas[999] - 0.02) < 1e-18);
+  assert.equal(s.alphasCumprod.length, 1000);
   let prod = 1;
-  for (let t = 0; t < 10; t++) prod *= 1 - s.betas[t];
+  for (let t = 0; t < 10; t++) prod *= 1 - (1e-4 + ((0.02 - 1e-4) * t) / 999);
   assert.equal(s.alphasCumprod[9], Math.fround(prod));
   // torch: torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000, dtype=float64), 0).float()[999]
   assert.ok(Math.abs(s.alphasCumprod[999] - 4.035829e-5) < 1e-10);
@@ -65,6 +63,19 @@ test('an aborted signal stops the sampler before the next U-Net call', async () 
     if (calls === 2) controller.abort();
     return new Float32Array(x.length);
   };
-  await assert.rejects(sampleDdim(denoise, new Float32Array(4), s, 10, controller.signal), { name: 'AbortError' });
+  await assert.rejects(sampleDdim(denoise, new Float32Array(4), s, 10, { signal: controller.signal }), { name: 'AbortError' });
   assert.equal(calls, 2);
+});
+
+test('clipSample clamps the x0 prediction at every step, the noise is used as predicted', async () => {
+  const s = linearSchedule(1e-4, 0.02, 100);
+  // a denoiser that always predicts zero noise: x0 = x / sqrt(abar), far outside [-1, 1] for x = 5
+  const zero = async (x: Float32Array) => new Float32Array(x.length);
+  const clipped = await sampleDdim(zero, Float32Array.from([5, -5, 0.5]), s, 4, { clipSample: true });
+  const free = await sampleDdim(zero, Float32Array.from([5, -5, 0.5]), s, 4);
+  assert.deepEqual(Array.from(clipped.subarray(0, 2)), [1, -1]);
+  assert.ok(free[0] > 5);
+  assert.ok(Math.abs(clipped[2] - free[2]) < 1e-6);
+  const ddpm = await sampleDdpm(zero, Float32Array.from([5, -5]), linearSchedule(1e-4, 0.02, 20), new SeededRandom(2), { clipSample: true });
+  assert.ok(Math.abs(ddpm[0]) <= 1 + 1e-6 && Math.abs(ddpm[1]) <= 1 + 1e-6);
 });

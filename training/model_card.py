@@ -67,6 +67,12 @@ def card(run, stage1, bundle, baseline, ablation, note):
              f"| **all** | **{pct(m['accuracy'])}** | {pct(baseline.get('accuracy') if baseline else None)} |"]
     for t in QUESTION_TYPES:
         lines.append(f"| {t} | {pct(m.get('accuracy_' + t))} | {pct(baseline.get('accuracy_' + t) if baseline else None)} |")
+    if baseline:
+        diff = 100 * (m['accuracy'] - baseline['accuracy'])
+        se = 100 * (m['accuracy'] * (1 - m['accuracy']) / m['items']
+                    + baseline['accuracy'] * (1 - baseline['accuracy']) / m['items']) ** 0.5
+        lines += ['', f"Difference to the no-latent baseline: {diff:+.1f} points (standard error of the difference "
+                      f"≈ {se:.1f} points on {m['items']} items).{' This model does not beat the baseline here.' if diff <= 0 else ''}"]
     lines += ['', f"First answer token's attention mass on the visual tokens (mean over layers): "
                   f"{num(m['first_answer_visual_attention'], 3)}"
                   + (f" (baseline {num(baseline['first_answer_visual_attention'], 3)})" if baseline else '') + '.', '']
@@ -109,8 +115,8 @@ def card(run, stage1, bundle, baseline, ablation, note):
               f"Every graph run in onnxruntime-node against PyTorch on fresh inputs: max abs difference "
               f"{'–' if worst is None else f'{worst:.1e}'} (tolerance 1e-4); tokenizer.json tokenizes like training/data.py.", '',
               '## Limitations', '',
-              'Trained for about an hour on 2 CPU cores shared with other work, on a synthetic task only; the numbers '
-              'above are what this checkpoint measures, not a claim about LaRe at scale.', '']
+              'Trained on 2 CPU cores shared with other work (wall time above), on a synthetic task only; the numbers '
+              'above are what this checkpoint measures on the held-out split, not a claim about LaRe at scale.', '']
     return '\n'.join(lines)
 
 

@@ -54,7 +54,7 @@ ${traceOptionsUsage}`,
       if (files.reconstructions.length) io.stdout(`  ${files.reconstructions.length} reconstructions (*-reconstruction.png)\n`);
       io.stdout(`  ${rel(files.firstAnswerAttention)}\n\n`);
       io.stdout(`open it in VS Code with the Latent Trace extension:\n  code ${rel(files.trace)}\n`);
-      io.stdout('(or run "Latent Trace: Open Trace File" from the command palette)\n');
+      io.stdout('(or run "Latent Trace: Open Trace…" from the command palette)\n');
       return 0;
     } finally {
       await engine.dispose();

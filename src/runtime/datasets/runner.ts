@@ -103,6 +103,7 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
   const sourceOf = new Map(pending.map((it) => [it.index, it.source]));
   return new Promise<void>((resolvePromise, reject) => {
     const workers: Worker[] = [];
+    const exited = new Set<Worker>();
     let next = 0;
     let outstanding = pending.length;
     let settled = false;
@@ -110,12 +111,14 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
       if (settled) return;
       settled = true;
       o.signal?.removeEventListener('abort', onAbort);
-      const closing = workers.map((w) =>
-        err ? w.terminate() : new Promise<void>((r) => {
-          w.once('exit', () => r());
-          w.postMessage({ type: 'close' } satisfies ToWorker);
-        }),
-      );
+      // Never terminate() a worker mid-item: tearing down a thread inside an onnxruntime call aborts the
+      // whole process. Ask it to abort its item between ONNX calls, dispose its engine and exit instead.
+      const closing = workers.map((w) => new Promise<void>((r) => {
+        if (exited.has(w)) return r();
+        const force = setTimeout(() => void w.terminate(), 30_000);
+        w.once('exit', () => { clearTimeout(force); r(); });
+        w.postMessage({ type: 'close', abort: err !== undefined } satisfies ToWorker);
+      }));
       void Promise.all(closing).then(() => (err ? reject(err) : resolvePromise()));
     };
     const onAbort = () => finish(o.signal?.reason instanceof Error ? o.signal.reason : new Error('aborted'));
@@ -141,6 +144,7 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
       });
       w.on('error', (err) => finish(err));
       w.on('exit', (code) => {
+        exited.add(w);
         if (!settled && code !== 0) finish(new Error(`a dataset worker exited with code ${code}`));
       });
     }

@@ -19,18 +19,28 @@ async function start(): Promise<void> {
     return;
   }
   send({ type: 'ready' });
-  port.on('message', async (m: ToWorker) => {
+  // Messages are handled one at a time so `close` never disposes the engine under a running item.
+  let chain = Promise.resolve();
+  let current: AbortController | null = null;
+  const handle = async (m: ToWorker) => {
     if (m.type === 'close') {
       await processor.dispose();
       port.close();
       return;
     }
+    current = new AbortController();
     try {
-      const result = await processor.process(m.item);
+      const result = await processor.process(m.item, current.signal);
       send({ type: 'result', index: m.item.index, ok: true, result });
     } catch (err) {
       send({ type: 'result', index: m.item.index, ok: false, error: (err as Error).message.split('\n')[0] });
+    } finally {
+      current = null;
     }
+  };
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'close' && m.abort) current?.abort(new Error('aborted'));
+    chain = chain.then(() => handle(m));
   });
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defineScenario } from '../scenario';
-import { answerOpenDialog, attr, canvasHash, canvasStats, copyFixtures, expect, openInPanel, toggleTheme, watchConsole, checkConsole } from './panel-helpers';
+import { answerOpenDialog, attr, canvasHash, canvasStats, expect, toggleTheme, checkConsole, openSyntheticTrace } from './panel-helpers';
 
 /**
  * Comparison: from a 6-step trace, "Compare with…" puts a 4-step trace beside it; one scrubber drives
@@ -10,12 +10,8 @@ export default defineScenario({
   name: 'panel-compare',
   timeoutMs: 240_000,
   async run(ctx) {
-    const watch = watchConsole(ctx);
-    const dir = copyFixtures(ctx);
-    await openInPanel(ctx, join(dir, 'synthetic-disc.ltrace.json'));
+    const { watch, dir } = await openSyntheticTrace(ctx);
     const panel = ctx.panel();
-    await attr(ctx, '.trace-view', 'data-first-paint-ms');
-    await toggleTheme(ctx, 'dark');
     await panel.locator('button[data-testid=compare-with]').click();
     await answerOpenDialog(ctx, join(dir, 'synthetic-disc-t4.ltrace.json'));
     await attr(ctx, '.compare-view', 'data-first-paint-ms');

@@ -168,3 +168,16 @@ export async function acceptSaveDialog(ctx: ScenarioContext, suggested: string):
   expect(value.endsWith(suggested), `the save dialog suggests "${value}", not ${suggested}`);
   await input.press('Enter');
 }
+
+/**
+ * The common start of the trace scenarios: console watch on, fixtures copied, the 6-step synthetic
+ * trace opened in the panel and painted, then the dark theme. Returns what the scenario goes on with.
+ */
+export async function openSyntheticTrace(ctx: ScenarioContext): Promise<{ watch: ConsoleWatch; dir: string; firstPaintMs: number }> {
+  const watch = watchConsole(ctx);
+  const dir = copyFixtures(ctx);
+  await openInPanel(ctx, join(dir, 'synthetic-disc.ltrace.json'));
+  const firstPaintMs = Number(await attr(ctx, '.trace-view', 'data-first-paint-ms'));
+  await toggleTheme(ctx, 'dark');
+  return { watch, dir, firstPaintMs };
+}

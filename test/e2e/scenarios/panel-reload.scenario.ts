@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { defineScenario } from '../scenario';
-import { attr, copyFixtures, expect, openInPanel, webviewHostFrame, toggleTheme, watchConsole, checkConsole } from './panel-helpers';
+import { attr, expect, webviewHostFrame, toggleTheme, checkConsole, openSyntheticTrace } from './panel-helpers';
 
 /**
  * The panel survives a window reload (serializer + webview state: same trace, same step), a
@@ -10,12 +9,8 @@ export default defineScenario({
   name: 'panel-reload',
   timeoutMs: 240_000,
   async run(ctx) {
-    const watch = watchConsole(ctx);
-    const dir = copyFixtures(ctx);
-    await openInPanel(ctx, join(dir, 'synthetic-disc.ltrace.json'));
+    const { watch } = await openSyntheticTrace(ctx);
     const panel = ctx.panel();
-    await attr(ctx, '.trace-view', 'data-first-paint-ms');
-    await toggleTheme(ctx, 'dark');
     // console errors are told apart by URL: the app's own assets must be under a /webview/ path
     const script = await panel.locator('script[nonce]').getAttribute('src');
     expect(/\/webview\//.test(script ?? ''), `the panel script is served from ${script}, outside /webview/`);

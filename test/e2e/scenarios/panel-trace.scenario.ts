@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineScenario } from '../scenario';
-import { acceptSaveDialog, attr, canvasHash, canvasStats, copyFixtures, expect, openInPanel, toggleTheme, watchConsole, checkConsole } from './panel-helpers';
+import { acceptSaveDialog, attr, canvasHash, canvasStats, expect, openInPanel, toggleTheme, checkConsole, openSyntheticTrace } from './panel-helpers';
 
 /**
  * The trace view of a 1024 px synthetic trace (16x16 grid, 6 steps): each step's heatmap differs,
@@ -12,12 +12,8 @@ export default defineScenario({
   name: 'panel-trace',
   timeoutMs: 240_000,
   async run(ctx) {
-    const watch = watchConsole(ctx);
-    const dir = copyFixtures(ctx);
-    await openInPanel(ctx, join(dir, 'synthetic-disc.ltrace.json'));
+    const { watch, dir, firstPaintMs: firstPaint } = await openSyntheticTrace(ctx);
     const panel = ctx.panel();
-    const firstPaint = Number(await attr(ctx, '.trace-view', 'data-first-paint-ms'));
-    await toggleTheme(ctx, 'dark');
     const steps = Number(await attr(ctx, '.trace-view', 'data-steps'));
     expect(steps === 6, `expected 6 steps, the view says ${steps}`);
     const stage = await canvasStats(ctx, 'canvas[data-testid=heatmap]');

@@ -1,9 +1,11 @@
 /**
  * Linear SVM as scikit-learn's LinearSVC (liblinear): L2-regularised squared-hinge loss, solved in
- * the dual by coordinate descent with shrinking (liblinear's solve_l2r_l1l2_svc), the intercept as an
+ * the dual by coordinate descent with shrinking (liblinear's solve_l2r_l1l2_svc, its two passes over a
+ * row as WebAssembly SIMD kernels), the intercept as an
  * extra constant feature of value 1 that is regularised like the weights (intercept_scaling = 1).
  * Stops when the projected-gradient spread is below `tol` or after `maxIter` passes, as liblinear.
  */
+import { createArena } from '../kernels/simd';
 import type { Random } from '../random';
 
 export interface LinearModel {
@@ -40,22 +42,21 @@ export function fitLinearSvm(x: Float64Array, labels: Uint8Array, dim: number, o
   for (let i = 0; i < n; i++) y[i] = labels[i] ? 1 : -1;
   // squared hinge: the dual gets 1/(2C) on the diagonal and no upper bound on alpha
   const diag = 0.5 / C;
+  // the rows and w live in one WebAssembly memory so the two per-coordinate passes run as SIMD kernels
+  const arena = createArena({ x: n * dim, w: dim });
+  arena.blocks.x.view.set(x);
+  const w = arena.blocks.w.view;
+  const wPtr = arena.blocks.w.ptr;
+  const rowPtr = (i: number) => arena.blocks.x.ptr + i * dim * 8;
   const qd = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = diag + 1;
-    const base = i * dim;
-    for (let d = 0; d < dim; d++) s += x[base + d] * x[base + d];
-    qd[i] = s;
-  }
-  const w = new Float64Array(dim);
+  for (let i = 0; i < n; i++) qd[i] = diag + 1 + arena.dot(rowPtr(i), rowPtr(i), dim);
   let bias = 0;
   const alpha = options.initialAlpha ? Float64Array.from(options.initialAlpha) : new Float64Array(n);
   if (alpha.length !== n) throw new RangeError(`svm: initialAlpha has ${alpha.length} values for ${n} samples`);
   for (let i = 0; i < n; i++) {
     if (alpha[i] === 0) continue;
     const scale = alpha[i] * y[i];
-    const base = i * dim;
-    for (let d = 0; d < dim; d++) w[d] += scale * x[base + d];
+    arena.axpy(scale, rowPtr(i), wPtr, dim);
     bias += scale;
   }
   const index = new Int32Array(n);
@@ -76,8 +77,8 @@ export function fitLinearSvm(x: Float64Array, labels: Uint8Array, dim: number, o
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
       const yi = y[i];
-      const base = i * dim;
-      const g = yi * (bias + dotRow(w, x, base, dim)) - 1 + alpha[i] * diag;
+      const row = rowPtr(i);
+      const g = yi * (bias + arena.dot(wPtr, row, dim)) - 1 + alpha[i] * diag;
       let pg = 0;
       if (alpha[i] === 0) {
         if (g > pgMaxOld) {
@@ -97,7 +98,7 @@ export function fitLinearSvm(x: Float64Array, labels: Uint8Array, dim: number, o
         const old = alpha[i];
         alpha[i] = Math.max(old - g / qd[i], 0);
         const delta = (alpha[i] - old) * yi;
-        for (let d = 0; d < dim; d++) w[d] += delta * x[base + d];
+        arena.axpy(delta, row, wPtr, dim);
         bias += delta;
       }
     }
@@ -114,24 +115,7 @@ export function fitLinearSvm(x: Float64Array, labels: Uint8Array, dim: number, o
     // with no upper bound on alpha only the shrinking threshold on the lower side is needed
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
   }
-  return { weights: w, bias, alpha, iterations: iter, converged };
-}
-
-/** w . x[base .. base+dim), with four accumulators so the multiply-adds overlap */
-function dotRow(w: Float64Array, x: Float64Array, base: number, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let d = 0;
-  for (; d + 3 < dim; d += 4) {
-    s0 += w[d] * x[base + d];
-    s1 += w[d + 1] * x[base + d + 1];
-    s2 += w[d + 2] * x[base + d + 2];
-    s3 += w[d + 3] * x[base + d + 3];
-  }
-  for (; d < dim; d++) s0 += w[d] * x[base + d];
-  return s0 + s1 + (s2 + s3);
+  return { weights: w.slice(), bias, alpha, iterations: iter, converged };
 }
 
 export function decision(model: LinearModel, x: Float64Array, dim: number): Float64Array {

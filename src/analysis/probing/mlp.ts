@@ -10,6 +10,7 @@
  * - 'loss': the paper's rule, stop once validation log-loss has not improved by tol for `patience` epochs.
  */
 import type { Random } from '../random';
+import { createArena, type Arena } from '../kernels/simd';
 import { Adam } from './adam';
 
 export interface MlpOptions {
@@ -62,9 +63,10 @@ export function fitMlp(x: Float64Array, labels: Uint8Array, dim: number, options
   if (x.length !== n * dim) throw new RangeError(`mlp: ${x.length} values is not ${n} samples of dimension ${dim}`);
   const { train, validation } = stratifiedHoldout(labels, o.validationFraction, random);
   if (train.length === 0 || validation.length === 0) throw new RangeError(`mlp: ${n} samples are too few for a validation split`);
-  const model = initialise(dim, o.hidden, random);
+  const net = createNet(x, initialise(dim, o.hidden, random));
+  const model = net.model;
   const optimisers = [model.w1, model.b1, model.w2, model.b2].map((p) => new Adam(p.length, o.learningRate));
-  const grads = { w1: new Float64Array(model.w1.length), b1: new Float64Array(o.hidden), w2: new Float64Array(o.hidden), b2: new Float64Array(1) };
+  const grads = { w1: net.arena.blocks.gw1.view, b1: new Float64Array(o.hidden), w2: new Float64Array(o.hidden), b2: new Float64Array(1) };
   const batchSize = Math.min(o.batchSize, train.length);
   const hiddenBuffer = new Float64Array(batchSize * o.hidden);
   let best = cloneModel(model);
@@ -83,13 +85,13 @@ export function fitMlp(x: Float64Array, labels: Uint8Array, dim: number, options
     }
     for (let start = 0; start < order.length; start += batchSize) {
       const batch = order.subarray(start, Math.min(start + batchSize, order.length));
-      gradient(model, x, labels, batch, o.alpha, hiddenBuffer, grads);
+      gradient(net, labels, batch, o.alpha, hiddenBuffer, grads);
       const params = [model.w1, model.b1, model.w2, model.b2];
       const gradients = [grads.w1, grads.b1, grads.w2, grads.b2];
       optimisers.forEach((opt, k) => opt.step(params[k], gradients[k]));
     }
     if (o.earlyStopping === 'loss') {
-      const score = -logLoss(model, x, labels, validation);
+      const score = -logLoss(net, labels, validation);
       if (score > bestScore + o.tol) {
         bestScore = score;
         best = cloneModel(model);
@@ -100,7 +102,7 @@ export function fitMlp(x: Float64Array, labels: Uint8Array, dim: number, options
       }
     } else {
       // scikit-learn's _update_no_improvement_count: the count and the kept weights use different tests
-      const score = validationAccuracy(model, x, labels, validation);
+      const score = validationAccuracy(net, labels, validation);
       sinceImprovement = score < bestScore + o.tol ? sinceImprovement + 1 : 0;
       if (score > bestScore) {
         bestScore = score;
@@ -129,96 +131,51 @@ function cloneModel(m: MlpModel): MlpModel {
 }
 
 /**
- * Hidden activations of sample `row` into out[offset .. offset+hidden). Four hidden units at a time
- * share each input load, which roughly halves the memory traffic of this, the hottest loop.
+ * A model whose first layer and inputs live in one WebAssembly arena, so the products with W1 (the
+ * hottest loops, forward and backward) run as SIMD kernels. model.w1 is a view into the arena.
  */
-function hiddenLayer(m: MlpModel, x: Float64Array, row: number, out: Float64Array, offset: number): void {
-  const { dim, hidden, w1, b1 } = m;
-  const base = row * dim;
-  let h = 0;
-  for (; h + 3 < hidden; h += 4) {
-    const w0 = h * dim;
-    const wa = w0 + dim;
-    const wb = wa + dim;
-    const wc = wb + dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let d = 0; d < dim; d++) {
-      const v = x[base + d];
-      s0 += v * w1[w0 + d];
-      s1 += v * w1[wa + d];
-      s2 += v * w1[wb + d];
-      s3 += v * w1[wc + d];
-    }
-    out[offset + h] = relu(b1[h] + s0);
-    out[offset + h + 1] = relu(b1[h + 1] + s1);
-    out[offset + h + 2] = relu(b1[h + 2] + s2);
-    out[offset + h + 3] = relu(b1[h + 3] + s3);
-  }
-  for (; h < hidden; h++) {
-    const wBase = h * dim;
-    let s = b1[h];
-    for (let d = 0; d < dim; d++) s += x[base + d] * w1[wBase + d];
-    out[offset + h] = relu(s);
-  }
+interface Net {
+  model: MlpModel;
+  arena: Arena<'x' | 'w1' | 'gw1' | 'out'>;
 }
 
-/** hiddenLayer for two samples at once: each weight load serves both (the training forward pass) */
-function hiddenLayerPair(m: MlpModel, x: Float64Array, rowA: number, rowB: number, out: Float64Array, offA: number, offB: number): void {
-  const { dim, hidden, w1, b1 } = m;
-  const a = rowA * dim;
-  const b = rowB * dim;
-  let h = 0;
-  for (; h + 3 < hidden; h += 4) {
-    const w0 = h * dim;
-    const wa = w0 + dim;
-    const wb = wa + dim;
-    const wc = wb + dim;
-    let p0 = 0;
-    let p1 = 0;
-    let p2 = 0;
-    let p3 = 0;
-    let q0 = 0;
-    let q1 = 0;
-    let q2 = 0;
-    let q3 = 0;
-    for (let d = 0; d < dim; d++) {
-      const u = x[a + d];
-      const v = x[b + d];
-      const c0 = w1[w0 + d];
-      const c1 = w1[wa + d];
-      const c2 = w1[wb + d];
-      const c3 = w1[wc + d];
-      p0 += u * c0;
-      p1 += u * c1;
-      p2 += u * c2;
-      p3 += u * c3;
-      q0 += v * c0;
-      q1 += v * c1;
-      q2 += v * c2;
-      q3 += v * c3;
+function createNet(x: Float64Array, init: MlpModel): Net {
+  const arena = createArena({ x: x.length, w1: init.w1.length, gw1: init.w1.length, out: 8 });
+  arena.blocks.x.view.set(x);
+  arena.blocks.w1.view.set(init.w1);
+  return { model: { ...init, w1: arena.blocks.w1.view }, arena };
+}
+
+/**
+ * Hidden activations of the given rows of x into out (row k of `rows` at out[k * hidden ..]). Rows
+ * go two at a time and hidden units four at a time through dots2x4, so each load serves several
+ * products; an odd last row is paired with itself.
+ */
+function hiddenLayer(net: Net, rows: ArrayLike<number>, out: Float64Array): void {
+  const { model, arena } = net;
+  const { dim, hidden, b1 } = model;
+  const { x, w1, out: scratch } = arena.blocks;
+  const products = scratch.view;
+  const rowBytes = dim * 8;
+  for (let k = 0; k < rows.length; k += 2) {
+    const pair = k + 1 < rows.length;
+    const pa = x.ptr + rows[k] * rowBytes;
+    const pb = pair ? x.ptr + rows[k + 1] * rowBytes : pa;
+    const offA = k * hidden;
+    const offB = offA + hidden;
+    let h = 0;
+    for (; h + 3 < hidden; h += 4) {
+      arena.dots2x4(pa, pb, w1.ptr + h * rowBytes, dim, scratch.ptr);
+      for (let j = 0; j < 4; j++) {
+        out[offA + h + j] = relu(b1[h + j] + products[j]);
+        if (pair) out[offB + h + j] = relu(b1[h + j] + products[4 + j]);
+      }
     }
-    out[offA + h] = relu(b1[h] + p0);
-    out[offA + h + 1] = relu(b1[h + 1] + p1);
-    out[offA + h + 2] = relu(b1[h + 2] + p2);
-    out[offA + h + 3] = relu(b1[h + 3] + p3);
-    out[offB + h] = relu(b1[h] + q0);
-    out[offB + h + 1] = relu(b1[h + 1] + q1);
-    out[offB + h + 2] = relu(b1[h + 2] + q2);
-    out[offB + h + 3] = relu(b1[h + 3] + q3);
-  }
-  for (; h < hidden; h++) {
-    const wBase = h * dim;
-    let sa = b1[h];
-    let sb = b1[h];
-    for (let d = 0; d < dim; d++) {
-      sa += x[a + d] * w1[wBase + d];
-      sb += x[b + d] * w1[wBase + d];
+    for (; h < hidden; h++) {
+      const wp = w1.ptr + h * rowBytes;
+      out[offA + h] = relu(b1[h] + arena.dot(pa, wp, dim));
+      if (pair) out[offB + h] = relu(b1[h] + arena.dot(pb, wp, dim));
     }
-    out[offA + h] = relu(sa);
-    out[offB + h] = relu(sb);
   }
 }
 
@@ -238,32 +195,29 @@ function outputLogit(m: MlpModel, hiddenValues: Float64Array, offset: number): n
  * hidden unit over the batch, skipping the (about half) samples where the ReLU is off.
  */
 function gradient(
-  m: MlpModel,
-  x: Float64Array,
+  net: Net,
   labels: Uint8Array,
   batch: Int32Array,
   alpha: number,
   hiddenBuffer: Float64Array,
   g: { w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array },
 ): void {
-  const { dim, hidden, w1, w2 } = m;
+  const { model: m, arena } = net;
+  const { dim, hidden, w2 } = m;
+  const { x, w1, gw1 } = arena.blocks;
   const size = batch.length;
-  const gw1 = g.w1;
   const gb1 = g.b1;
   const gw2 = g.w2;
-  gw1.fill(0);
+  g.w1.fill(0);
   gb1.fill(0);
   gw2.fill(0);
   let gb2 = 0;
   // the hidden buffer is reused for the hidden deltas once the output gradient is known
-  let k = 0;
-  for (; k + 1 < size; k += 2) hiddenLayerPair(m, x, batch[k], batch[k + 1], hiddenBuffer, k * hidden, (k + 1) * hidden);
-  if (k < size) hiddenLayer(m, x, batch[k], hiddenBuffer, k * hidden);
+  hiddenLayer(net, batch, hiddenBuffer);
   for (let k = 0; k < size; k++) {
-    const row = batch[k];
     const offset = k * hidden;
     const p = sigmoid(outputLogit(m, hiddenBuffer, offset));
-    const dOut = (p - labels[row]) / size;
+    const dOut = (p - labels[batch[k]]) / size;
     gb2 += dOut;
     for (let h = 0; h < hidden; h++) {
       const a = hiddenBuffer[offset + h];
@@ -275,9 +229,10 @@ function gradient(
   }
   // per hidden unit, the samples with a live ReLU are added four at a time: one load and store of
   // the gradient row per four samples
+  const rowBytes = dim * 8;
   const live = new Int32Array(size);
   for (let h = 0; h < hidden; h++) {
-    const gBase = h * dim;
+    const target = gw1.ptr + h * rowBytes;
     let count = 0;
     for (let k = 0; k < size; k++) if (hiddenBuffer[k * hidden + h] !== 0) live[count++] = k;
     let j = 0;
@@ -286,26 +241,20 @@ function gradient(
       const k1 = live[j + 1];
       const k2 = live[j + 2];
       const k3 = live[j + 3];
-      const d0 = hiddenBuffer[k0 * hidden + h];
-      const d1 = hiddenBuffer[k1 * hidden + h];
-      const d2 = hiddenBuffer[k2 * hidden + h];
-      const d3 = hiddenBuffer[k3 * hidden + h];
-      const x0 = batch[k0] * dim;
-      const x1 = batch[k1] * dim;
-      const x2 = batch[k2] * dim;
-      const x3 = batch[k3] * dim;
-      for (let d = 0; d < dim; d++) gw1[gBase + d] += d0 * x[x0 + d] + d1 * x[x1 + d] + d2 * x[x2 + d] + d3 * x[x3 + d];
+      arena.axpy4(
+        hiddenBuffer[k0 * hidden + h], hiddenBuffer[k1 * hidden + h], hiddenBuffer[k2 * hidden + h], hiddenBuffer[k3 * hidden + h],
+        x.ptr + batch[k0] * rowBytes, x.ptr + batch[k1] * rowBytes, x.ptr + batch[k2] * rowBytes, x.ptr + batch[k3] * rowBytes,
+        target, dim,
+      );
     }
     for (; j < count; j++) {
       const k = live[j];
-      const delta = hiddenBuffer[k * hidden + h];
-      const base = batch[k] * dim;
-      for (let d = 0; d < dim; d++) gw1[gBase + d] += delta * x[base + d];
+      arena.axpy(hiddenBuffer[k * hidden + h], x.ptr + batch[k] * rowBytes, target, dim);
     }
   }
   g.b2[0] = gb2;
   const penalty = alpha / size;
-  for (let i = 0; i < w1.length; i++) gw1[i] += penalty * w1[i];
+  arena.axpy(penalty, w1.ptr, gw1.ptr, w1.view.length);
   for (let h = 0; h < hidden; h++) gw2[h] += penalty * w2[h];
 }
 
@@ -313,39 +262,38 @@ function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-function logLoss(m: MlpModel, x: Float64Array, labels: Uint8Array, rows: ArrayLike<number>): number {
-  const buffer = new Float64Array(m.hidden);
+function logLoss(net: Net, labels: Uint8Array, rows: ArrayLike<number>): number {
+  const m = net.model;
+  const buffer = new Float64Array(rows.length * m.hidden);
+  hiddenLayer(net, rows, buffer);
   let total = 0;
   for (let k = 0; k < rows.length; k++) {
-    const row = rows[k];
-    hiddenLayer(m, x, row, buffer, 0);
-    const z = outputLogit(m, buffer, 0);
+    const z = outputLogit(m, buffer, k * m.hidden);
     // log(1 + e^-|z|) form keeps the loss finite for confident predictions
     const softplus = Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-    total += labels[row] ? softplus - z : softplus;
+    total += labels[rows[k]] ? softplus - z : softplus;
   }
   return total / rows.length;
 }
 
-function validationAccuracy(m: MlpModel, x: Float64Array, labels: Uint8Array, rows: ArrayLike<number>): number {
-  const buffer = new Float64Array(m.hidden);
+function validationAccuracy(net: Net, labels: Uint8Array, rows: ArrayLike<number>): number {
+  const m = net.model;
+  const buffer = new Float64Array(rows.length * m.hidden);
+  hiddenLayer(net, rows, buffer);
   let correct = 0;
   for (let k = 0; k < rows.length; k++) {
-    hiddenLayer(m, x, rows[k], buffer, 0);
-    if ((outputLogit(m, buffer, 0) > 0 ? 1 : 0) === labels[rows[k]]) correct++;
+    if ((outputLogit(m, buffer, k * m.hidden) > 0 ? 1 : 0) === labels[rows[k]]) correct++;
   }
   return correct / rows.length;
 }
 
 export function mlpProbabilities(m: MlpModel, x: Float64Array): Float64Array {
   const n = x.length / m.dim;
-  const buffer = new Float64Array(m.hidden);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    hiddenLayer(m, x, i, buffer, 0);
-    out[i] = sigmoid(outputLogit(m, buffer, 0));
-  }
-  return out;
+  const net = createNet(x, m);
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  const buffer = new Float64Array(n * m.hidden);
+  hiddenLayer(net, rows, buffer);
+  return Float64Array.from(rows, (i) => sigmoid(outputLogit(m, buffer, i * m.hidden)));
 }
 
 export function predictMlp(m: MlpModel, x: Float64Array): Uint8Array {

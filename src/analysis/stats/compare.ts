@@ -5,7 +5,7 @@ import { describe } from './descriptive';
 import { cohensD, rankBiserial } from './effectSize';
 import { mannWhitneyU, type MannWhitneyOptions } from './mannWhitney';
 import { studentTTest, welchTTest } from './tTest';
-import { assertNoNaN, sortedCopy, type Sample } from './sample';
+import { assertNoNaN, sortedCopy, toArray, type Sample } from './sample';
 
 export interface CompareOptions {
   labels?: { a: string; b: string };
@@ -38,7 +38,7 @@ export function compareSamples(a: Sample, b: Sample, options: CompareOptions = {
       meanDifferenceCI: ci.interval,
       meanDifferenceCIMethod: ci.method,
     },
-    samples: { a: Array.from(a), b: Array.from(b) },
+    samples: { a: toArray(a), b: toArray(b) },
     measure: options.measure ?? '',
     createdAt: options.createdAt ?? new Date().toISOString(),
   };

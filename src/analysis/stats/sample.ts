@@ -1,4 +1,6 @@
 /** Input checking shared by every statistic: what a sample is and which values it may hold. */
+import { sortedFloat64 } from './sortFloat64';
+
 export type Sample = ArrayLike<number>;
 
 /**
@@ -20,8 +22,14 @@ export function allFinite(sample: Sample): boolean {
   return true;
 }
 
+/** an ascending copy; callers reject NaN first (assertNoNaN) */
 export function sortedCopy(sample: Sample): Float64Array {
-  const out = Float64Array.from(sample);
-  out.sort();
+  return sortedFloat64(sample);
+}
+
+/** a plain array copy for the JSON report (Array.from goes through the iterator, ~10x slower) */
+export function toArray(sample: Sample): number[] {
+  const out = new Array<number>(sample.length);
+  for (let i = 0; i < sample.length; i++) out[i] = sample[i];
   return out;
 }

@@ -132,7 +132,12 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
       w.on('message', (m: FromWorker) => {
         if (settled) return;
         if (m.type === 'fatal') return finish(new Error(m.message));
-        if (m.type === 'ready') return feed(w);
+        // two items in flight per worker: the next one is already queued when a result goes back,
+        // so a worker never idles for the round trip through this thread
+        if (m.type === 'ready') {
+          feed(w);
+          return feed(w);
+        }
         try {
           commit({ index: m.index, source: sourceOf.get(m.index) as string, ok: m.ok, ...(m.ok ? { result: m.result } : { error: m.error }) });
         } catch (err) {

@@ -22,12 +22,15 @@ async function start(): Promise<void> {
   // Messages are handled one at a time so `close` never disposes the engine under a running item.
   let chain = Promise.resolve();
   let current: AbortController | null = null;
+  let aborting = false;
   const handle = async (m: ToWorker) => {
     if (m.type === 'close') {
       await processor.dispose();
       port.close();
       return;
     }
+    // an item queued behind the one that was aborted is dropped: the run is over
+    if (aborting) return;
     current = new AbortController();
     try {
       const result = await processor.process(m.item, current.signal);
@@ -39,7 +42,10 @@ async function start(): Promise<void> {
     }
   };
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'close' && m.abort) current?.abort(new Error('aborted'));
+    if (m.type === 'close' && m.abort) {
+      aborting = true;
+      current?.abort(new Error('aborted'));
+    }
     chain = chain.then(() => handle(m));
   });
 }

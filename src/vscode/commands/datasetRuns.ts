@@ -44,10 +44,9 @@ async function runStudy(ctx: CommandContext, study: Study): Promise<void> {
   const model = await ctx.catalog.load(await ctx.catalog.resolve(settings.modelPath));
   const dataset = await pickDataset(ctx.extension.extensionPath, `Latent Trace: dataset for the ${TITLES[study]}`);
   if (!dataset) throw new Dismissed('no dataset chosen, nothing was run');
-  // --workers 0: items run in the extension host's own thread. Terminating a worker thread that holds
-  // ONNX Runtime sessions (what a cancel does) aborts the whole process with a native Napi::Error,
-  // which here would take the extension host down.
-  const argv = [dataset, '--model', model.dir, '--provider', settings.executionProvider, '--threads', String(settings.threads), '--workers', '0'];
+  // one worker thread per core (the CLI's default), each with its own engine of `threads` threads; a
+  // cancel asks the workers to stop between ONNX calls, never terminates one inside a call
+  const argv = [dataset, '--model', model.dir, '--provider', settings.executionProvider, '--threads', String(settings.threads)];
   let second: ModelEntry | undefined;
   if (study === 'attention') {
     second = await pickSecondModel(ctx, `Latent Trace: compare ${model.manifest.name} with… (e.g. the no-latent baseline)`, {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isTraceFile, readReport, readTrace } from '../panel/result-files';
 import { Dismissed, UserError } from '../errors';
@@ -13,11 +14,22 @@ export async function openTrace(ctx: CommandContext, arg: unknown): Promise<void
   ctx.log.info(`[files] opened ${uri.fsPath}`);
 }
 
-/** Explorer (two traces selected) or palette: shows two traces side by side. */
+/**
+ * Explorer (two traces selected, or one: the other is asked for) or palette: shows two traces side
+ * by side. From the palette the traces are asked for one at a time, since not every host's file
+ * dialog can select two files (code-server's cannot); choosing two in the first dialog also works.
+ */
 export async function compareTraces(ctx: CommandContext, arg: unknown, selection: unknown): Promise<void> {
   let uris = Array.isArray(selection) ? selection.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
-  if (uris.length !== 2) uris = (await pickFiles('Latent Trace: choose two traces to compare', { Traces: ['json'] }, true)) ?? [];
-  if (uris.length === 0) throw new Dismissed('no traces chosen');
+  if (uris.length !== 2) {
+    uris = arg instanceof vscode.Uri ? [arg] : (await pickFiles('Latent Trace: first trace to compare', { Traces: ['json'] }, true)) ?? [];
+    if (uris.length === 0) throw new Dismissed('no traces chosen');
+    if (uris.length === 1) {
+      const second = await pickFiles(`Latent Trace: trace to compare with ${path.basename(uris[0].fsPath)}`, { Traces: ['json'] }, false);
+      if (!second?.length) throw new Dismissed('no second trace chosen');
+      uris.push(second[0]);
+    }
+  }
   if (uris.length !== 2) throw new UserError(`choose exactly two traces to compare (got ${uris.length})`);
   const [a, b] = await Promise.all(uris.map((u) => readTrace(u)));
   await ctx.panel.compareTraces(a, b, uris[0], uris[1]);

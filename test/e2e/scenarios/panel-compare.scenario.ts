@@ -4,7 +4,8 @@ import { answerOpenDialog, attr, canvasHash, canvasStats, expect, toggleTheme, c
 
 /**
  * Comparison: from a 6-step trace, "Compare with…" puts a 4-step trace beside it; one scrubber drives
- * both, the shorter trace holds its last step, and the convergence tab plots both.
+ * both, the shorter trace holds its last step, and the convergence tab plots both. Then the palette's
+ * "Compare Traces…" asks for the two traces in turn and shows the first as A.
  */
 export default defineScenario({
   name: 'panel-compare',
@@ -39,6 +40,18 @@ export default defineScenario({
     await panel.locator('.tabs button[data-tab="comparison"]').click();
     await attr(ctx, '.compare-view', 'data-first-paint-ms');
     await ctx.screenshot('compare-light');
+
+    // the palette asks for the two traces one dialog at a time (code-server's dialog selects one file)
+    await ctx.runCommand('Latent Trace: Compare Traces…');
+    await answerOpenDialog(ctx, join(dir, 'synthetic-disc-t4.ltrace.json'));
+    await answerOpenDialog(ctx, join(dir, 'synthetic-disc.ltrace.json'));
+    await panel.locator('.tabs button[data-tab="comparison"]').click();
+    const paletteScrubber = panel.locator('input[data-testid=compare-scrubber]');
+    await paletteScrubber.focus();
+    await ctx.page.keyboard.press('End');
+    await panel.locator('.compare-view[data-step="5"]').waitFor({ timeout: 10_000 });
+    const firstPane = await panel.locator('.pane').first().innerText();
+    expect(/stopped after step 4/.test(firstPane), `the palette's first choice should be trace A: ${firstPane}`);
 
     checkConsole(ctx, watch);
   },

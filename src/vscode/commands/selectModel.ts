@@ -18,9 +18,12 @@ export async function selectModel(ctx: CommandContext): Promise<void> {
   ctx.catalog.assertTrusted(location);
   const model = await ctx.catalog.load(location);
   const roots = ctx.catalog.workspaceRoots();
-  const target = roots.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration('latentTrace').update('modelPath', settingValueFor(location, ctx.catalog.bundledRoot, roots), target);
-  ctx.log.info(`[models] active model: ${model.manifest.name} (${model.manifest.method}) at ${model.dir}`);
+  // modelPath is a restricted setting: in Restricted Mode VS Code ignores its workspace value, so the
+  // choice (only a bundled model can pass assertTrusted there) goes to the user settings instead
+  const inWorkspace = roots.length > 0 && vscode.workspace.isTrusted;
+  const target = inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration('latentTrace').update('modelPath', settingValueFor(location, ctx.catalog.bundledRoot, inWorkspace ? roots : []), target);
+  ctx.log.info(`[models] active model: ${model.manifest.name} (${model.manifest.method}) at ${model.dir}, saved in the ${inWorkspace ? 'workspace' : 'user'} settings`);
   await ctx.refreshStatus();
   void vscode.window.setStatusBarMessage(`Latent Trace: ${model.manifest.name} selected`, 4000);
 }

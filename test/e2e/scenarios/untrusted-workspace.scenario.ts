@@ -7,7 +7,7 @@ const bundledModels = (repo: string) =>
 
 /**
  * Restricted Mode: the model picker lists the workspace's bundles as blocked, choosing one is refused,
- * and the bundled models still run.
+ * choosing a bundled one takes effect (saved in the user settings), and the bundled models still run.
  */
 export default defineScenario({
   name: 'untrusted-workspace',
@@ -30,6 +30,14 @@ export default defineScenario({
     if (bundledModels(ctx.repo).length === 0) {
       ctx.log('models/ holds no bundled model yet: the bundled-model half of this scenario has nothing to run');
       return;
+    }
+    // choosing a bundled model takes effect although the workspace settings are ignored in Restricted Mode
+    const other = bundledModels(ctx.repo).find((m) => m.startsWith('lvr'));
+    if (other) {
+      await ctx.runCommand('Latent Trace: Select Model…');
+      await ctx.page.locator('.quick-input-list .monaco-list-row', { hasText: other }).first().click();
+      await ctx.page.locator('.statusbar-item', { hasText: other }).first().waitFor({ timeout: 30_000 });
+      if (!/saved in the user settings/.test(await ctx.extensionLog())) throw new Error('the Restricted Mode model choice was not saved in the user settings');
     }
     // the bundled models still run in Restricted Mode
     await ctx.runCommand('Latent Trace: Run the Bundled Sample');

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # After training: evaluate every variant on the held-out split, export the bundles to models/, write the
 # model cards and regenerate the golden traces of the trained LaRe and LVR bundles.
-# Usage: bash training/release.sh   (expects training/runs/{stage1,direct,lare,lare-noextractor,lvr}/final.pt;
+# Usage: bash training/release.sh   (expects training/runs/{stage1,direct,lare,lare-noextractor,lvr}/final.pt, or the
+# later fine-tunes RUN_<VARIANT> names;
 # RUNS, MODELS, SAMPLES and GOLDENS=0 point it elsewhere, e.g. for a dry run on tiny checkpoints)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,12 +18,25 @@ declare -A DESC=(
   [lvr]="LVR-style latent visual reasoning (last hidden state fed back, MSE to the boxed visual tokens)"
   [direct]="No-latent baseline: answers right after the question, same stage I and fine-tuning budget"
 )
+# The run whose final.pt is shipped per variant: RUN_<VARIANT> (e.g. RUN_LARE=lare2-unet, RUN_DIRECT=direct2)
+# names a later fine-tune in a chain; by default LaRe ships the reconstructor-only phase when it was run.
+declare -A RUN=([lare]=${RUN_LARE:-lare} [lare-noextractor]=${RUN_LARE_NOEXTRACTOR:-lare-noextractor} [lvr]=${RUN_LVR:-lvr} [direct]=${RUN_DIRECT:-direct})
+[ -z "${RUN_LARE:-}" ] && [ -f "$R/lare-unet/final.pt" ] && RUN[lare]=lare-unet
 for v in direct lare lare-noextractor lvr; do
-  [ -f "$R/$v/final.pt" ] || { echo "missing $R/$v/final.pt: train $v first" >&2; exit 1; }
+  [ -f "$R/${RUN[$v]}/final.pt" ] || { echo "missing $R/${RUN[$v]}/final.pt: train $v first" >&2; exit 1; }
 done
-# LaRe's shipped checkpoint is the one after the reconstructor-only phase when that phase was run.
-declare -A RUN=([lare]=lare [lare-noextractor]=lare-noextractor [lvr]=lvr [direct]=direct)
-[ -f "$R/lare-unet/final.pt" ] && RUN[lare]=lare-unet
+# the run directories of a fine-tune chain, oldest first: each final.pt names its --init
+chain() {
+  $P - "$R/$1/final.pt" "$R/stage1/final.pt" <<'PY'
+import os, sys, torch
+path, stage1 = sys.argv[1:]
+dirs = []
+while path and os.path.abspath(path) != os.path.abspath(stage1):
+    dirs.insert(0, os.path.dirname(path))
+    path = torch.load(path, map_location='cpu').get('init')
+print(' '.join(dirs))
+PY
+}
 for v in direct lare lare-noextractor lvr; do
   r=${RUN[$v]}
   if [ ! "$R/$r/eval/metrics.json" -nt "$R/$r/final.pt" ]; then
@@ -41,11 +55,11 @@ for v in direct lare lare-noextractor lvr; do
   $P training/export.py --checkpoint "$R/$r/final.pt" --out "$M/${NAME[$v]}" --name "${NAME[$v]}" \
     --description "${DESC[$v]}" --metrics "$R/$r/eval/metrics.json" --report "$R/$r/export.json" "${defaults[@]}" > /dev/null
   extra=()
-  [ "$v" != direct ] && extra+=(--baseline "$R/direct/eval/metrics.json")
-  [ "$v" = lare ] && extra+=(--ablation "$R/lare-noextractor/eval/metrics.json")
+  [ "$v" != direct ] && extra+=(--baseline "$R/${RUN[direct]}/eval/metrics.json")
+  [ "$v" = lare ] && extra+=(--ablation "$R/${RUN[lare-noextractor]}/eval/metrics.json")
   { if [ -f "$R/stage1/train-part1.log" ]; then echo "# stage I, part 1"; cat "$R/stage1/train-part1.log"; fi
-    echo "# stage I"; cat "$R/stage1/train.log"; echo "# fine-tune $v"; cat "$R/$v/train.log"
-    if [ "$r" != "$v" ]; then echo "# reconstructor-only phase"; cat "$R/$r/train.log"; fi; } > "$M/${NAME[$v]}/train-log.txt"
+    echo "# stage I"; cat "$R/stage1/train.log"
+    for d in $(chain "$r"); do echo "# fine-tune $(basename "$d")"; cat "$d/train.log"; done; } > "$M/${NAME[$v]}/train-log.txt"
   $P training/model_card.py --run "$R/$r" --stage1 "$R/stage1" --bundle "$M/${NAME[$v]}" "${extra[@]}" \
     --note "Stage I ran with \`--minutes 30\` until step 944 and was then resumed from its checkpoint with \`--steps 6000 --minutes 55\` (the command above), which stretched its cosine schedule; the logs of stage I (both parts) and of the fine-tune are in train-log.txt next to this card."
 done

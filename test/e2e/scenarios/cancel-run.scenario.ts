@@ -2,7 +2,8 @@ import { defineScenario } from '../scenario';
 
 /**
  * A long run (the adaptive-stopping study over the 300-item sample dataset) is cancelled from its
- * progress notification: the run stops, says so, writes no report, and the panel's progress bar goes away.
+ * progress notification: the run stops, says so, writes no report, the panel's progress bar goes away,
+ * and the extension host (whose worker threads ran the items) still answers commands.
  */
 export default defineScenario({
   name: 'cancel-run',
@@ -23,5 +24,10 @@ export default defineScenario({
     if (reports.length) throw new Error(`a cancelled run wrote ${reports.join(', ')}`);
     const log = await ctx.extensionLog();
     if (!/Adaptive-Stopping Study: cancelled/.test(log)) throw new Error('the cancel is not in the Latent Trace log');
+    // the study ran on worker threads (one per core): cancelling must leave the extension host alive,
+    // so a command that needs it still answers
+    await ctx.runCommand('Latent Trace: Select Model…');
+    await ctx.page.locator('.quick-input-list .monaco-list-row', { hasText: 'lare-shapes' }).first().waitFor({ timeout: 30_000 });
+    await ctx.page.keyboard.press('Escape');
   },
 });

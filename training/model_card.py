@@ -55,7 +55,8 @@ def card(run, stage1, bundle, baseline, ablation, note):
              f"| stage I command | `{st['command']}` |",
              *[f"| fine-tune command{f' ({i + 1})' if len(chain) > 1 else ''} | `{c['command']}` |"
                for i, c in enumerate(chain)],
-             f"| data seed | {ck['seed']} (training stream `default_rng([seed, step])`); held-out split seed 7 |",
+             f"| data seed | stage I {st['seed']}, fine-tune {' + '.join(str(c['seed']) for c in chain)} "
+             f"(training stream `default_rng([seed, step])`); held-out split seed 7 |",
              f"| steps | stage I {st['step']}, fine-tune {' + '.join(str(c['step']) for c in chain)} |",
              f"| wall time | {wall / 60:.1f} min on 2 shared CPU cores (stage I {st['wall_time_s'] / 60:.1f} + "
              f"fine-tune {tune_wall / 60:.1f}) |",

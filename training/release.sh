@@ -61,6 +61,8 @@ for v in direct lare lare-noextractor lvr; do
     echo "# stage I"; cat "$R/stage1/train.log"
     for d in $(chain "$r"); do echo "# fine-tune $(basename "$d")"; cat "$d/train.log"; done; } > "$M/${NAME[$v]}/train-log.txt"
   $P training/model_card.py --run "$R/$r" --stage1 "$R/stage1" --bundle "$M/${NAME[$v]}" "${extra[@]}" \
-    --note "Stage I ran with \`--minutes 30\` until step 944 and was then resumed from its checkpoint with \`--steps 6000 --minutes 55\` (the command above), which stretched its cosine schedule; the logs of stage I (both parts) and of the fine-tune are in train-log.txt next to this card."
+    --note "Stage I ran with \`--minutes 30\` until step 944 and was then resumed from its checkpoint with \`--steps 6000 --minutes 55\` (the command above), which stretched its cosine schedule; the logs of stage I (both parts) and of every fine-tune phase are in train-log.txt next to this card. Stage I and the first fine-tunes ran while other jobs loaded the 2 cores (7-39 samples/s); the continuations with seed 4321 (LaRe and the baseline only, on the same training items) ran on a quiet machine."
 done
-if [ "${GOLDENS:-1}" = 1 ]; then bash test/fixtures/golden/generate.sh shapes; fi
+if [ "${GOLDENS:-1}" = 1 ]; then
+  LARE_CHECKPOINT="$R/${RUN[lare]}/final.pt" LVR_CHECKPOINT="$R/${RUN[lvr]}/final.pt" bash test/fixtures/golden/generate.sh shapes
+fi

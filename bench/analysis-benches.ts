@@ -174,7 +174,10 @@ export const datasetScaling: BenchSuite = {
       if (existsSync(join(baseline, 'latent-trace.json'))) {
         studies.push({ name: 'attention study, 300 items x 2 models', args: ['attention', dataset, '--model', ctx.modelDir, '--baseline', baseline] });
       }
-      const figures: BenchFigure[] = [];
+      const ceiling = await twoCoreCeiling();
+      const figures: BenchFigure[] = [
+        { name: 'machine: 2 concurrent CPU-bound processes vs 1, throughput', value: ceiling, unit: 'x', detail: 'the most any 2-worker run can gain on this machine now (2x on two free physical cores)' },
+      ];
       for (const study of studies) {
         const wall = async (workers: number) => {
           const out = join(tmp, `${study.args[0]}-${workers}`);
@@ -193,7 +196,7 @@ export const datasetScaling: BenchSuite = {
         figures.push(
           { name: `${study.name}, 1 worker`, value: m1, unit: 'ms' },
           { name: `${study.name}, 2 workers`, value: m2, unit: 'ms' },
-          { name: `${study.name}: 2 workers vs 1, wall time`, value: m1 / m2, unit: 'x', ...(study.target ? { target: '>= 1.7x on 2 cores', ok: m1 / m2 >= 1.7 } : {}), detail: 'the CLI from the build, process start to exit' },
+          { name: `${study.name}: 2 workers vs 1, wall time`, value: m1 / m2, unit: 'x', ...(study.target ? { target: '>= 1.7x on 2 cores', ok: m1 / m2 >= 1.7 } : {}), detail: `the CLI from the build, process start to exit; ${(100 * (m1 / m2) / ceiling).toFixed(0)}% of the machine's 2-process ceiling` },
         );
       }
       return figures;
@@ -202,6 +205,26 @@ export const datasetScaling: BenchSuite = {
     }
   },
 };
+
+/**
+ * What two cores give here: the throughput of two concurrent CPU-bound processes over one alone. On a
+ * VM whose two vCPUs share a physical core, or with a busy host (steal time), this falls well below 2x,
+ * and no two-worker run can beat it.
+ */
+async function twoCoreCeiling(): Promise<number> {
+  const spin = `const a=new Float64Array(65536).map((_,i)=>i*1e-5);let s=0;const t=performance.now();
+for(let r=0;r<8000;r++)for(let i=0;i<65536;i++)s+=a[i]*a[(i*7)&65535];process.stdout.write(String(performance.now()-t+(s>0?0:1)));`;
+  const run = () => new Promise<number>((resolvePromise, reject) => {
+    const p = spawn(process.execPath, ['-e', spin], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (c) => (out += c));
+    p.on('error', reject);
+    p.on('close', () => resolvePromise(Number(out)));
+  });
+  const alone = median([await run(), await run(), await run()]);
+  const together = await Promise.all([run(), run()]);
+  return (2 * alone) / Math.max(...together);
+}
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);

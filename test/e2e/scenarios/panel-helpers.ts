@@ -27,16 +27,22 @@ export async function openInPanel(ctx: ScenarioContext, file: string): Promise<v
 
 /** Types a path into code-server's simple open dialog once it has filled in its folder, and accepts it. */
 export async function answerOpenDialog(ctx: ScenarioContext, file: string): Promise<void> {
-  const input = ctx.page.locator('.quick-input-widget input');
+  const input = ctx.page.locator('.quick-input-widget input').first();
   await input.waitFor({ state: 'visible', timeout: 30_000 });
+  // the dialog is told apart from a next one that reuses the same widget by its aria-label (its title)
+  const label = await input.getAttribute('aria-label');
   // the dialog fills in its folder a moment after it opens: typing earlier is overwritten
   for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/'); i++) await ctx.page.waitForTimeout(100);
   await input.fill(file);
   // Enter can land while the dialog is still listing the folder; then OK accepts the typed path
   await ctx.page.waitForTimeout(300);
   await input.press('Enter');
+  const gone = async () => !(await input.isVisible()) || (await input.getAttribute('aria-label')) !== label;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await input.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) return;
+    for (let i = 0; i < 30; i++) {
+      if (await gone()) return;
+      await ctx.page.waitForTimeout(100);
+    }
     if ((await input.inputValue()) !== file) await input.fill(file);
     await ctx.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
   }

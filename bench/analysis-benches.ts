@@ -13,7 +13,7 @@ import { DEFAULT_C_GRID } from '../src/analysis/probing/crossValidation';
 import { createRandom } from '../src/analysis/random';
 import { compareSamples } from '../src/analysis/stats';
 import { samplesDir } from '../src/runtime/default-model';
-import type { BenchContext, BenchFigure, BenchSuite } from './types';
+import { median, type BenchContext, type BenchFigure, type BenchSuite } from './types';
 
 const PYTHON = '/usr/bin/python3';
 const SKLEARN_SCRIPT = resolve(__dirname, 'sklearn_probes.py');
@@ -56,16 +56,30 @@ function probingFeatures(noise: number): ProbeData & { yTest: Uint8Array } {
   return { dim, xTrain: train.x, yTrain: train.y, folds: groupedFolds(train.imgs, 5, 3), xTest: test.x, yTest: test.y };
 }
 
-function runPython(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+interface ChildRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** wall time from spawn to exit */
+  ms: number;
+}
+
+/** runs a child process to its end, collecting its output; a failure to start is code -1 */
+function runChild(command: string, args: string[], env: Record<string, string> = {}): Promise<ChildRun> {
   return new Promise((resolvePromise) => {
-    const p = spawn(PYTHON, args, { env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' } });
+    const t0 = performance.now();
+    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (c) => (stdout += c));
     p.stderr.on('data', (c) => (stderr += c));
-    p.on('error', (err) => resolvePromise({ code: -1, stdout, stderr: String(err) }));
-    p.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    p.on('error', (err) => resolvePromise({ code: -1, stdout, stderr: String(err), ms: performance.now() - t0 }));
+    p.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr, ms: performance.now() - t0 }));
   });
+}
+
+function runPython(args: string[]): Promise<ChildRun> {
+  return runChild(PYTHON, args, { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' });
 }
 
 function medianSync(repeats: number, f: () => void): number {
@@ -75,8 +89,7 @@ function medianSync(repeats: number, f: () => void): number {
     f();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 export const probingVsSklearn: BenchSuite = {
@@ -140,17 +153,12 @@ export const statsLarge: BenchSuite = {
 };
 
 /** wall time of one `latent-trace` CLI run from the build (dist/cli.js), as a user would start it */
-function timeCli(args: string[]): Promise<number> {
+async function timeCli(args: string[]): Promise<number> {
   const cli = resolve(__dirname, '..', 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
-  return new Promise((resolvePromise, reject) => {
-    const t0 = performance.now();
-    const p = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
-    let stderr = '';
-    p.stderr.on('data', (c) => (stderr += c));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolvePromise(performance.now() - t0) : reject(new Error(`latent-trace ${args[0]} exited ${code}: ${stderr.trim().split('\n').at(-1)}`))));
-  });
+  const run = await runChild(process.execPath, [cli, ...args]);
+  if (run.code !== 0) throw new Error(`latent-trace ${args[0]} exited ${run.code}: ${run.stderr.trim().split('\n').at(-1)}`);
+  return run.ms;
 }
 
 /**
@@ -214,19 +222,12 @@ export const datasetScaling: BenchSuite = {
 async function twoCoreCeiling(): Promise<number> {
   const spin = `const a=new Float64Array(65536).map((_,i)=>i*1e-5);let s=0;const t=performance.now();
 for(let r=0;r<8000;r++)for(let i=0;i<65536;i++)s+=a[i]*a[(i*7)&65535];process.stdout.write(String(performance.now()-t+(s>0?0:1)));`;
-  const run = () => new Promise<number>((resolvePromise, reject) => {
-    const p = spawn(process.execPath, ['-e', spin], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (c) => (out += c));
-    p.on('error', reject);
-    p.on('close', () => resolvePromise(Number(out)));
-  });
+  const run = async () => {
+    const r = await runChild(process.execPath, ['-e', spin]);
+    if (r.code !== 0) throw new Error(`the CPU calibration loop exited ${r.code}: ${r.stderr.trim()}`);
+    return Number(r.stdout);
+  };
   const alone = median([await run(), await run(), await run()]);
   const together = await Promise.all([run(), run()]);
   return (2 * alone) / Math.max(...together);
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

@@ -4,7 +4,7 @@
  */
 import { openEngine, type TraceEngine } from '../src/runtime/engine';
 import { positionsAfterPrompt } from '../src/runtime/prompt';
-import { medianMs, timeMs, type BenchContext, type BenchSuite } from './types';
+import { median, medianMs, timeMs, type BenchContext, type BenchSuite } from './types';
 import { pytorchReferenceMs } from './pytorch-reference';
 
 async function withEngine<T>(ctx: BenchContext, f: (e: TraceEngine) => Promise<T>): Promise<T> {
@@ -47,10 +47,6 @@ export const fullTraceVsPytorch: BenchSuite = {
     ];
   }),
 };
-
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
 
 export const perStepScaling: BenchSuite = {
   name: 'per-step cost vs T',

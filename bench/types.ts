@@ -36,7 +36,12 @@ export async function timeMs(repeats: number, f: () => Promise<unknown>): Promis
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0] };
+  return { median: median(times), min: times[0] };
+}
+
+/** the middle value (the upper one of the two middles for an even count) */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
 
 export async function medianMs(repeats: number, f: () => Promise<unknown>): Promise<number> {

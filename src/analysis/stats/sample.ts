@@ -1,6 +1,4 @@
 /** Input checking shared by every statistic: what a sample is and which values it may hold. */
-import { sortedFloat64 } from './sortFloat64';
-
 export type Sample = ArrayLike<number>;
 
 /**
@@ -23,9 +21,7 @@ export function allFinite(sample: Sample): boolean {
 }
 
 /** an ascending copy; callers reject NaN first (assertNoNaN) */
-export function sortedCopy(sample: Sample): Float64Array {
-  return sortedFloat64(sample);
-}
+export { sortedFloat64 as sortedCopy } from './sortFloat64';
 
 /** a plain array copy for the JSON report (Array.from goes through the iterator, ~10x slower) */
 export function toArray(sample: Sample): number[] {

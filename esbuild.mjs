@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
-const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp'];
+// tsx: only the dataset runner's from-source path names it (require.resolve), never taken in a build
+const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp', 'tsx'];
 
 const builds = [
   {
@@ -20,8 +21,8 @@ const builds = [
     logLevel: 'warning',
   },
   {
-    // the `latent-trace` bin: its own build so only it carries the shebang; the dataset worker thread
-    // (src/runtime/datasets/runner.ts) loads dist/dataset-worker.js next to it
+    // the `latent-trace` bin: its own build so only it carries the shebang; the dataset runner
+    // (src/runtime/datasets/runner.ts) forks dist/dataset-worker.js next to it
     entryPoints: { cli: 'src/cli/main.ts', 'dataset-worker': 'src/runtime/datasets/worker.ts' },
     outdir: 'dist',
     bundle: true,

@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# One command per variant: trains the shared stage I (skipped when its final.pt exists) and then the variant.
-# Usage: bash training/train_variant.sh <lare|lare-noextractor|lvr|direct> [minutes for the fine-tune]
+# One command per variant, one hour of fine-tuning on 2 cores: trains the shared stage I first (skipped when
+# its final.pt exists), then the variant from it into training/runs/<variant>-1h. LaRe spends the last 14 of its
+# 60 minutes on the reconstructor alone (the paper's stage II: LLM frozen), in training/runs/lare-1h-unet.
+# Every variant gets the same training items (seed, batch, step budget), so their comparison is fair.
+# Usage: bash training/train_variant.sh <lare|lare-noextractor|lvr|direct>
 # Runs resume from their checkpoints when interrupted and restarted with the same command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE
 case "${1:-}" in
   lare|lare-noextractor|lvr|direct) v=$1 ;;
-  *) echo "usage: bash training/train_variant.sh <lare|lare-noextractor|lvr|direct> [minutes]" >&2; exit 2 ;;
+  *) echo "usage: bash training/train_variant.sh <lare|lare-noextractor|lvr|direct>" >&2; exit 2 ;;
 esac
-minutes=${2:-35}
 P=/usr/bin/python3
 R=training/runs
 if [ ! -f $R/stage1/final.pt ]; then
   $P training/train.py stage1 --run-dir $R/stage1 --steps 6000 --minutes 55 --batch 24 --lr 1.5e-3 \
     --curriculum 0.08 --seed 1234
 fi
-$P training/train.py "$v" --init $R/stage1/final.pt --run-dir "$R/$v" --steps 4000 --minutes "$minutes" \
-  --batch 16 --lr 1e-3 --seed 1234
+minutes=60
+[ "$v" = lare ] && minutes=46
+$P training/train.py "$v" --init $R/stage1/final.pt --run-dir "$R/$v-1h" --steps 3700 --minutes "$minutes" \
+  --batch 24 --lr 1e-3 --seed 2468
+if [ "$v" = lare ]; then
+  $P training/train.py lare --unet-only --init "$R/lare-1h/final.pt" --run-dir "$R/lare-1h-unet" --steps 1100 \
+    --minutes 14 --batch 32 --lr 2e-3 --seed 2468
+fi

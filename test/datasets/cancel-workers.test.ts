@@ -1,8 +1,9 @@
 /**
- * Cancelling a dataset run that uses worker threads must end the process cleanly: terminating a worker
- * inside an onnxruntime call used to abort the whole process ("terminate called after throwing").
- * Runs the built CLI (its bundled worker reproduced the abort about one run in three) in a child process,
- * interrupts it mid-run with SIGINT, and checks how it ended; three times, since the race is timing-dependent.
+ * Cancelling a dataset run on worker processes must end the run cleanly: the CLI exits with the
+ * cancelled code, not a native abort (worker threads terminated inside onnxruntime used to abort the
+ * whole process), and no worker process outlives it. Runs the built CLI in its own process group,
+ * interrupts it mid-run with SIGINT, sent to the CLI alone or to the whole group as a terminal's Ctrl-C
+ * does, and checks how it ended; three times, since the race is timing-dependent.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ const samples = join(root, 'media/samples/samples.jsonl');
 const cli = join(root, 'dist/cli.js');
 const ready = existsSync(join(bundle, 'latent-trace.json')) && existsSync(samples) && existsSync(cli);
 
-test('SIGINT during a run on 2 worker threads exits with the cancelled code, not a native abort', { skip: !ready && 'tiny bundle, samples or dist/cli.js (npm run build) missing', timeout: 180_000 }, async () => {
+test('SIGINT during a run on 2 worker processes exits with the cancelled code and leaves no worker behind', { skip: !ready && 'tiny bundle, samples or dist/cli.js (npm run build) missing', timeout: 180_000 }, async () => {
   for (let run = 0; run < 3; run++) await interruptOnce(run);
 });
 
@@ -31,15 +32,20 @@ async function interruptOnce(run: number): Promise<void> {
   const data = join(dir, 'items.jsonl');
   writeFileSync(data, `${lines.join('\n')}\n`);
   const child = spawn(process.execPath, [cli, 'steps', data, '--model', bundle, '--workers', '2', '--out', join(dir, `out${run}`)], {
-    cwd: root, env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', ORT_DISABLE_TELEMETRY: '1' },
+    cwd: root, env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', ORT_DISABLE_TELEMETRY: '1' }, detached: true,
   });
+  const group = child.pid as number;
+  const toGroup = run % 2 === 1;
   let stderr = '';
+  let sent = false;
   const interrupted = new Promise<void>((resolveInterrupt) => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       // interrupt once both workers are busy with items
-      if (/item\s+\d+|\d+\s*\/\s*\d+/.test(stderr) && !child.killed) {
-        child.kill('SIGINT');
+      if (/item\s+\d+|\d+\s*\/\s*\d+/.test(stderr) && !sent) {
+        sent = true;
+        if (toGroup) process.kill(-group, 'SIGINT');
+        else child.kill('SIGINT');
         resolveInterrupt();
       }
     });
@@ -52,4 +58,11 @@ async function interruptOnce(run: number): Promise<void> {
   assert.doesNotMatch(stderr, /terminate called|Napi::Error/);
   assert.match(stderr, /cancelled/);
   assert.equal(code, 130);
+  let alive = true;
+  try {
+    process.kill(-group, 0);
+  } catch {
+    alive = false;
+  }
+  assert.equal(alive, false, `a worker process outlived the cancelled run (SIGINT to the ${toGroup ? 'group' : 'CLI'})`);
 }

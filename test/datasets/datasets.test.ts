@@ -162,7 +162,8 @@ test('runner: SIGKILL mid-run, restart, byte-identical to an uninterrupted run',
   const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
   const ok = spawnSync(process.execPath, ['--import', 'tsx', child, dataset, reference, '2', '20'], { env, encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataset, killed, '2', '20'], { env, stdio: 'ignore' });
+  // its own process group, which its worker processes join: the group tells whether any outlives it
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataset, killed, '2', '20'], { env, stdio: 'ignore', detached: true });
   // kill once some, but not all, results are committed
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
@@ -180,6 +181,7 @@ test('runner: SIGKILL mid-run, restart, byte-identical to an uninterrupted run',
   });
   const partial = readFileSync(killed, 'utf8').split('\n').length - 2;
   assert.ok(partial >= 10 && partial < n, `killed after ${partial} items`);
+  assert.ok(await groupGone(proc.pid as number, 10_000), 'worker processes outlived their killed runner');
   const resumed = spawnSync(process.execPath, ['--import', 'tsx', child, dataset, killed, '2', '20'], { env, encoding: 'utf8' });
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.equal(readFileSync(killed, 'utf8'), readFileSync(reference, 'utf8'));
@@ -207,3 +209,17 @@ test('merge: shards combine into the unsharded file; gaps and overlaps are refus
   await assert.rejects(mergeResults(shardFiles, merged), /last line is incomplete/);
   rmSync(dir, { recursive: true });
 });
+
+/** whether every process of the group `pgid` has exited within `ms` */
+async function groupGone(pgid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

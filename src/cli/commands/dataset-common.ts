@@ -17,7 +17,7 @@ export const datasetOptionSpec: OptionSpec = {
 export const datasetOptionsUsage = `dataset run:
   --out <dir>               results (resumable) and reports go here (default: latent-trace-out/<command>)
   --shard <i/n>             run only items k with k mod n = i (merge the shards with latent-trace merge)
-  --workers <N>             worker threads, each with its own engine (default: one per core)
+  --workers <N>             worker processes, each with its own engine (default: one per core)
   --skip-bad                skip (and report) malformed dataset lines instead of failing
   --limit <N>               only the first N items`;
 

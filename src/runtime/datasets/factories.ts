@@ -1,7 +1,6 @@
 /**
  * Resolves a ProcessorSpec to its factory. The named processors are imported statically (onnxruntime
- * itself is loaded lazily by the engine); a module spec is loaded with require, since under tsx only
- * the CommonJS hook reaches worker threads.
+ * itself is loaded lazily by the engine); a module spec (tests, plugins) is loaded with require.
  */
 import { createRequire } from 'node:module';
 import type { ProcessorFactory, ProcessorSpec } from './processor';

@@ -1,12 +1,13 @@
 /**
  * Runs a processor over dataset items with resumable results (results.ts): items already in the
- * results file are skipped, the rest are processed by `workers` worker threads (0 = in this thread)
+ * results file are skipped, the rest are processed by `workers` worker processes (0 = in this process)
  * and committed in item order through a small reorder buffer. Killing the process at any moment
  * loses at most the uncommitted items, which the next run processes again.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { resolveProcessor } from './factories';
 import type { DatasetItem } from './item';
 import type { ProcessorSpec } from './processor';
@@ -18,7 +19,7 @@ export interface RunOptions {
   resultsPath: string;
   header: ResultsHeader;
   processor: ProcessorSpec;
-  /** worker threads; 0 runs in the calling thread */
+  /** worker processes; 0 runs in the calling thread */
   workers: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, line: ResultLine) => void;
@@ -87,23 +88,31 @@ async function runInline(pending: DatasetItem[], o: RunOptions, commit: (l: Resu
 }
 
 /**
- * A worker thread running worker.ts: the bundled dist/dataset-worker.js in a build, the TypeScript
- * source through tsx's CommonJS hook when running from source (tests, `npm run bench`), since loader
- * hooks registered by --import do not reach worker threads.
+ * A worker process running worker.ts: the bundled dist/dataset-worker.js in a build, the TypeScript
+ * source through tsx when running from source (tests, `npm run bench`). Processes, not worker threads:
+ * two engines in worker threads of one process scaled 1.3-1.5x on 2 cores where two processes scaled
+ * 1.9-2.0x (steps study, 100 items), and a process can be killed mid-item without harm. The parent's
+ * execArgv (--inspect in a debugged extension host, say) is not inherited; under Electron (VS Code's
+ * extension host) the child runs as plain Node.
  */
-function startWorker(spec: ProcessorSpec): Worker {
+function startWorker(): ChildProcess {
   const source = join(__dirname, 'worker.ts');
-  if (!existsSync(source)) return new Worker(join(__dirname, 'dataset-worker.js'), { workerData: { spec } });
-  const code = `require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`;
-  return new Worker(code, { eval: true, workerData: { spec } });
+  const fromSource = existsSync(source);
+  return fork(fromSource ? source : join(__dirname, 'dataset-worker.js'), [], {
+    execArgv: fromSource ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [],
+    serialization: 'advanced',
+    // a worker never writes to stdout, which carries the CLI's --json report; anything it prints goes to stderr
+    stdio: ['ignore', 2, 2, 'ipc'],
+    env: process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env,
+  });
 }
 
 function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultLine) => void): Promise<void> {
   const count = Math.min(o.workers, pending.length);
   const sourceOf = new Map(pending.map((it) => [it.index, it.source]));
   return new Promise<void>((resolvePromise, reject) => {
-    const workers: Worker[] = [];
-    const exited = new Set<Worker>();
+    const workers: ChildProcess[] = [];
+    const exited = new Set<ChildProcess>();
     let next = 0;
     let outstanding = pending.length;
     let settled = false;
@@ -111,29 +120,30 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
       if (settled) return;
       settled = true;
       o.signal?.removeEventListener('abort', onAbort);
-      // Never terminate() a worker mid-item: tearing down a thread inside an onnxruntime call aborts the
-      // whole process. Ask it to abort its item between ONNX calls, dispose its engine and exit instead.
+      // On success each worker releases its engine and exits; on cancel or failure nothing it still
+      // computes can be committed, so it is killed at once (a separate process: safe mid-ONNX-call).
       const closing = workers.map((w) => new Promise<void>((r) => {
         if (exited.has(w)) return r();
-        const force = setTimeout(() => void w.terminate(), 30_000);
+        const force = setTimeout(() => w.kill('SIGKILL'), err ? 5_000 : 30_000);
         w.once('exit', () => { clearTimeout(force); r(); });
-        w.postMessage({ type: 'close', abort: err !== undefined } satisfies ToWorker);
+        if (err || !w.connected) w.kill('SIGTERM');
+        else w.send({ type: 'close' } satisfies ToWorker);
       }));
       void Promise.all(closing).then(() => (err ? reject(err) : resolvePromise()));
     };
     const onAbort = () => finish(o.signal?.reason instanceof Error ? o.signal.reason : new Error('aborted'));
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    const feed = (w: Worker) => {
-      if (next < pending.length) w.postMessage({ type: 'item', item: pending[next++] } satisfies ToWorker);
+    const feed = (w: ChildProcess) => {
+      if (next < pending.length) w.send({ type: 'item', item: pending[next++] } satisfies ToWorker);
     };
     for (let k = 0; k < count; k++) {
-      const w = startWorker(o.processor);
+      const w = startWorker();
       workers.push(w);
       w.on('message', (m: FromWorker) => {
         if (settled) return;
         if (m.type === 'fatal') return finish(new Error(m.message));
         // two items in flight per worker: the next one is already queued when a result goes back,
-        // so a worker never idles for the round trip through this thread
+        // so a worker never idles for the round trip through this process
         if (m.type === 'ready') {
           feed(w);
           return feed(w);
@@ -147,11 +157,12 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
         if (outstanding === 0) return finish();
         feed(w);
       });
-      w.on('error', (err) => finish(err));
-      w.on('exit', (code) => {
+      w.on('error', (err) => finish(new Error(`a dataset worker failed: ${err.message}`)));
+      w.on('exit', (code, signal) => {
         exited.add(w);
-        if (!settled && code !== 0) finish(new Error(`a dataset worker exited with code ${code}`));
+        if (!settled) finish(new Error(`a dataset worker exited ${signal ? `on ${signal}` : `with code ${code}`} before the run ended`));
       });
+      w.send({ type: 'init', spec: o.processor } satisfies ToWorker);
     }
     if (o.signal?.aborted) onAbort();
   });

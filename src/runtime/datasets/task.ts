@@ -20,7 +20,7 @@ export interface TaskOptions {
   options: Record<string, unknown>;
   out: string;
   shard?: Shard;
-  /** worker threads (default: one per core, at most 2 per the engine's 1-thread sessions) */
+  /** worker processes (default: one per core, each engine with 1-thread sessions) */
   workers?: number;
   onBadRecord?: BadRecordPolicy;
   /** only the first N items of the dataset */

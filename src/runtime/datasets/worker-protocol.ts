@@ -1,8 +1,9 @@
-/** Messages between the dataset runner and its worker threads. */
+/** Messages between the dataset runner and its worker processes. */
 import type { DatasetItem } from './item';
+import type { ProcessorSpec } from './processor';
 
-/** `close` with `abort` cancels the item in flight (between ONNX calls) before the worker disposes and exits. */
-export type ToWorker = { type: 'item'; item: DatasetItem } | { type: 'close'; abort: boolean };
+/** `init` comes first; `close` disposes the engine and exits once the queued items are done. */
+export type ToWorker = { type: 'init'; spec: ProcessorSpec } | { type: 'item'; item: DatasetItem } | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }

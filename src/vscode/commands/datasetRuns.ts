@@ -44,8 +44,8 @@ async function runStudy(ctx: CommandContext, study: Study): Promise<void> {
   const model = await ctx.catalog.load(await ctx.catalog.resolve(settings.modelPath));
   const dataset = await pickDataset(ctx.extension.extensionPath, `Latent Trace: dataset for the ${TITLES[study]}`);
   if (!dataset) throw new Dismissed('no dataset chosen, nothing was run');
-  // one worker thread per core (the CLI's default), each with its own engine of `threads` threads; a
-  // cancel asks the workers to stop between ONNX calls, never terminates one inside a call
+  // one worker process per core (the CLI's default), each with its own engine of `threads` threads; a
+  // cancel kills the workers, which leaves the extension host untouched
   const argv = [dataset, '--model', model.dir, '--provider', settings.executionProvider, '--threads', String(settings.threads)];
   let second: ModelEntry | undefined;
   if (study === 'attention') {

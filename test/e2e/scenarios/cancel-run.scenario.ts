@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { defineScenario } from '../scenario';
 
 /**
  * A long run (the adaptive-stopping study over the 300-item sample dataset) is cancelled from its
  * progress notification: the run stops, says so, writes no report, the panel's progress bar goes away,
- * and the extension host (whose worker threads ran the items) still answers commands.
+ * its worker processes are gone, and the extension host still answers commands.
  */
 export default defineScenario({
   name: 'cancel-run',
@@ -24,8 +25,9 @@ export default defineScenario({
     if (reports.length) throw new Error(`a cancelled run wrote ${reports.join(', ')}`);
     const log = await ctx.extensionLog();
     if (!/Adaptive-Stopping Study: cancelled/.test(log)) throw new Error('the cancel is not in the Latent Trace log');
-    // the study ran on worker threads (one per core): cancelling must leave the extension host alive,
-    // so a command that needs it still answers
+    // the study ran on worker processes (one per core), killed by the cancel before the run ended; the
+    // extension host must be alive, so a command that needs it still answers
+    if (spawnSync('pgrep', ['-f', 'dataset-worker\\.js']).status === 0) throw new Error('a dataset worker process outlived the cancelled study');
     await ctx.runCommand('Latent Trace: Select Model…');
     await ctx.page.locator('.quick-input-list .monaco-list-row', { hasText: 'lare-shapes' }).first().waitFor({ timeout: 30_000 });
     await ctx.page.keyboard.press('Escape');

@@ -23,7 +23,6 @@ import data  # noqa: E402
 from export import load_checkpoint  # noqa: E402
 from model import Config, ddim_sample, window_starts  # noqa: E402
 from reference import pixels_from_uint8, run_trace  # noqa: E402
-from train import rationale_features  # noqa: E402
 
 
 def window_contains(cfg, start, point):
@@ -129,43 +128,62 @@ def save_side_by_side(targets, rec, ctl, path, n_steps, rows=8, scale=4):
     os.replace(path + '.tmp.png', path)
 
 
+def mean_max(x):
+    """The appendix B hybrid pooling of a [tokens, d] sequence: [mean, max]."""
+    return torch.cat([x.mean(0), x.max(0).values]).numpy()
+
+
 @torch.no_grad()
 def probe_features(model, traces):
-    """Mean-max pooled latents, rationale-text features and visual anchors (mean local features in the box)."""
+    """Mean-max pooled latent tokens, rationale-text hidden states (the rationale run through the LLM) and the
+    visual tokens of the asked-about box, as in appendix B; all three live in the LLM's hidden space."""
+    dec = model.decoder
     lat, txt, vis = [], [], []
     for it, _, tr in traces:
-        L = tr['tensors']['latent_tokens']
-        lat.append(torch.cat([L.mean(0), L.max(0).values]).numpy())
-        r = torch.tensor([data.tokenize(it['rationale'])])
-        txt.append(rationale_features(model, {'r_ids': r, 'r_len': torch.tensor([r.shape[1]])})[0].numpy())
-        mask = torch.tensor(data.bbox_patch_mask(it['bbox'])).unsqueeze(-1)
-        local = tr['tensors']['local_features'][0]
-        vis.append(((local * mask).sum(0) / mask.sum()).numpy())
+        lat.append(mean_max(tr['tensors']['latent_tokens']))
+        ids = torch.tensor([[data.TOKEN_ID['<bos>']] + data.tokenize(it['rationale'])])
+        pk, pv = dec.empty_cache(1)
+        txt.append(mean_max(dec(dec.embed(ids), pk, pv)[1][0, 1:]))
+        box = torch.tensor(data.bbox_patch_mask(it['bbox'])) > 0
+        vis.append(mean_max(tr['tensors']['visual_tokens'][0][box]))
     return np.stack(lat), np.stack(txt), np.stack(vis)
 
 
-def linear_probe(a, b, pairs=1000, seed=0, dim=64):
-    """Matched vs mismatched (latent, other) pairs, half each; fixed random projection to `dim`, L2 normalisation,
-    pair features [x*y, |x-y|], linear SVM, 5-fold CV accuracy."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+def linear_probe(a, b, seed=0, dim=256):
+    """Matched (a_i, b_i) vs mismatched (a_i, b_j) pairs, half each, every item once as a positive and once as a
+    negative. Both sides go through one fixed random projection to `dim` (the same matrix, so inner products are
+    kept and nothing in it can learn the task), then L2 normalisation; a linear SVM sees u*v and |u-v|. Folds are
+    grouped by item, so no item's features are in both training and test pairs. Returns the 5-fold CV accuracy."""
+    from sklearn.model_selection import StratifiedGroupKFold, cross_val_score
     from sklearn.svm import LinearSVC
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f'probe sides differ in width ({a.shape[1]} vs {b.shape[1]}): one projection cannot serve both')
     rng = np.random.default_rng(seed)
-    pa = rng.normal(size=(a.shape[1], dim)) / np.sqrt(a.shape[1])
-    pb = rng.normal(size=(b.shape[1], dim)) / np.sqrt(b.shape[1])
-    za = a @ pa
-    zb = b @ pb
+    proj = rng.normal(size=(a.shape[1], dim)) / np.sqrt(dim)
+    za = a @ proj
+    zb = b @ proj
     za /= np.linalg.norm(za, axis=1, keepdims=True)
     zb /= np.linalg.norm(zb, axis=1, keepdims=True)
     n = len(a)
-    half = min(pairs // 2, n)  # each item at most once as a positive, so CV folds do not share pairs
-    i = np.concatenate([rng.permutation(n)[:half], rng.permutation(n)[:half]])
+    if n < 10:
+        raise ValueError(f'the probe needs at least 10 items (2 per fold), got {n}')
+    folds = np.arange(n) % 5
+    rng.shuffle(folds)
+    i = np.concatenate([np.arange(n), np.arange(n)])
     j = i.copy()
-    neg = np.arange(2 * half) >= half
-    j[neg] = (i[neg] + rng.integers(1, n, size=neg.sum())) % n
+    neg = np.arange(2 * n) >= n
+    # a negative partner comes from the same fold, so test pairs only ever hold test items
+    for f in range(5):
+        members = np.flatnonzero(folds == f)
+        rows = np.flatnonzero(neg & (folds[i] == f))
+        shift = rng.integers(1, len(members), size=len(rows))
+        pos = np.searchsorted(members, i[rows])
+        j[rows] = members[(pos + shift) % len(members)]
     x = np.concatenate([za[i] * zb[j], np.abs(za[i] - zb[j])], 1)
     y = (~neg).astype(int)
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-    return float(cross_val_score(LinearSVC(C=1.0, max_iter=5000), x, y, cv=folds).mean())
+    cv = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
+    groups = folds[i]
+    return float(cross_val_score(LinearSVC(C=1.0, max_iter=20000), x, y, cv=cv, groups=groups).mean())
 
 
 def evaluate(checkpoint, samples, out_dir, latent_steps=None):
@@ -185,9 +203,12 @@ def evaluate(checkpoint, samples, out_dir, latent_steps=None):
         m.update(reconstruction(model, traces, out_dir))
     if cfg.method != 'direct':
         lat, txt, vis = probe_features(model, traces)
-        m['probe_text'] = linear_probe(lat, txt)
-        m['probe_visual'] = linear_probe(lat, vis)
-        m['probe_pairs'] = 2 * min(500, len(traces))
+        # five seeds (projection, folds, negatives): the spread says how much a difference between models means
+        for name, other in (('text', txt), ('visual', vis)):
+            runs = [linear_probe(lat, other, seed=s) for s in range(5)]
+            m[f'probe_{name}'] = float(np.mean(runs))
+            m[f'probe_{name}_seeds'] = runs
+        m['probe_pairs'] = 2 * len(traces)
         d = np.array([[r for r in tr['tensors']['distances'][1:]] for _, _, tr in traces])
         for k, name in enumerate(['cosine', 'l1', 'l2']):
             m[f'distance_{name}_median'] = float(np.median(d[:, :, k]))

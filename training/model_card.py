@@ -29,6 +29,12 @@ def pct(x):
     return '–' if x is None else f'{100 * x:.1f}%'
 
 
+def probe(m, name):
+    seeds = m.get(f'probe_{name}_seeds')
+    spread = f' [{100 * min(seeds):.1f}–{100 * max(seeds):.1f}]' if seeds else ''
+    return pct(m.get(f'probe_{name}')) + spread
+
+
 def num(x, digits=4):
     return '–' if x is None else f'{x:.{digits}f}'
 
@@ -99,14 +105,15 @@ def card(run, stage1, bundle, baseline, ablation, note):
                   'Columns: window crop, reconstruction from this step\'s latent, reconstruction from another item\'s latent.', '']
     if 'probe_text' in m:
         lines += ['## Probing sanity check', '',
-                  f"Linear SVM (5-fold CV) on {m.get('probe_pairs', 600)} matched/mismatched pairs (half each) of pooled latent "
-                  '(mean-max over steps) vs '
-                  'rationale-text features (mean LLM hidden state of the rationale) or visual anchors (mean local '
-                  'features in the box), after a fixed random projection to 64-d and L2 normalisation:', '',
+                  f"Linear SVM (5-fold CV, folds grouped by item) on {m.get('probe_pairs', 600)} matched/mismatched pairs "
+                  '(every item once matched, once with another item of its fold) of mean-max pooled latent tokens vs '
+                  'the mean-max pooled LLM hidden states of the rationale text, or the visual tokens of the asked-about '
+                  "box (appendix B's pooling); both sides through one fixed random projection to 256-d, L2 normalised; "
+                  'the SVM sees u*v and |u-v|. Mean over 5 seeds (projection, folds, negatives), range in brackets:', '',
                   '| pair | this model |' + (' LaRe without Extractor |' if ablation else ''),
                   '|---|---|' + ('---|' if ablation else ''),
-                  f"| latent–text | {pct(m['probe_text'])} |" + (f" {pct(ablation.get('probe_text'))} |" if ablation else ''),
-                  f"| latent–visual | {pct(m['probe_visual'])} |" + (f" {pct(ablation.get('probe_visual'))} |" if ablation else ''),
+                  f"| latent–text | {probe(m, 'text')} |" + (f" {probe(ablation, 'text')} |" if ablation else ''),
+                  f"| latent–visual | {probe(m, 'visual')} |" + (f" {probe(ablation, 'visual')} |" if ablation else ''),
                   '', 'Median distance between consecutive latent tokens: cosine '
                   f"{num(m.get('distance_cosine_median'))}, L1 {num(m.get('distance_l1_median'), 2)}, "
                   f"L2 {num(m.get('distance_l2_median'), 3)}.", '']

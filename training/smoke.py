@@ -14,6 +14,7 @@ import sys
 import tempfile
 import traceback
 
+import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -103,6 +104,11 @@ def main():
         c.run('evaluate', lambda: evaluate.main(['--checkpoint', os.path.join(runs, 'lare', 'final.pt'),
                                                  '--samples', os.path.join(samples, 'samples.jsonl'),
                                                  '--out', os.path.join(work, 'eval')]))
+        rng = np.random.default_rng(0)
+        base = rng.normal(size=(300, 64))
+        c.run('probe finds a shared signal', lambda: evaluate.linear_probe(base, base + 0.5 * rng.normal(size=base.shape)) > 0.9)
+        c.run('probe finds none in unrelated features',
+              lambda: abs(evaluate.linear_probe(base, rng.normal(size=base.shape)) - 0.5) < 0.1)
         c.run('evaluation wrote metrics', lambda: 'accuracy' in json.load(open(os.path.join(work, 'eval', 'metrics.json'))))
 
         c.fails_with('unknown variant is rejected', 'unknown variant',

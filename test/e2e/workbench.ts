@@ -104,8 +104,12 @@ export async function clearNotifications(page: Page): Promise<void> {
   }
 }
 
-/** webview = <iframe class="webview ready"> (host page) > <iframe id="active-frame"> (the extension's HTML) */
+/**
+ * webview = <iframe class="webview ready"> (host page) > <iframe id="active-frame"> (the extension's HTML).
+ * Only visible ones: VS Code keeps the iframes of hidden editors (a walkthrough's markdown step, an older
+ * panel) in the page, and the last one in the DOM is not always the one on screen.
+ */
 export function webviewFrame(page: Page, extensionWebviews: boolean, index: 'last' | 'first' = 'last'): FrameLocator {
-  const outer = page.locator(extensionWebviews ? `iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]` : 'iframe.webview.ready');
+  const outer = page.locator(extensionWebviews ? `iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]` : 'iframe.webview.ready').filter({ visible: true });
   return (index === 'last' ? outer.last() : outer.first()).contentFrame().frameLocator('iframe#active-frame');
 }

@@ -169,7 +169,7 @@ async function timeCli(args: string[]): Promise<number> {
  * weigh the most.
  */
 export const datasetScaling: BenchSuite = {
-  name: 'dataset run: 2 workers vs 1 (engine per worker, 1 thread each)',
+  name: 'dataset run: 2 worker processes vs 1 (engine per worker, 1 thread each)',
   async run(ctx: BenchContext): Promise<BenchFigure[]> {
     const dataset = join(samplesDir(), 'samples.jsonl');
     if (!existsSync(dataset)) return [{ name: 'dataset runs', value: NaN, unit: 'ms', detail: `${dataset} is missing` }];

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # After training: evaluate every variant on the held-out split, export the bundles to models/, write the
 # model cards and regenerate the golden traces of the trained LaRe and LVR bundles.
-# Usage: bash training/release.sh   (expects training/runs/{stage1,direct,lare,lare-noextractor,lvr}/final.pt, or the
-# later fine-tunes RUN_<VARIANT> names;
+# Usage: bash training/release.sh   (expects the runs of training/train_variant.sh: training/runs/{stage1,direct-1h,
+# lare-1h-unet,lare-noextractor-1h,lvr-1h}/final.pt, or the runs RUN_<VARIANT> names;
 # RUNS, MODELS, SAMPLES and GOLDENS=0 point it elsewhere, e.g. for a dry run on tiny checkpoints)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,10 @@ declare -A DESC=(
   [lvr]="LVR-style latent visual reasoning (last hidden state fed back, MSE to the boxed visual tokens)"
   [direct]="No-latent baseline: answers right after the question, same stage I and fine-tuning budget"
 )
-# The run whose final.pt is shipped per variant: RUN_<VARIANT> (e.g. RUN_LARE=lare2-unet, RUN_DIRECT=direct2)
-# names a later fine-tune in a chain; by default LaRe ships the reconstructor-only phase when it was run.
-declare -A RUN=([lare]=${RUN_LARE:-lare} [lare-noextractor]=${RUN_LARE_NOEXTRACTOR:-lare-noextractor} [lvr]=${RUN_LVR:-lvr} [direct]=${RUN_DIRECT:-direct})
-[ -z "${RUN_LARE:-}" ] && [ -f "$R/lare-unet/final.pt" ] && RUN[lare]=lare-unet
+# The run whose final.pt is shipped per variant: RUN_<VARIANT> (e.g. RUN_DIRECT=direct2) names another run, such
+# as a later fine-tune in a chain.
+declare -A RUN=([lare]=${RUN_LARE:-lare-1h-unet} [lare-noextractor]=${RUN_LARE_NOEXTRACTOR:-lare-noextractor-1h}
+  [lvr]=${RUN_LVR:-lvr-1h} [direct]=${RUN_DIRECT:-direct-1h})
 for v in direct lare lare-noextractor lvr; do
   [ -f "$R/${RUN[$v]}/final.pt" ] || { echo "missing $R/${RUN[$v]}/final.pt: train $v first" >&2; exit 1; }
 done
@@ -61,7 +61,7 @@ for v in direct lare lare-noextractor lvr; do
     echo "# stage I"; cat "$R/stage1/train.log"
     for d in $(chain "$r"); do echo "# fine-tune $(basename "$d")"; cat "$d/train.log"; done; } > "$M/${NAME[$v]}/train-log.txt"
   $P training/model_card.py --run "$R/$r" --stage1 "$R/stage1" --bundle "$M/${NAME[$v]}" "${extra[@]}" \
-    --note "Stage I ran with \`--minutes 30\` until step 944 and was then resumed from its checkpoint with \`--steps 6000 --minutes 55\` (the command above), which stretched its cosine schedule; the logs of stage I (both parts) and of every fine-tune phase are in train-log.txt next to this card. Stage I and the first fine-tunes ran while other jobs loaded the 2 cores (7-39 samples/s); the continuations with seed 4321 (LaRe and the baseline only, on the same training items) ran on a quiet machine."
+    --note "Stage I ran with \`--minutes 30\` until step 944 and was then resumed from its checkpoint with \`--steps 6000 --minutes 55\` (the command above), which stretched its cosine schedule; the logs of stage I (both parts) and of every fine-tune phase are in train-log.txt next to this card. Stage I and the first fine-tunes of the baseline and of LVR ran while other jobs loaded the 2 cores (7-39 samples/s); LaRe and its no-Extractor ablation are the one-hour recipe of training/train_variant.sh (seed 2468, the same 3,629 steps of training items, a mostly quiet machine), the baseline's continuation (seed 4321) ran on a quiet machine."
 done
 if [ "${GOLDENS:-1}" = 1 ]; then
   LARE_CHECKPOINT="$R/${RUN[lare]}/final.pt" LVR_CHECKPOINT="$R/${RUN[lvr]}/final.pt" bash test/fixtures/golden/generate.sh shapes

@@ -14,16 +14,21 @@ case "${1:-}" in
 esac
 P=/usr/bin/python3
 R=training/runs
+# phase RUN-DIR ARGS...: one training phase, its output also appended to RUN-DIR/train.log (release.sh
+# puts every phase's log next to the model card)
+phase() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  $P training/train.py "$@" --run-dir "$dir" 2>&1 | tee -a "$dir/train.log"
+}
 if [ ! -f $R/stage1/final.pt ]; then
-  $P training/train.py stage1 --run-dir $R/stage1 --steps 6000 --minutes 55 --batch 24 --lr 1.5e-3 \
-    --curriculum 0.08 --seed 1234
+  phase $R/stage1 stage1 --steps 6000 --minutes 55 --batch 24 --lr 1.5e-3 --curriculum 0.08 --seed 1234
 fi
 # LaRe runs to 46 minutes (its schedule is cut there: 3,629 steps for the shipped model); the others get
 # exactly that many steps, and so the same training items, with 60 minutes as the bound.
 if [ "$v" = lare ]; then budget=(--steps 3700 --minutes 46); else budget=(--steps 3629 --minutes 60); fi
-$P training/train.py "$v" --init $R/stage1/final.pt --run-dir "$R/$v-1h" "${budget[@]}" --batch 24 --lr 1e-3 \
-  --seed 2468
+phase "$R/$v-1h" "$v" --init $R/stage1/final.pt "${budget[@]}" --batch 24 --lr 1e-3 --seed 2468
 if [ "$v" = lare ]; then
-  $P training/train.py lare --unet-only --init "$R/lare-1h/final.pt" --run-dir "$R/lare-1h-unet" --steps 1100 \
-    --minutes 14 --batch 32 --lr 2e-3 --seed 2468
+  phase "$R/lare-1h-unet" lare --unet-only --init "$R/lare-1h/final.pt" --steps 1100 --minutes 14 --batch 32 \
+    --lr 2e-3 --seed 2468
 fi

@@ -23,6 +23,7 @@ import data  # noqa: E402
 from export import load_checkpoint  # noqa: E402
 from model import Config, ddim_sample, window_starts  # noqa: E402
 from reference import pixels_from_uint8, run_trace  # noqa: E402
+from train import rationale_states  # noqa: E402
 
 
 def window_contains(cfg, start, point):
@@ -137,13 +138,11 @@ def mean_max(x):
 def probe_features(model, traces):
     """Mean-max pooled latent tokens, rationale-text hidden states (the rationale run through the LLM) and the
     visual tokens of the asked-about box, as in appendix B; all three live in the LLM's hidden space."""
-    dec = model.decoder
     lat, txt, vis = [], [], []
     for it, _, tr in traces:
         lat.append(mean_max(tr['tensors']['latent_tokens']))
-        ids = torch.tensor([[data.TOKEN_ID['<bos>']] + data.tokenize(it['rationale'])])
-        pk, pv = dec.empty_cache(1)
-        txt.append(mean_max(dec(dec.embed(ids), pk, pv)[1][0, 1:]))
+        r = torch.tensor([data.tokenize(it['rationale'])])
+        txt.append(mean_max(rationale_states(model, {'r_ids': r, 'r_len': torch.tensor([r.shape[1]])})[0][0, 1:]))
         box = torch.tensor(data.bbox_patch_mask(it['bbox'])) > 0
         vis.append(mean_max(tr['tensors']['visual_tokens'][0][box]))
     return np.stack(lat), np.stack(txt), np.stack(vis)
@@ -154,7 +153,7 @@ def linear_probe(a, b, seed=0, dim=256):
     negative. Both sides go through one fixed random projection to `dim` (the same matrix, so inner products are
     kept and nothing in it can learn the task), then L2 normalisation; a linear SVM sees u*v and |u-v|. Folds are
     grouped by item, so no item's features are in both training and test pairs. Returns the 5-fold CV accuracy."""
-    from sklearn.model_selection import StratifiedGroupKFold, cross_val_score
+    from sklearn.model_selection import PredefinedSplit, cross_val_score
     from sklearn.svm import LinearSVC
     if a.shape[1] != b.shape[1]:
         raise ValueError(f'probe sides differ in width ({a.shape[1]} vs {b.shape[1]}): one projection cannot serve both')
@@ -181,9 +180,7 @@ def linear_probe(a, b, seed=0, dim=256):
         j[rows] = members[(pos + shift) % len(members)]
     x = np.concatenate([za[i] * zb[j], np.abs(za[i] - zb[j])], 1)
     y = (~neg).astype(int)
-    cv = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
-    groups = folds[i]
-    return float(cross_val_score(LinearSVC(C=1.0, max_iter=20000), x, y, cv=cv, groups=groups).mean())
+    return float(cross_val_score(LinearSVC(C=1.0, max_iter=20000), x, y, cv=PredefinedSplit(folds[i])).mean())
 
 
 def evaluate(checkpoint, samples, out_dir, latent_steps=None):

@@ -143,14 +143,19 @@ def info_nce(a, b, tau=0.1):
 
 
 @torch.no_grad()
-def rationale_features(model, batch):
-    """Mean last hidden state of the rationale text run through the LLM (the alignment target)."""
+def rationale_states(model, batch):
+    """The LLM's last hidden states of <bos> + the rationale text [B, 1 + R, d] and their validity mask [B, 1 + R]."""
     dec = model.decoder
     ids = torch.cat([torch.full((batch['r_ids'].shape[0], 1), ID['<bos>']), batch['r_ids']], 1)
     mask = torch.cat([torch.ones(ids.shape[0], 1, dtype=torch.bool),
                       torch.arange(batch['r_ids'].shape[1]).unsqueeze(0) < batch['r_len'].unsqueeze(1)], 1)
     pk, pv = dec.empty_cache(ids.shape[0])
-    last = dec(dec.embed(ids), pk, pv, key_mask=mask)[1]
+    return dec(dec.embed(ids), pk, pv, key_mask=mask)[1], mask
+
+
+def rationale_features(model, batch):
+    """Mean last hidden state of the rationale text run through the LLM (the alignment target)."""
+    last, mask = rationale_states(model, batch)
     m = mask.float().unsqueeze(-1)
     return (last * m).sum(1) / m.sum(1)
 

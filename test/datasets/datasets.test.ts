@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readDataset } from '../../src/runtime/datasets/read';
+import { groupGone } from './process-group';
 import { itemImage } from '../../src/runtime/datasets/image-source';
 import { parseShard, shardItems } from '../../src/runtime/datasets/shard';
 import { runDataset } from '../../src/runtime/datasets/runner';
@@ -210,16 +211,3 @@ test('merge: shards combine into the unsharded file; gaps and overlaps are refus
   rmSync(dir, { recursive: true });
 });
 
-/** whether every process of the group `pgid` has exited within `ms` */
-async function groupGone(pgid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return true;
-    }
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

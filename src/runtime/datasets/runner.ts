@@ -112,7 +112,6 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
   const sourceOf = new Map(pending.map((it) => [it.index, it.source]));
   return new Promise<void>((resolvePromise, reject) => {
     const workers: ChildProcess[] = [];
-    const exited = new Set<ChildProcess>();
     let next = 0;
     let outstanding = pending.length;
     let settled = false;
@@ -123,7 +122,7 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
       // On success each worker releases its engine and exits; on cancel or failure nothing it still
       // computes can be committed, so it is killed at once (a separate process: safe mid-ONNX-call).
       const closing = workers.map((w) => new Promise<void>((r) => {
-        if (exited.has(w)) return r();
+        if (w.exitCode !== null || w.signalCode !== null) return r();
         const force = setTimeout(() => w.kill('SIGKILL'), err ? 5_000 : 30_000);
         w.once('exit', () => { clearTimeout(force); r(); });
         if (err || !w.connected) w.kill('SIGTERM');
@@ -159,7 +158,6 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
       });
       w.on('error', (err) => finish(new Error(`a dataset worker failed: ${err.message}`)));
       w.on('exit', (code, signal) => {
-        exited.add(w);
         if (!settled) finish(new Error(`a dataset worker exited ${signal ? `on ${signal}` : `with code ${code}`} before the run ended`));
       });
       w.send({ type: 'init', spec: o.processor } satisfies ToWorker);

@@ -23,6 +23,8 @@ add_counts() {  # add_counts FILE : a suite that wrote {"passed","failed","skipp
 }
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# training/'s one Python environment (idempotent; installs torch 2.13 CPU, transformers, onnx on first use)
+PY=$(bash training/setup_env.sh | tail -1); export LATENT_TRACE_PYTHON=$PY
 step build npm run build --silent
 step typecheck npm run typecheck --silent
 step lint npm run lint --silent

@@ -78,23 +78,22 @@ function writeJson(file, value) {
   renameSync(tmp, file);
 }
 
-/** Hard-links a tree (copies across devices); `keep(relPath)` filters files. */
+/** A hard link (a copy across devices): staging 100+ MB per target stays cheap. */
+function linkFile(from, to) {
+  mkdirSync(dirname(to), { recursive: true });
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
+}
+
+/** Hard-links a tree; `keep(relPath)` filters files. */
 function linkTree(src, dst, keep = () => true, rel = '') {
   for (const name of readdirSync(join(src, rel))) {
     const r = rel ? `${rel}/${name}` : name;
-    const from = join(src, r);
-    if (statSync(from).isDirectory()) {
-      linkTree(src, dst, keep, r);
-      continue;
-    }
-    if (!keep(r)) continue;
-    const to = join(dst, r);
-    mkdirSync(dirname(to), { recursive: true });
-    try {
-      linkSync(from, to);
-    } catch {
-      copyFileSync(from, to);
-    }
+    if (statSync(join(src, r)).isDirectory()) linkTree(src, dst, keep, r);
+    else if (keep(r)) linkFile(join(src, r), join(dst, r));
   }
 }
 
@@ -188,7 +187,7 @@ function stageTarget(target, spec, bundle) {
   writeJson(join(stage, 'package.json'), { ...rest, dependencies });
 
   linkTree(bundle, join(stage, 'dist'));
-  for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) linkTree(root, stage, (r) => r === f);
+  for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) linkFile(join(root, f), join(stage, f));
   linkTree(join(root, 'media'), join(stage, 'media'));
   linkTree(join(root, 'models'), join(stage, 'models'));
   return stage;

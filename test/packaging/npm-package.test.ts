@@ -15,6 +15,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 let dir = '';
 let tarball = '';
 let files: string[] = [];
+let size = 0;
 
 function sh(cmd: string, args: string[], cwd: string) {
   const r = spawnSync(cmd, args, { cwd, env: ENV, encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -26,9 +27,10 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'lt-npm-'));
   const out = sh(npm, ['pack', '--json', '--pack-destination', dir, '--loglevel=error'], ROOT);
   // prepack's esbuild prints nothing; the JSON report is the whole stdout
-  const [report] = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [report] = JSON.parse(out) as Array<{ filename: string; size: number; files: Array<{ path: string }> }>;
   tarball = join(dir, report.filename);
   files = report.files.map((f) => f.path);
+  size = report.size;
 });
 after(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -36,7 +38,7 @@ after(() => {
   sh(process.execPath, ['esbuild.mjs'], ROOT);
 });
 
-test('the tarball holds only dist/, the bundled models and samples, the docs and the licence', () => {
+test("the tarball holds only dist/, the bundled models and samples, the docs and the licence, at the README's size", () => {
   const always = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
   const allowed = (f: string) => always.has(f) || /^dist\/[^/]+\.js$/.test(f) || /^(models|media\/samples|docs)\//.test(f);
   assert.deepEqual(files.filter((f) => !allowed(f)), []);
@@ -54,6 +56,8 @@ test('the tarball holds only dist/, the bundled models and samples, the docs and
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   assert.notEqual(pkg.private, true, 'a private package cannot be published');
   assert.equal(pkg.bin['latent-trace'], './dist/cli.js');
+  const stated = Number(/the licence \((\d+(?:\.\d+)?) MiB\)/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1]);
+  assert.ok(Math.abs(stated - size / 2 ** 20) <= 0.1 * (size / 2 ** 20), `README says ${stated} MiB, the tarball is ${(size / 2 ** 20).toFixed(1)} MiB`);
 });
 
 test('installed into an empty folder, `npx latent-trace demo` and `eval` run on the bundled model', () => {

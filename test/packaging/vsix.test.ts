@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import { readNativeDeps } from './native-deps';
 import { readNativeHeader, type NativeFormat } from './native-header';
 import { readZip, type ZipEntry } from './zip';
 
@@ -77,6 +78,34 @@ test("each VSIX holds its platform's native binaries and no other platform's, by
     for (const r of required) assert.ok(natives.includes(r), `${target}: ${r} is missing`);
     assert.ok(natives.some((f) => /onnxruntime\.dll$|libonnxruntime[^/]*\.(so\.\d+|dylib)$/.test(f)), `${target}: no onnxruntime library`);
     assert.ok(natives.some((f) => /\/libvips[^/]*\.(so[.\d]*|dylib|dll)$/.test(f)), `${target}: no libvips`);
+  }
+});
+
+test('each Linux and macOS binary finds, on its own search path, every library packaged with it', () => {
+  for (const [target, zip] of vsixes) {
+    const { format } = TARGETS[target];
+    if (format === 'pe') continue;
+    const files = new Set(extensionFiles(zip));
+    const packagedNames = new Set([...files].map((f) => posix.basename(f)));
+    let checked = 0;
+    for (const file of files) {
+      const bytes = zip.get(`extension/${file}`)!.read();
+      if (!readNativeHeader(bytes.subarray(0, 4096))) continue;
+      const { needed, searchPaths } = readNativeDeps(bytes, `${target}: ${file}`);
+      const here = posix.dirname(file);
+      const expand = (p: string) => posix.normalize(p.replace(/^(\$ORIGIN|@loader_path)/, here));
+      for (const lib of needed) {
+        // not packaged: the system's (libc, libstdc++, /usr/lib/libSystem)
+        if (format === 'elf' ? !packagedNames.has(lib) : !lib.startsWith('@')) continue;
+        const candidates = format === 'mach-o' && !lib.startsWith('@rpath/')
+          ? [expand(lib)]
+          : searchPaths.map((p) => posix.join(expand(p), lib.replace(/^@rpath\//, '')));
+        assert.ok(candidates.some((c) => files.has(c)), `${target}: ${file} loads ${lib}, not found in ${candidates.join(', ') || '(no search path)'}`);
+        checked++;
+      }
+    }
+    // the onnxruntime binding loads libonnxruntime, sharp's module loads libvips
+    assert.ok(checked >= 2, `${target}: only ${checked} packaged libraries are loaded by name`);
   }
 });
 

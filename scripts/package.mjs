@@ -103,7 +103,7 @@ function fetchPackage(name, version) {
   if (!existsSync(tgz)) {
     mkdirSync(cache, { recursive: true });
     console.log(`fetching ${name}@${version}`);
-    run('npm', ['pack', `${name}@${version}`, '--pack-destination', cache, '--silent'], cache);
+    run('npm', ['pack', `${name}@${version}`, '--pack-destination', cache, '--prefer-offline', '--silent'], cache);
     if (!existsSync(tgz)) fail(`npm pack ${name}@${version} did not write ${tgz}`);
   }
   const dir = join(work, 'unpacked', `${name.replace('/', '+')}@${version}`);

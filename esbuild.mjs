@@ -4,13 +4,16 @@ import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// --outdir=<dir>: where the bundles go instead of dist/ (scripts/package.mjs builds the VSIXs' copy there,
+// leaving the development build in dist/ alone)
+const outRoot = (process.argv.find((a) => a.startsWith('--outdir=')) ?? '--outdir=dist').slice('--outdir='.length);
 // tsx: only the dataset runner's from-source path names it (require.resolve), never taken in a build
 const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp', 'tsx'];
 
 const builds = [
   {
     entryPoints: { extension: 'src/extension.ts' },
-    outdir: 'dist',
+    outdir: outRoot,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -24,7 +27,7 @@ const builds = [
     // the `latent-trace` bin: its own build so only it carries the shebang; the dataset runner
     // (src/runtime/datasets/runner.ts) forks dist/dataset-worker.js next to it
     entryPoints: { cli: 'src/cli/main.ts', 'dataset-worker': 'src/runtime/datasets/worker.ts' },
-    outdir: 'dist',
+    outdir: outRoot,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -37,7 +40,7 @@ const builds = [
   },
   {
     entryPoints: { main: 'webview/main.ts' },
-    outdir: 'dist/webview',
+    outdir: `${outRoot}/webview`,
     bundle: true,
     platform: 'browser',
     format: 'iife',

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README: `npm test`): build, type-check, lint, unit + parity tests,
-# the training pipeline smoke test, then the end-to-end suite in a real VS Code (code-server + Chromium).
+# the training pipeline smoke test, the distribution packages (five VSIXs, the npm package), then the
+# end-to-end suite in a real VS Code (code-server + Chromium).
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,11 @@ echo "=== training pipeline smoke test"
 rm -f .tmp/smoke-counts.json
 bash training/smoke_test.sh
 add_counts .tmp/smoke-counts.json
+
+echo "=== distribution: the five platform VSIXs and the npm package (test/packaging)"
+rm -f .tmp/packaging-counts.json
+node scripts/run-unit-tests.mjs --counts=.tmp/packaging-counts.json test/packaging
+add_counts .tmp/packaging-counts.json
 
 echo "=== end-to-end (code-server + Chromium)"
 rm -f .tmp/e2e-counts.json

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The end-to-end suite (part of `npm test`): builds the extension, installs code-server once into .e2e/,
-# runs test/e2e/harness.ts on every scenario, then packages the VSIX and runs the run-on-image scenario
+# runs test/e2e/harness.ts on every scenario, then packages the linux-x64 VSIX and runs the run-on-image scenario
 # against the installed package. Screenshots and extension logs go to test-results/e2e/.
 # Writes .tmp/e2e-counts.json {"passed","failed","skipped"}. Optional argument: a scenario name filter
 # (skips the VSIX check).
@@ -16,13 +16,12 @@ npm run build --silent || fail "build failed"
 E2E_COUNTS=.tmp/e2e-main.json node --import tsx test/e2e/harness.ts "$@"
 if [ $# -eq 0 ]; then
   echo "=== the packaged extension (VSIX) in code-server"
-  if npm run package --silent > .tmp/package.log 2>&1; then
+  if npm run package --silent -- --target linux-x64 > .tmp/package.log 2>&1; then
     grep -E "Packaged:" .tmp/package.log
     E2E_VSIX=latent-trace-linux-x64.vsix E2E_COUNTS=.tmp/e2e-vsix.json node --import tsx test/e2e/harness.ts run-on-image
   else
     tail -20 .tmp/package.log; echo '{"passed":0,"failed":1,"skipped":0}' > .tmp/e2e-vsix.json
   fi
-  npm run build --silent # back to the development build (source maps) the package step replaced
 fi
 node -e '
 const fs = require("fs");

@@ -10,6 +10,7 @@ import { smartResize, windowPartition } from './qwen-vision-grid';
 
 export { resizeRgb, type RgbImage } from './pil-resize';
 export { smartResize } from './qwen-vision-grid';
+export { flattenOnWhite } from './flatten-alpha';
 
 const RESCALE = 1 / 255;
 

@@ -2,7 +2,8 @@
 // (fixtures: test/fixtures/hf-preprocess/generate.py). Resized uint8 images, pixel values and every index tensor
 // must be bit-identical (SHA-256 of the little-endian bytes); sampled pixel values are also compared with
 // atol 1e-6 + rtol 1e-6, so a failure says by how much and where.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeRgb } from '../../src/runtime/image';
 import { flattenOnWhite } from '../../src/runtime/flatten-alpha';
-import { preprocessDynamic, preprocessFixed, resizeDynamic, resizeFixed, type RgbImage } from '../../src/runtime/hf-preprocess';
+import { preprocessDynamic, preprocessFixed, resizeDynamic, resizeFixed, resizeRgb, type RgbImage } from '../../src/runtime/hf-preprocess';
 import { mropePositionIds } from '../../src/runtime/mrope';
 import type { DynamicImageSpec, FixedImageSpec, ImageSpecV2 } from '../../src/shared/image-spec';
 
@@ -36,6 +37,7 @@ interface Fixture {
   specs: Record<string, ImageSpecV2>;
   images: { name: string; file: string; width: number; height: number; mode: string; inputs: Record<string, { sha256: string }> }[];
   textOnlyRope: Rope;
+  resizeCases: { filter: 'bicubic' | 'bilinear'; input: Resized; output: Resized }[];
   cases: Case[];
 }
 
@@ -123,21 +125,37 @@ test('decoding the PNGs gives the RGB bytes HF was given (grey and palette expan
   }
 });
 
+/** Preprocessing time of the large images, reported (not asserted: the machine's load is not the code's). */
+function timed<T>(t: TestContext, what: string, pixels: number, f: () => T): T {
+  const t0 = performance.now();
+  const out = f();
+  if (pixels >= 1e6) t.diagnostic(`${what}: ${(performance.now() - t0).toFixed(0)} ms`);
+  return out;
+}
+
+test('resizeRgb equals Pillow on small random images, both filters, both pass orders', () => {
+  assert.ok(fixture.resizeCases.length >= 50);
+  for (const [k, c] of fixture.resizeCases.entries()) {
+    const src: RgbImage = { width: c.input.width, height: c.input.height, data: Buffer.from(c.input.base64!, 'base64') };
+    sameResized(resizeRgb(src, c.output.width, c.output.height, c.filter), c.output, `resize case ${k}: ${src.width}x${src.height} -> ${c.output.width}x${c.output.height} ${c.filter}`);
+  }
+});
+
 for (const c of fixture.cases) {
   const spec = fixture.specs[c.spec];
   const what = `${c.image} (${c.input}) ${c.spec}`;
   if (spec.kind === 'fixed') {
-    test(`fixed: ${what} equals CLIPImageProcessor`, async () => {
+    test(`fixed: ${what} equals CLIPImageProcessor`, async (t) => {
       const img = await input(c.image, c.input);
       sameResized(resizeFixed(img, spec as FixedImageSpec), c.resized, what);
-      const out = preprocessFixed(img, spec as FixedImageSpec);
+      const out = timed(t, `preprocessFixed ${what}`, img.width * img.height, () => preprocessFixed(img, spec as FixedImageSpec));
       sameFloats(out.pixels, [3, out.height, out.width], c.pixels, what);
     });
   } else {
-    test(`dynamic: ${what} equals Qwen2VLImageProcessor, rot_pos_emb, get_window_index, get_rope_index`, async () => {
+    test(`dynamic: ${what} equals Qwen2VLImageProcessor, rot_pos_emb, get_window_index, get_rope_index`, async (t) => {
       const img = await input(c.image, c.input);
       sameResized(resizeDynamic(img, spec as DynamicImageSpec), c.resized, what);
-      const out = preprocessDynamic(img, spec as DynamicImageSpec);
+      const out = timed(t, `preprocessDynamic ${what}`, img.width * img.height, () => preprocessDynamic(img, spec as DynamicImageSpec));
       assert.deepEqual(out.gridThw, c.gridThw, `${what}: grid`);
       const [, gh, gw] = out.gridThw;
       const m = (spec as DynamicImageSpec).mergeSize;

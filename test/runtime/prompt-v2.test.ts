@@ -55,7 +55,7 @@ for (const [family, f] of Object.entries(fixture.families)) {
   test(`BPE chat prompt (${family}): prefill ids equal Hugging Face's for ${f.cases.length} questions`, () => {
     const m = manifestFor(f);
     const tok = createTokenizer(tokenizerJson, 'tokenizer.json', m.tokenizer.special);
-    const [before, after] = renderChat(m, (m.prompt as { chat: BundleManifestV2['prompt'] & object }).chat as never);
+    const [before, after] = renderChat(m, { system: f.system, imageToken: f.imageToken, suffix: f.suffix });
     for (const c of f.cases) {
       assert.equal(before + c.question + after, c.rendered, `rendered template for ${JSON.stringify(c.question)}`);
       const layout = layoutPrompt(m, tok, c.question, fixture.nVisual, roomy);

@@ -113,3 +113,22 @@ function errorOf(f: () => unknown): string {
   }
   throw new Error('expected an error');
 }
+
+test('chat templates that do not show the question once, or the image token once before it, are named', () => {
+  const f = fixture.families.qwen2_5_vl;
+  const tok = createTokenizer(tokenizerJson, 'tokenizer.json', manifestFor(f).tokenizer.special);
+  const withTemplate = (template: string) => {
+    const m = manifestFor(f);
+    m.tokenizer.chatTemplate = template;
+    return m;
+  };
+  const twice = withTemplate('{{ messages[-1].content[1].text }}<|image_pad|>{{ messages[-1].content[1].text }}');
+  assert.throws(() => layoutPrompt(twice, tok, Q, 4, roomy), { name: 'InputError', message: /the chat template shows the question 2 times, expected once/ });
+  const noImage = withTemplate('<|im_start|>user\n{{ messages[-1].content[1].text }}<|im_end|>\n');
+  assert.throws(() => layoutPrompt(noImage, tok, Q, 4, roomy), { message: /must emit prompt.chat.imageToken "<\|image_pad\|>" once before the question, found it 0 times/ });
+  const broken = withTemplate('{% for %}');
+  assert.throws(() => layoutPrompt(broken, tok, Q, 4, roomy), { message: /the chat template does not render/ });
+  // the image token after the question: the visual positions must precede it
+  const after = withTemplate('{{ messages[-1].content[1].text }}<|image_pad|>');
+  assert.throws(() => layoutPrompt(after, tok, Q, 4, roomy), { message: /once before the question, found it 1 times/ });
+});

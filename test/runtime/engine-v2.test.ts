@@ -211,3 +211,20 @@ test('a v2 step or answer limit names the option', async () => {
     await engine.dispose();
   }
 });
+
+test('external data locations outside the bundle, relative or absolute, are refused', async () => {
+  const name = 'decoder.onnx.data';
+  for (const location of ['../ecoder.onnx.da', '/tmp/lt-abs.data1']) {
+    assert.equal(location.length, name.length);
+    const dir = await variant(async (_m, d) => {
+      const bytes = await readFile(join(d, 'decoder.onnx'));
+      await writeFile(join(d, 'decoder.onnx'), Buffer.from(bytes.toString('latin1').split(name).join(location), 'latin1'));
+    });
+    await assert.rejects(validateBundle(dir, { verifyHash: false }), {
+      name: 'BundleError',
+      message: location.startsWith('/')
+        ? /decoder\.onnx: external data "\/tmp\/lt-abs\.data1" of graphs\.decoder must be a path relative to the graph/
+        : /decoder\.onnx: external data "\.\.\/ecoder\.onnx\.da" of graphs\.decoder must name a file inside the bundle folder/,
+    });
+  }
+});

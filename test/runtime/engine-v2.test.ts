@@ -210,6 +210,14 @@ test('a v2 step or answer limit names the option', async () => {
   } finally {
     await engine.dispose();
   }
+  const capped = await openEngine(await variantWithLvr({ maxSteps: 1_000_000 }), { verifyHash: false });
+  try {
+    await assert.rejects(capped.trace({ image: await image(100, 60), question, settings: { lvrStop: 'latent' } }), {
+      message: /^the latent step cap \(the bundle's lvr.maxSteps\) is 1000000 and the answer token limit \(the bundle's defaults.maxAnswerTokens\) is 5;/,
+    });
+  } finally {
+    await capped.dispose();
+  }
 });
 
 test('external data locations outside the bundle, relative or absolute, are refused', async () => {

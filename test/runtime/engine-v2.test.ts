@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { validateBundle } from '../../src/runtime/bundle';
+import { continuePositions, Decoder, expectOutput, need } from '../../src/runtime/decoder';
 import { openEngine } from '../../src/runtime/engine';
+import { OnnxSessions } from '../../src/runtime/onnx';
+import { floatTensor, int64Tensor } from '../../src/runtime/tensor';
 import { latentCriterion } from '../../src/runtime/lvr-loop';
 
 const BUNDLE = join(__dirname, '..', 'fixtures', 'runtime-v2', 'lvr-bundle');
@@ -234,5 +237,51 @@ test('external data locations outside the bundle, relative or absolute, are refu
         ? /decoder\.onnx: external data "\/tmp\/lt-abs\.data1" of graphs\.decoder must be a path relative to the graph/
         : /decoder\.onnx: external data "\.\.\/ecoder\.onnx\.da" of graphs\.decoder must name a file inside the bundle folder/,
     });
+  }
+});
+
+test('M-RoPE in the engine: latent steps continue at max + 1 of the prefill positions, one per step', async () => {
+  const engine = await openEngine(BUNDLE);
+  const sessions = new OnnxSessions();
+  try {
+    const m = engine.manifest;
+    const D = m.model.hiddenSize;
+    const d = await engine.traceDetailed({ image: await image(100, 60), question, settings: { lvrStop: 'fixed', latentSteps: 3 } }, { inspectPrefill: true });
+    const S = d.inputIds.length;
+    const ids = d.positionIds!;
+    assert.equal(ids.length, 3 * S);
+    // the visual positions take (t, h, w) offsets: their h and w axes differ from t; the text after them does not
+    const offset = d.inputIds.indexOf(-1);
+    assert.notEqual(ids[S + offset + 4], ids[offset + 4], 'row 1 of the grid has h = offset + 1');
+    let max = 0n;
+    for (const v of ids) if (v > max) max = v;
+    const next = Number(max) + 1;
+    assert.ok(next < S, 'the image compresses positions: max + 1 is below the prefill length');
+
+    // replay the loop by hand with positions max+1, max+2, ... and the LVR head
+    const dec = new Decoder(await sessions.get(join(BUNDLE, 'decoder.onnx')), m);
+    const embed = await sessions.get(join(BUNDLE, 'embed.onnx'));
+    const head = await sessions.get(join(BUNDLE, 'lvr_head.onnx'));
+    const text = d.inputIds.filter((id) => id >= 0);
+    const textEmb = expectOutput(await embed.run({ input_ids: int64Tensor(text) }), 'embeddings', [1, text.length, D], 'embed');
+    const prefill = new Float32Array(S * D);
+    let k = 0;
+    let v = 0;
+    d.inputIds.forEach((id, p) => prefill.set(id < 0 ? d.visualTokens.subarray(v++ * D, v * D) : textEmb.subarray(k++ * D, k * D), p * D));
+    const applyHead = async (h: Float32Array) => Float32Array.from(expectOutput(await head.run({ hidden: floatTensor(h, [1, 1, D]) }), 'projected', [1, 1, D], 'head'));
+    let { state, step } = await dec.run(dec.empty(), prefill, S, ['lastHidden'], { positionIds: ids, next });
+    for (let t = 0; t < 3; t++) {
+      const fed = await applyHead(need(step, 'lastHidden'));
+      d.trace.steps[t].latentToken.forEach((x, i) => assert.ok(Math.abs(x - fed[i]) < 1e-5, `step ${t + 1}[${i}]`));
+      ({ state, step } = await dec.run(state, fed, 1, ['lastHidden'], continuePositions(next + t, 1)));
+    }
+    // with positions numbered by sequence length instead, the second step would differ
+    const wrong = await dec.run(dec.empty(), prefill, S, ['lastHidden'], { positionIds: ids, next });
+    const second = await dec.run(wrong.state, await applyHead(need(wrong.step, 'lastHidden')), 1, ['lastHidden'], continuePositions(S, 1));
+    const wrongToken = await applyHead(need(second.step, 'lastHidden'));
+    assert.ok(wrongToken.some((x, i) => Math.abs(x - d.trace.steps[1].latentToken[i]) > 1e-4), 'positions after the prompt matter in this bundle');
+  } finally {
+    await sessions.dispose();
+    await engine.dispose();
   }
 });

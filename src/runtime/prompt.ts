@@ -85,8 +85,11 @@ export function renderChat(m: BundleManifest, chat: ChatPrompt['chat']): [string
     text = new Template(source).render({
       messages,
       add_generation_prompt: true,
+      // the variables Hugging Face's apply_chat_template passes
       bos_token: m.tokenizer.special.bos,
       eos_token: m.tokenizer.special.eos,
+      pad_token: m.tokenizer.special.pad,
+      unk_token: m.tokenizer.special.unk,
     });
   } catch (err) {
     throw new InputError(`bundle "${m.name}": the chat template does not render: ${err instanceof Error ? err.message : String(err)}`);

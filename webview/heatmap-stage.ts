@@ -15,6 +15,8 @@ export interface HeatmapSettings {
   opacity: number;
   normalisation: Normalisation;
   smooth: boolean;
+  /** the decoder layer of the first-answer attention (0-based), null = mean over layers */
+  answerLayer: number | null;
 }
 
 /** Decodes the trace's base64 PNG into a bitmap the canvases can draw. */
@@ -51,13 +53,13 @@ export class HeatmapStage {
 
   /** The value range the colour map spans for this step and settings (null: nothing to show). */
   range(step: number, s: HeatmapSettings): ValueRange | null {
-    return this.cache.range(step, s.layer, s.normalisation);
+    return this.cache.range(step, s.layer, s.normalisation, s.answerLayer);
   }
 
   /** Paints image, heatmap and window of `step` onto ctx, scaled to w x h. Returns the range used. */
   paint(ctx: CanvasRenderingContext2D, w: number, h: number, step: number, s: HeatmapSettings): ValueRange | null {
     const range = this.range(step, s);
-    rasteriseGrid(this.cache.grid(step, s.layer), range, colorMapLut(s.colorMap), this.pixels.data);
+    rasteriseGrid(this.cache.grid(step, s.layer, s.answerLayer), range, colorMapLut(s.colorMap), this.pixels.data);
     this.heatCtx.putImageData(this.pixels, 0, 0);
     ctx.globalAlpha = 1;
     ctx.imageSmoothingEnabled = true;

@@ -4,6 +4,7 @@
  * Tensors travel as typed arrays (VS Code recreates them through postMessage), never as base64.
  */
 import type { Trace, TraceStep, WindowBox } from './trace';
+import { tokenTextsFit } from './trace-tokens';
 import type { Report } from './reports';
 
 export const PROTOCOL_VERSION = 1;
@@ -122,6 +123,15 @@ function numArray(v: unknown, path: string): number[] {
   return v;
 }
 
+function checkTokenTexts(answer: Record<string, unknown>, path: string): void {
+  const texts = answer.tokenTexts;
+  if (!Array.isArray(texts) || texts.some((x) => typeof x !== 'string')) throw new ProtocolError(`${path}.tokenTexts`, 'expected an array of strings');
+  const ids = numArray(answer.tokenIds, `${path}.tokenIds`);
+  if (!tokenTextsFit({ text: answer.text as string, tokenIds: ids, tokenTexts: texts as string[] })) {
+    throw new ProtocolError(`${path}.tokenTexts`, `expected ${ids.length} texts that join to the answer text`);
+  }
+}
+
 function checkWindow(v: unknown, path: string, rows: number, cols: number): WindowBox | null {
   if (v === null) return null;
   const w = obj(v, path);
@@ -176,6 +186,7 @@ export function assertTrace(v: unknown, path = 'trace'): Trace {
   const answer = obj(t.answer, `${path}.answer`);
   str(answer.text, `${path}.answer.text`);
   numArray(answer.tokenProbs, `${path}.answer.tokenProbs`);
+  if (answer.tokenTexts !== undefined) checkTokenTexts(answer, `${path}.answer`);
   const tokens = obj(t.tokens, `${path}.tokens`);
   for (const k of ['prompt', 'latent', 'answer']) int(tokens[k], `${path}.tokens.${k}`);
   const faa = obj(t.firstAnswerAttention, `${path}.firstAnswerAttention`);

@@ -87,6 +87,11 @@ export interface Trace {
     tokenIds: number[];
     /** probability of each generated token under the model */
     tokenProbs: number[];
+    /**
+     * optional: the text each token adds to `text` (src/shared/trace-tokens.ts), concatenated exactly `text`;
+     * '' for a token that ends inside a multi-byte character (the next one carries the character)
+     */
+    tokenTexts?: string[];
   };
   tokens: { prompt: number; latent: number; answer: number };
   firstAnswerAttention: {

@@ -19,12 +19,15 @@ export interface HeatmapSettings {
   answerLayer: number | null;
 }
 
-/** Decodes the trace's base64 PNG into a bitmap the canvases can draw. */
+/**
+ * Decodes the trace's base64 PNG into a bitmap the canvases can draw. The browser reads the data URL
+ * and decodes off the main thread; a base64 loop in script would hold the main thread for megabytes.
+ */
 export async function decodeTraceImage(trace: Trace): Promise<ImageBitmap> {
-  const binary = atob(trace.input.imagePng);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+  const img = new Image();
+  img.src = `data:image/png;base64,${trace.input.imagePng}`;
+  await img.decode();
+  return createImageBitmap(img);
 }
 
 export class HeatmapStage {

@@ -88,6 +88,8 @@ function answerTokenList(trace: Trace): HTMLElement {
 }
 
 export function createTraceView(trace: Trace, ctx: ViewContext): View {
+  // the image decodes off the main thread while the view is built: it is most of the first paint
+  const decoding = decodeTraceImage(trace);
   const steps = trace.steps.length;
   const layers = availableLayers(trace);
   const answerLayers = answerLayerCount(trace);
@@ -151,7 +153,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
         legend.element,
         stepInfo,
         h('div', { class: 'crops' },
-          h('figure', {}, crop, h('figcaption', {}, 'Window crop')),
+          h('figure', {}, trace.steps.some((s) => s.window) ? crop : h('p', { class: 'muted' }, `No window in this trace (${trace.model.method})`), h('figcaption', {}, 'Window crop')),
           h('figure', {}, r ? recon : h('p', { class: 'muted' }, 'No reconstructions in this trace'), h('figcaption', {}, 'Reconstruction')),
         ),
         answer,
@@ -253,7 +255,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
   });
   canvas.addEventListener('mouseleave', () => (tooltip.hidden = true));
 
-  void decodeTraceImage(trace).then((image) => {
+  void decoding.then((image) => {
     stage = new HeatmapStage(trace, image);
     detach = stage.attach(canvas, stageWrap, 260);
     // thumbnails keep the image's aspect, so a 46x26 grid is not squeezed into a square

@@ -7,7 +7,7 @@ import { colorMapLut, type ColorMapName } from './colormap';
 import { LayerCache, type HeatmapLayer } from './heatmap-layers';
 import type { Normalisation, ValueRange } from './normalise';
 import { rasteriseGrid } from './raster';
-import { fitSize, patchAt, renderScale, windowRect, type Patch } from './grid-geometry';
+import { fitSize, patchAt, regionRect, renderScale, windowInRegion, type Patch } from './grid-geometry';
 
 export interface HeatmapSettings {
   layer: HeatmapLayer;
@@ -64,16 +64,23 @@ export class HeatmapStage {
     const range = this.range(step, s);
     rasteriseGrid(this.cache.grid(step, s.layer, s.answerLayer), range, colorMapLut(s.colorMap), this.pixels.data);
     this.heatCtx.putImageData(this.pixels, 0, 0);
+    const area = regionRect(this.trace.input.gridRegion, w, h);
     ctx.globalAlpha = 1;
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.image, 0, 0, w, h);
+    // what the model did not see (outside a centre crop) is dimmed
+    ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
+    ctx.fillRect(0, 0, w, area.y);
+    ctx.fillRect(0, area.y + area.h, w, h - area.y - area.h);
+    ctx.fillRect(0, area.y, area.x, area.h);
+    ctx.fillRect(area.x + area.w, area.y, w - area.x - area.w, area.h);
     ctx.globalAlpha = s.opacity;
     ctx.imageSmoothingEnabled = s.smooth;
-    ctx.drawImage(this.heat, 0, 0, w, h);
+    ctx.drawImage(this.heat, area.x, area.y, area.w, area.h);
     ctx.globalAlpha = 1;
     const window = this.trace.steps[step]?.window;
     if (window) {
-      const r = windowRect(window, this.trace.input.grid, w, h);
+      const r = windowInRegion(window, this.trace.input.grid, area);
       const line = Math.max(1.5, w / 300);
       ctx.lineWidth = line * 2;
       ctx.strokeStyle = 'rgba(0, 0, 0, 0.8)';
@@ -104,7 +111,8 @@ export class HeatmapStage {
   /** The patch under a mouse event on a canvas that shows this stage at any CSS size. */
   patchAtEvent(ev: MouseEvent, canvas: HTMLCanvasElement): Patch | null {
     const rect = canvas.getBoundingClientRect();
-    return patchAt(ev.clientX - rect.left, ev.clientY - rect.top, this.trace.input.grid, rect.width, rect.height);
+    const area = regionRect(this.trace.input.gridRegion, rect.width, rect.height);
+    return patchAt(ev.clientX - rect.left - area.x, ev.clientY - rect.top - area.y, this.trace.input.grid, area.w, area.h);
   }
 
   /** Draws the window's crop of the original image, the part the Extractor reads. */
@@ -112,7 +120,7 @@ export class HeatmapStage {
     const window = this.trace.steps[step]?.window;
     ctx.clearRect(0, 0, size, size);
     if (!window) return false;
-    const r = windowRect(window, this.trace.input.grid, this.image.width, this.image.height);
+    const r = windowInRegion(window, this.trace.input.grid, regionRect(this.trace.input.gridRegion, this.image.width, this.image.height));
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.image, r.x, r.y, r.w, r.h, 0, 0, size, size);
     return true;

@@ -123,6 +123,15 @@ function numArray(v: unknown, path: string): number[] {
   return v;
 }
 
+function checkRegion(v: unknown, path: string): void {
+  const r = obj(v, path);
+  const [x, y, width, height] = ['x', 'y', 'width', 'height'].map((k) => finite(r[k], `${path}.${k}`));
+  // fractions of the image; a little slack for the rounding of x + width
+  if (x < 0 || y < 0 || !(width > 0) || !(height > 0) || x + width > 1 + 1e-6 || y + height > 1 + 1e-6) {
+    throw new ProtocolError(path, 'expected fractions of the image: x, y >= 0, width, height > 0, x + width <= 1, y + height <= 1');
+  }
+}
+
 function checkTokenTexts(answer: Record<string, unknown>, path: string): void {
   const texts = answer.tokenTexts;
   if (!Array.isArray(texts) || texts.some((x) => typeof x !== 'string')) throw new ProtocolError(`${path}.tokenTexts`, 'expected an array of strings');
@@ -177,6 +186,7 @@ export function assertTrace(v: unknown, path = 'trace'): Trace {
   const grid = obj(input.grid, `${path}.input.grid`);
   const rows = int(grid.rows, `${path}.input.grid.rows`, 1);
   const cols = int(grid.cols, `${path}.input.grid.cols`, 1);
+  if (input.gridRegion !== undefined) checkRegion(input.gridRegion, `${path}.input.gridRegion`);
   if (!Array.isArray(t.steps)) throw new ProtocolError(`${path}.steps`, 'expected an array');
   t.steps.forEach((s, i) => checkStep(s, `${path}.steps[${i}]`, rows * cols, rows, cols));
   int(t.stoppedAt, `${path}.stoppedAt`);

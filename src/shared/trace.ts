@@ -3,6 +3,7 @@
  * In memory tensors are Float32Array; on disk they are EncodedTensor (docs/trace-format.md).
  */
 import type { BundleMethod, StopRule, LvrStopRule } from './bundle';
+import type { GridRegion } from './trace-region';
 
 export interface WindowBox {
   /** top-left patch of the window on the visual grid */
@@ -76,6 +77,8 @@ export interface Trace {
     /** the original (downscaled to at most 1024 px) as PNG base64, for overlays */
     imagePng: string;
     grid: { rows: number; cols: number };
+    /** optional: the part of the image the grid covers, as fractions (trace-region.ts); absent = the whole image */
+    gridRegion?: GridRegion;
   };
   settings: TraceSettings;
   steps: TraceStep[];

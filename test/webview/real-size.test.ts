@@ -1,8 +1,10 @@
 import { test } from 'node:test';
+import { inflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
-import { realSizeTrace, BPE_ANSWER_WORDS } from '../fixtures/traces/synthetic-trace';
+import { llavaTrace, realSizeTrace, BPE_ANSWER_WORDS } from '../fixtures/traces/synthetic-trace';
+import { centreCropRegion } from '../../src/shared/trace-region';
 import { assertTrace } from '../../src/shared/protocol';
-import { patchAt, windowRect } from '../../webview/grid-geometry';
+import { patchAt, regionRect, windowInRegion, windowRect } from '../../webview/grid-geometry';
 import { answerLayerCount, layerGrid, LayerCache } from '../../webview/heatmap-layers';
 import { rasteriseGrid } from '../../webview/raster';
 import { colorMapLut, cssColor } from '../../webview/colormap';
@@ -32,7 +34,24 @@ function discCentre(trace: typeof wide): { x: number; y: number; index: number }
   const index = argmax(last.saliency);
   const r = Math.floor(index / cols);
   const c = index % cols;
-  return { x: ((c + 0.5) / cols) * trace.input.imageWidth, y: ((r + 0.5) / rows) * trace.input.imageHeight, index };
+  const area = regionRect(trace.input.gridRegion, trace.input.imageWidth, trace.input.imageHeight);
+  return { x: area.x + ((c + 0.5) / cols) * area.w, y: area.y + ((r + 0.5) / rows) * area.h, index };
+}
+
+/** the image's red pixels: where the generator drew the disc */
+function redPixel(trace: typeof wide, x: number, y: number): boolean {
+  // the PNG rows are filtered with filter 0 and deflated: inflate and read the RGB triple
+  const png = Buffer.from(trace.input.imagePng, 'base64');
+  const idat: Buffer[] = [];
+  for (let o = 8; o < png.length;) {
+    const len = png.readUInt32BE(o);
+    if (png.toString('latin1', o + 4, o + 8) === 'IDAT') idat.push(png.subarray(o + 8, o + 8 + len));
+    o += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = trace.input.imageWidth * 3 + 1;
+  const p = Math.floor(y) * stride + 1 + Math.floor(x) * 3;
+  return raw[p] === 220 && raw[p + 1] === 40 && raw[p + 2] === 40;
 }
 
 test('real-size traces: 26x46 and 46x26 grids of 1,196 tokens, 28 layers, a 1288x728 image, and they pass the panel guard', () => {
@@ -132,4 +151,34 @@ test('the panel tables and comparison handle two different grids', () => {
   const table = compareStepTable(t32, tall);
   assert.equal(table.rows.length, 32);
   assert.equal(table.rows[31][7], null);
+});
+
+test('CLIP centre crop: the region is the processor crop of a 1288x728 image, the grid is drawn inside it', () => {
+  // 728 -> 224, 1288 -> int(224 * 1288 / 728) = 396, crop left (396 - 224) // 2 = 86
+  const region = centreCropRegion(1288, 728, 224, 224, 224);
+  const want = { x: 86 / 396, y: 0, width: 224 / 396, height: 1 };
+  for (const k of ['x', 'y', 'width', 'height'] as const) assert.ok(Math.abs(region[k] - want[k]) <= 1e-12, k);
+  const tallRegion = centreCropRegion(728, 1288, 224, 224, 224);
+  assert.ok(Math.abs(tallRegion.y - 86 / 396) <= 1e-12 && tallRegion.x === 0);
+  assert.throws(() => centreCropRegion(0, 10, 224, 224, 224), /is empty/);
+
+  const t = llavaTrace({ steps: 4 });
+  assert.doesNotThrow(() => assertTrace(t));
+  const disc = discCentre(t);
+  assert.ok(redPixel(t, disc.x, disc.y), 'the hottest patch, placed in the crop, is not over the red disc');
+  // without the region the same patch lands elsewhere on the image
+  const naive = { x: ((disc.index % 16) + 0.5) / 16 * 1288, y: (Math.floor(disc.index / 16) + 0.5) / 16 * 728 };
+  assert.ok(!redPixel(t, naive.x, naive.y), 'the test cannot tell a region from the whole image');
+  const area = regionRect(t.input.gridRegion, 1288, 728);
+  const p = patchAt(disc.x - area.x, disc.y - area.y, t.input.grid, area.w, area.h);
+  assert.equal(p?.index, disc.index);
+  const w = windowInRegion(t.steps.at(-1)!.window!, t.input.grid, area);
+  assert.ok(disc.x >= w.x && disc.x < w.x + w.w && disc.y >= w.y && disc.y < w.y + w.h);
+  const values = t.steps.at(-1)!.saliency;
+  const svg = heatmapSvg({ imagePngBase64: 'AAAA', width: 1288, height: 728, grid: t.input.grid, region: t.input.gridRegion, values,
+    range: rangeOf([values]), colorMap: 'viridis', opacity: 0.5, window: null, title: 't' });
+  const xs = [...svg.matchAll(/<rect x="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.ok(Math.min(...xs) >= area.x - 1e-9 && Math.max(...xs) < area.x + area.w, 'SVG cells outside the crop');
+  const bad = { ...t, input: { ...t.input, gridRegion: { x: 0.5, y: 0, width: 0.6, height: 1 } } };
+  assert.throws(() => assertTrace(bad), /trace.input.gridRegion: expected fractions of the image/);
 });

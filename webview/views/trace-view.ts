@@ -293,7 +293,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
         const s = settingsOf(ctx, layers, answerLayers);
         if (!stage) throw new Error('the image is not decoded yet');
         return textBytes(heatmapSvg({
-          imagePngBase64: trace.input.imagePng, width: canvas.width, height: canvas.height, grid: trace.input.grid,
+          imagePngBase64: trace.input.imagePng, width: canvas.width, height: canvas.height, grid: trace.input.grid, region: trace.input.gridRegion,
           values: stage.cache.grid(step, s.layer, s.answerLayer), range: stage.range(step, s), colorMap: s.colorMap, opacity: s.opacity,
           window: trace.steps[step]?.window ?? null, title: `${layerCaption(s, answerLayers)}, step ${step + 1}: ${trace.input.question}`,
         }));

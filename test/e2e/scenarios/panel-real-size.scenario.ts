@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { defineScenario, type ScenarioContext } from '../scenario';
 import { encodeTrace } from '../../../src/shared/trace-codec';
 import type { Trace } from '../../../src/shared/trace';
-import { realSizeTrace } from '../../fixtures/traces/synthetic-trace';
+import { llavaTrace, realSizeTrace } from '../../fixtures/traces/synthetic-trace';
+import { WHOLE_IMAGE, type GridRegion } from '../../../src/shared/trace-region';
 import { colorMapLut } from '../../../webview/colormap';
 import { rangeOf, toUnit } from '../../../webview/normalise';
 import { answerOpenDialog, attr, canvasHash, checkConsole, expect, openInPanel, watchConsole } from './panel-helpers';
@@ -38,22 +39,22 @@ async function setOpacity(ctx: ScenarioContext, value: number): Promise<void> {
   }, value);
 }
 
-/** RGB at the centre of every patch of the stage canvas, row-major. */
-async function patchColours(ctx: ScenarioContext, rows: number, cols: number): Promise<{ rgb: number[]; width: number; height: number }> {
+/** RGB at the centre of every patch of the stage canvas, row-major; the grid spans `region` of the image. */
+async function patchColours(ctx: ScenarioContext, rows: number, cols: number, region: GridRegion = WHOLE_IMAGE): Promise<{ rgb: number[]; width: number; height: number }> {
   return ctx.panel().locator('canvas[data-testid=heatmap]').evaluate((c, g) => {
     const canvas = c as HTMLCanvasElement;
     const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
     const rgb: number[] = [];
     for (let r = 0; r < g.rows; r++) {
       for (let k = 0; k < g.cols; k++) {
-        const x = Math.floor(((k + 0.5) / g.cols) * canvas.width);
-        const y = Math.floor(((r + 0.5) / g.rows) * canvas.height);
+        const x = Math.floor((g.region.x + ((k + 0.5) / g.cols) * g.region.width) * canvas.width);
+        const y = Math.floor((g.region.y + ((r + 0.5) / g.rows) * g.region.height) * canvas.height);
         const o = (y * canvas.width + x) * 4;
         rgb.push(d[o], d[o + 1], d[o + 2]);
       }
     }
     return { rgb, width: canvas.width, height: canvas.height };
-  }, { rows, cols });
+  }, { rows, cols, region });
 }
 
 /** How many patches the canvas shows in a colour other than the colour map's colour of the trace's value. */
@@ -75,8 +76,8 @@ async function checkStage(ctx: ScenarioContext, trace: Trace, step: number): Pro
   const grid = await attr(ctx, '.trace-view', 'data-grid');
   expect(grid === `${rows}x${cols}`, `the view says grid ${grid}, the trace ${rows}x${cols}`);
   const caption = await ctx.panel().locator('[data-testid=grid-caption]').innerText();
-  expect(caption.includes(`${rows} rows × ${cols} cols`) && caption.includes('1,196 visual tokens'), `grid caption: "${caption}"`);
-  const shown = await patchColours(ctx, rows, cols);
+  expect(caption.includes(`${rows} rows × ${cols} cols`) && caption.includes(`${(rows * cols).toLocaleString('en')} visual tokens`), `grid caption: "${caption}"`);
+  const shown = await patchColours(ctx, rows, cols, trace.input.gridRegion);
   expect(Math.abs(shown.width / shown.height / aspect - 1) < 0.01, `canvas ${shown.width}x${shown.height} has not the image's aspect ${aspect.toFixed(3)}`);
   const box = await ctx.panel().locator('canvas[data-testid=heatmap]').boundingBox();
   expect(box && Math.abs(box.width / box.height / aspect - 1) < 0.02, `the canvas is shown at ${box?.width}x${box?.height} px, not in the image's aspect`);
@@ -175,6 +176,18 @@ export default defineScenario({
     await panel.locator('.trace-view[data-step="3"]').waitFor({ timeout: 10_000 });
     await checkStage(ctx, tall, 3);
     await ctx.screenshot('tall-t4');
+
+    // LLaVA: CLIP's 16x16 grid over the 224 px centre crop of the 1288x728 image, drawn inside the crop
+    const llava = llavaTrace({ steps: 4 });
+    await openInPanel(ctx, writeTrace(dir, 'llava-16x16-crop.ltrace.json', llava));
+    await attr(ctx, '.trace-view[data-grid="16x16"]', 'data-first-paint-ms');
+    await setControl(ctx, 'Layer', 'saliency');
+    await setOpacity(ctx, 1);
+    await panel.locator('canvas[data-testid=heatmap]').focus();
+    await ctx.page.keyboard.press('End');
+    await panel.locator('.trace-view[data-step="3"]').waitFor({ timeout: 10_000 });
+    await checkStage(ctx, llava, 3);
+    await ctx.screenshot('llava-centre-crop');
 
     await openInPanel(ctx, wideFile);
     await attr(ctx, '.trace-view[data-grid="26x46"]', 'data-first-paint-ms');

@@ -28,7 +28,7 @@ function writeTrace(dir: string, name: string, trace: Trace): string {
 
 /** Sets the heatmap controls through the DOM the user touches. */
 async function setControl(ctx: ScenarioContext, label: string, value: string): Promise<void> {
-  await ctx.panel().locator('.trace-view label.control', { hasText: label }).first().locator('select').selectOption(value);
+  await ctx.panel().locator('.trace-view label.control', { hasText: new RegExp(`^${label}`) }).locator('select').selectOption(value);
 }
 
 async function setOpacity(ctx: ScenarioContext, value: number): Promise<void> {

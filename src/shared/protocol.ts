@@ -201,6 +201,10 @@ export function assertTrace(v: unknown, path = 'trace'): Trace {
   for (const k of ['prompt', 'latent', 'answer']) int(tokens[k], `${path}.tokens.${k}`);
   const faa = obj(t.firstAnswerAttention, `${path}.firstAnswerAttention`);
   f32(faa.mean, `${path}.firstAnswerAttention.mean`, rows * cols);
+  const perLayer = f32(faa.perLayer, `${path}.firstAnswerAttention.perLayer`);
+  if (perLayer.length % (rows * cols) !== 0) {
+    throw new ProtocolError(`${path}.firstAnswerAttention.perLayer`, `length ${perLayer.length} is not a whole number of ${rows}x${cols} layers`);
+  }
   if (t.reconstructions !== undefined) {
     const r = obj(t.reconstructions, `${path}.reconstructions`);
     const channels = int(r.channels, `${path}.reconstructions.channels`, 1);

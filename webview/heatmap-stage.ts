@@ -101,6 +101,8 @@ export class HeatmapStage {
       const size = fitSize(canvas.width, canvas.height, box.clientWidth, Math.max(200, window.innerHeight - reserveHeight));
       canvas.style.width = `${size.width}px`;
       canvas.style.height = `${size.height}px`;
+      // shown larger than drawn (a wide panel, a HiDPI screen): scale up without blurring the patch edges
+      canvas.classList.toggle('pixelated', size.width * window.devicePixelRatio > canvas.width);
     };
     fit();
     const observer = new ResizeObserver(fit);

@@ -4,6 +4,7 @@
  */
 import { datasetScaling, probingVsSklearn, statsLarge } from './analysis-benches';
 import { batchedReconstruction, fullTraceVsPytorch, perStepScaling } from './trace-benches';
+import { panelFirstPaint } from './panel-benches';
 import type { BenchSuite } from './types';
 
-export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction, probingVsSklearn, statsLarge, datasetScaling];
+export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction, probingVsSklearn, statsLarge, datasetScaling, panelFirstPaint];

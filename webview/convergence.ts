@@ -26,6 +26,20 @@ export function adaptiveStopStep(distances: readonly (number | null)[], threshol
   return null;
 }
 
+/**
+ * What the charts cannot show for traces with fewer than two latent steps (a distance needs a previous
+ * step), in words; null when every trace has a distance to plot.
+ */
+export function fewStepsNote(traces: readonly Trace[]): string | null {
+  const short = traces.map((t, k) => ({ t, k })).filter(({ t }) => t.steps.length < 2);
+  if (short.length === 0) return null;
+  if (traces.length === 1) {
+    return `Distances need two latent steps; this trace ran ${short[0].t.steps.length === 0 ? 'none' : 'one'}, so there is no curve to plot.`;
+  }
+  const names = short.map(({ t, k }) => `${String.fromCharCode(65 + k)} (${t.model.name}, ${t.steps.length} step${t.steps.length === 1 ? '' : 's'})`);
+  return `Distances need two latent steps; ${names.join(' and ')} ${short.length === 1 ? 'has' : 'have'} no curve.`;
+}
+
 /** The mean of each interval, for the stop rule over a dataset's mean curve. */
 export function intervalMeans(series: readonly Interval[]): number[] {
   return series.map((iv) => iv.value);

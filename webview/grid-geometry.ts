@@ -2,6 +2,7 @@
  * Mapping between the visual-token grid (row-major patches) and canvas pixels.
  */
 import type { WindowBox } from '../src/shared/trace';
+import { WHOLE_IMAGE, type GridRegion } from '../src/shared/trace-region';
 
 export interface Grid {
   rows: number;
@@ -20,6 +21,18 @@ export interface Patch {
   col: number;
   /** row-major index into the grid's values */
   index: number;
+}
+
+/** The pixel rectangle the grid covers on a width x height drawing of the image (the whole of it by default). */
+export function regionRect(region: GridRegion | undefined, width: number, height: number): Rect {
+  const r = region ?? WHOLE_IMAGE;
+  return { x: r.x * width, y: r.y * height, w: r.width * width, h: r.height * height };
+}
+
+/** A window's rectangle inside the grid's rectangle `area` (a window in patches, the area in pixels). */
+export function windowInRegion(window: WindowBox, grid: Grid, area: Rect): Rect {
+  const r = windowRect(window, grid, area.w, area.h);
+  return { x: area.x + r.x, y: area.y + r.y, w: r.w, h: r.h };
 }
 
 /** The pixel rectangle of a window (in patches) on a canvas of width x height. */

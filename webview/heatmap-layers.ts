@@ -22,10 +22,26 @@ export function hasLayer(trace: Trace, layer: HeatmapLayer): boolean {
   return trace.steps.length > 0;
 }
 
-/** The grid of one layer at one step, row-major rows*cols; NaN where the layer has no value. */
-export function layerGrid(trace: Trace, step: number, layer: HeatmapLayer): Float32Array {
+/** Decoder layers the first-answer attention is stored for. */
+export function answerLayerCount(trace: Trace): number {
+  const { rows, cols } = trace.input.grid;
+  return Math.floor(trace.firstAnswerAttention.perLayer.length / (rows * cols));
+}
+
+/**
+ * The grid of one layer at one step, row-major rows*cols; NaN where the layer has no value.
+ * `answerLayer` picks one decoder layer of the first-answer attention (0-based); null is the mean over layers.
+ */
+export function layerGrid(trace: Trace, step: number, layer: HeatmapLayer, answerLayer: number | null = null): Float32Array {
   const grid = trace.input.grid;
-  if (layer === 'firstAnswerAttention') return trace.firstAnswerAttention.mean;
+  if (layer === 'firstAnswerAttention') {
+    if (answerLayer === null) return trace.firstAnswerAttention.mean;
+    const n = grid.rows * grid.cols;
+    if (!(answerLayer >= 0 && answerLayer < answerLayerCount(trace))) {
+      throw new RangeError(`decoder layer ${answerLayer + 1} is outside the trace's ${answerLayerCount(trace)} layers`);
+    }
+    return trace.firstAnswerAttention.perLayer.subarray(answerLayer * n, (answerLayer + 1) * n);
+  }
   const s = trace.steps[step];
   if (!s) throw new RangeError(`step ${step} is outside the trace's ${trace.steps.length} steps`);
   if (layer === 'saliency') return s.saliency;
@@ -37,22 +53,23 @@ export function layerGrid(trace: Trace, step: number, layer: HeatmapLayer): Floa
 /** Caches each layer's grids and global range so scrubbing does no work beyond drawing. */
 export class LayerCache {
   private readonly grids = new Map<string, Float32Array>();
-  private readonly globals = new Map<HeatmapLayer, ValueRange | null>();
+  private readonly globals = new Map<string, ValueRange | null>();
 
   constructor(readonly trace: Trace) {}
 
-  grid(step: number, layer: HeatmapLayer): Float32Array {
-    const key = `${layer}:${step}`;
+  grid(step: number, layer: HeatmapLayer, answerLayer: number | null = null): Float32Array {
+    // the first-answer attention is the same at every step: one entry per decoder layer, not per step
+    const key = layer === 'firstAnswerAttention' ? `${layer}:${answerLayer ?? 'mean'}` : `${layer}:${step}`;
     let g = this.grids.get(key);
     if (!g) {
-      g = layerGrid(this.trace, step, layer);
+      g = layerGrid(this.trace, step, layer, answerLayer);
       this.grids.set(key, g);
     }
     return g;
   }
 
-  range(step: number, layer: HeatmapLayer, normalisation: Normalisation): ValueRange | null {
-    if (normalisation === 'step') return rangeOf([this.grid(step, layer)]);
+  range(step: number, layer: HeatmapLayer, normalisation: Normalisation, answerLayer: number | null = null): ValueRange | null {
+    if (normalisation === 'step' || layer === 'firstAnswerAttention') return rangeOf([this.grid(step, layer, answerLayer)]);
     if (!this.globals.has(layer)) {
       const all = this.trace.steps.map((_, i) => this.grid(i, layer));
       this.globals.set(layer, rangeOf(all.length ? all : [this.grid(0, layer)]));

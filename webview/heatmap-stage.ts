@@ -7,7 +7,7 @@ import { colorMapLut, type ColorMapName } from './colormap';
 import { LayerCache, type HeatmapLayer } from './heatmap-layers';
 import type { Normalisation, ValueRange } from './normalise';
 import { rasteriseGrid } from './raster';
-import { fitSize, patchAt, renderScale, windowRect, type Patch } from './grid-geometry';
+import { fitSize, patchAt, regionRect, renderScale, windowInRegion, type Patch } from './grid-geometry';
 
 export interface HeatmapSettings {
   layer: HeatmapLayer;
@@ -15,14 +15,19 @@ export interface HeatmapSettings {
   opacity: number;
   normalisation: Normalisation;
   smooth: boolean;
+  /** the decoder layer of the first-answer attention (0-based), null = mean over layers */
+  answerLayer: number | null;
 }
 
-/** Decodes the trace's base64 PNG into a bitmap the canvases can draw. */
+/**
+ * Decodes the trace's base64 PNG into a bitmap the canvases can draw. The browser reads the data URL
+ * and decodes off the main thread; a base64 loop in script would hold the main thread for megabytes.
+ */
 export async function decodeTraceImage(trace: Trace): Promise<ImageBitmap> {
-  const binary = atob(trace.input.imagePng);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+  const img = new Image();
+  img.src = `data:image/png;base64,${trace.input.imagePng}`;
+  await img.decode();
+  return createImageBitmap(img);
 }
 
 export class HeatmapStage {
@@ -51,24 +56,31 @@ export class HeatmapStage {
 
   /** The value range the colour map spans for this step and settings (null: nothing to show). */
   range(step: number, s: HeatmapSettings): ValueRange | null {
-    return this.cache.range(step, s.layer, s.normalisation);
+    return this.cache.range(step, s.layer, s.normalisation, s.answerLayer);
   }
 
   /** Paints image, heatmap and window of `step` onto ctx, scaled to w x h. Returns the range used. */
   paint(ctx: CanvasRenderingContext2D, w: number, h: number, step: number, s: HeatmapSettings): ValueRange | null {
     const range = this.range(step, s);
-    rasteriseGrid(this.cache.grid(step, s.layer), range, colorMapLut(s.colorMap), this.pixels.data);
+    rasteriseGrid(this.cache.grid(step, s.layer, s.answerLayer), range, colorMapLut(s.colorMap), this.pixels.data);
     this.heatCtx.putImageData(this.pixels, 0, 0);
+    const area = regionRect(this.trace.input.gridRegion, w, h);
     ctx.globalAlpha = 1;
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.image, 0, 0, w, h);
+    // what the model did not see (outside a centre crop) is dimmed
+    ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
+    ctx.fillRect(0, 0, w, area.y);
+    ctx.fillRect(0, area.y + area.h, w, h - area.y - area.h);
+    ctx.fillRect(0, area.y, area.x, area.h);
+    ctx.fillRect(area.x + area.w, area.y, w - area.x - area.w, area.h);
     ctx.globalAlpha = s.opacity;
     ctx.imageSmoothingEnabled = s.smooth;
-    ctx.drawImage(this.heat, 0, 0, w, h);
+    ctx.drawImage(this.heat, area.x, area.y, area.w, area.h);
     ctx.globalAlpha = 1;
     const window = this.trace.steps[step]?.window;
     if (window) {
-      const r = windowRect(window, this.trace.input.grid, w, h);
+      const r = windowInRegion(window, this.trace.input.grid, area);
       const line = Math.max(1.5, w / 300);
       ctx.lineWidth = line * 2;
       ctx.strokeStyle = 'rgba(0, 0, 0, 0.8)';
@@ -89,6 +101,8 @@ export class HeatmapStage {
       const size = fitSize(canvas.width, canvas.height, box.clientWidth, Math.max(200, window.innerHeight - reserveHeight));
       canvas.style.width = `${size.width}px`;
       canvas.style.height = `${size.height}px`;
+      // shown larger than drawn (a wide panel, a HiDPI screen): scale up without blurring the patch edges
+      canvas.classList.toggle('pixelated', size.width * window.devicePixelRatio > canvas.width);
     };
     fit();
     const observer = new ResizeObserver(fit);
@@ -99,7 +113,8 @@ export class HeatmapStage {
   /** The patch under a mouse event on a canvas that shows this stage at any CSS size. */
   patchAtEvent(ev: MouseEvent, canvas: HTMLCanvasElement): Patch | null {
     const rect = canvas.getBoundingClientRect();
-    return patchAt(ev.clientX - rect.left, ev.clientY - rect.top, this.trace.input.grid, rect.width, rect.height);
+    const area = regionRect(this.trace.input.gridRegion, rect.width, rect.height);
+    return patchAt(ev.clientX - rect.left - area.x, ev.clientY - rect.top - area.y, this.trace.input.grid, area.w, area.h);
   }
 
   /** Draws the window's crop of the original image, the part the Extractor reads. */
@@ -107,7 +122,7 @@ export class HeatmapStage {
     const window = this.trace.steps[step]?.window;
     ctx.clearRect(0, 0, size, size);
     if (!window) return false;
-    const r = windowRect(window, this.trace.input.grid, this.image.width, this.image.height);
+    const r = windowInRegion(window, this.trace.input.grid, regionRect(this.trace.input.gridRegion, this.image.width, this.image.height));
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.image, r.x, r.y, r.w, r.h, 0, 0, size, size);
     return true;

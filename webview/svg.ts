@@ -5,13 +5,16 @@
 import type { WindowBox } from '../src/shared/trace';
 import { cssColor, type ColorMapName } from './colormap';
 import { toUnit, type ValueRange } from './normalise';
-import { windowRect, type Grid } from './grid-geometry';
+import { regionRect, windowInRegion, type Grid } from './grid-geometry';
+import type { GridRegion } from '../src/shared/trace-region';
 
 export interface HeatmapSvgInput {
   imagePngBase64: string;
   width: number;
   height: number;
   grid: Grid;
+  /** the part of the image the grid covers; absent = the whole image */
+  region?: GridRegion;
   values: ArrayLike<number>;
   range: ValueRange | null;
   colorMap: ColorMapName;
@@ -29,19 +32,20 @@ export function heatmapSvg(input: HeatmapSvgInput): string {
   if (values.length !== grid.rows * grid.cols) {
     throw new RangeError(`heatmap has ${values.length} values for a ${grid.rows}x${grid.cols} grid`);
   }
-  const cw = width / grid.cols;
-  const ch = height / grid.rows;
+  const area = regionRect(input.region, width, height);
+  const cw = area.w / grid.cols;
+  const ch = area.h / grid.rows;
   const cells: string[] = [];
   if (range) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (!Number.isFinite(v)) continue;
-      const x = (i % grid.cols) * cw;
-      const y = Math.floor(i / grid.cols) * ch;
+      const x = area.x + (i % grid.cols) * cw;
+      const y = area.y + Math.floor(i / grid.cols) * ch;
       cells.push(`<rect x="${x}" y="${y}" width="${cw}" height="${ch}" fill="${cssColor(input.colorMap, toUnit(v, range))}"><title>patch ${i}: ${v}</title></rect>`);
     }
   }
-  const outline = input.window ? windowRect(input.window, grid, width, height) : null;
+  const outline = input.window ? windowInRegion(input.window, grid, area) : null;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<title>${escapeXml(input.title)}</title>`,

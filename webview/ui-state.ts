@@ -18,6 +18,8 @@ export interface UiState {
   normalisation: Normalisation;
   /** bilinear upscaling of the grid instead of crisp patches */
   smooth: boolean;
+  /** decoder layer of the first-answer attention (0-based); null = mean over layers */
+  answerLayer: number | null;
 }
 
 export const DEFAULT_UI: UiState = {
@@ -28,6 +30,7 @@ export const DEFAULT_UI: UiState = {
   opacity: 0.6,
   normalisation: 'step',
   smooth: false,
+  answerLayer: null,
 };
 
 /** Keeps the valid fields of a restored state and falls back to the defaults for the rest. */
@@ -42,6 +45,7 @@ export function restoreUi(saved: unknown): UiState {
     opacity: pick(s.opacity, (v) => typeof v === 'number' && v >= 0 && v <= 1, DEFAULT_UI.opacity),
     normalisation: pick(s.normalisation, (v) => v === 'step' || v === 'global', DEFAULT_UI.normalisation),
     smooth: pick(s.smooth, (v) => typeof v === 'boolean', DEFAULT_UI.smooth),
+    answerLayer: pick(s.answerLayer, (v) => v === null || (Number.isInteger(v) && (v as number) >= 0), DEFAULT_UI.answerLayer),
   };
 }
 

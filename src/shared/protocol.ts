@@ -4,6 +4,7 @@
  * Tensors travel as typed arrays (VS Code recreates them through postMessage), never as base64.
  */
 import type { Trace, TraceStep, WindowBox } from './trace';
+import { tokenTextsFit } from './trace-tokens';
 import type { Report } from './reports';
 
 export const PROTOCOL_VERSION = 1;
@@ -122,6 +123,24 @@ function numArray(v: unknown, path: string): number[] {
   return v;
 }
 
+function checkRegion(v: unknown, path: string): void {
+  const r = obj(v, path);
+  const [x, y, width, height] = ['x', 'y', 'width', 'height'].map((k) => finite(r[k], `${path}.${k}`));
+  // fractions of the image; a little slack for the rounding of x + width
+  if (x < 0 || y < 0 || !(width > 0) || !(height > 0) || x + width > 1 + 1e-6 || y + height > 1 + 1e-6) {
+    throw new ProtocolError(path, 'expected fractions of the image: x, y >= 0, width, height > 0, x + width <= 1, y + height <= 1');
+  }
+}
+
+function checkTokenTexts(answer: Record<string, unknown>, path: string): void {
+  const texts = answer.tokenTexts;
+  if (!Array.isArray(texts) || texts.some((x) => typeof x !== 'string')) throw new ProtocolError(`${path}.tokenTexts`, 'expected an array of strings');
+  const ids = numArray(answer.tokenIds, `${path}.tokenIds`);
+  if (!tokenTextsFit({ text: answer.text as string, tokenIds: ids, tokenTexts: texts as string[] })) {
+    throw new ProtocolError(`${path}.tokenTexts`, `expected ${ids.length} texts that join to the answer text`);
+  }
+}
+
 function checkWindow(v: unknown, path: string, rows: number, cols: number): WindowBox | null {
   if (v === null) return null;
   const w = obj(v, path);
@@ -167,6 +186,7 @@ export function assertTrace(v: unknown, path = 'trace'): Trace {
   const grid = obj(input.grid, `${path}.input.grid`);
   const rows = int(grid.rows, `${path}.input.grid.rows`, 1);
   const cols = int(grid.cols, `${path}.input.grid.cols`, 1);
+  if (input.gridRegion !== undefined) checkRegion(input.gridRegion, `${path}.input.gridRegion`);
   if (!Array.isArray(t.steps)) throw new ProtocolError(`${path}.steps`, 'expected an array');
   t.steps.forEach((s, i) => checkStep(s, `${path}.steps[${i}]`, rows * cols, rows, cols));
   int(t.stoppedAt, `${path}.stoppedAt`);
@@ -176,10 +196,15 @@ export function assertTrace(v: unknown, path = 'trace'): Trace {
   const answer = obj(t.answer, `${path}.answer`);
   str(answer.text, `${path}.answer.text`);
   numArray(answer.tokenProbs, `${path}.answer.tokenProbs`);
+  if (answer.tokenTexts !== undefined) checkTokenTexts(answer, `${path}.answer`);
   const tokens = obj(t.tokens, `${path}.tokens`);
   for (const k of ['prompt', 'latent', 'answer']) int(tokens[k], `${path}.tokens.${k}`);
   const faa = obj(t.firstAnswerAttention, `${path}.firstAnswerAttention`);
   f32(faa.mean, `${path}.firstAnswerAttention.mean`, rows * cols);
+  const perLayer = f32(faa.perLayer, `${path}.firstAnswerAttention.perLayer`);
+  if (perLayer.length % (rows * cols) !== 0) {
+    throw new ProtocolError(`${path}.firstAnswerAttention.perLayer`, `length ${perLayer.length} is not a whole number of ${rows}x${cols} layers`);
+  }
   if (t.reconstructions !== undefined) {
     const r = obj(t.reconstructions, `${path}.reconstructions`);
     const channels = int(r.channels, `${path}.reconstructions.channels`, 1);

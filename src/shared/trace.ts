@@ -3,6 +3,7 @@
  * In memory tensors are Float32Array; on disk they are EncodedTensor (docs/trace-format.md).
  */
 import type { BundleMethod, StopRule, LvrStopRule } from './bundle';
+import type { GridRegion } from './trace-region';
 
 export interface WindowBox {
   /** top-left patch of the window on the visual grid */
@@ -76,6 +77,8 @@ export interface Trace {
     /** the original (downscaled to at most 1024 px) as PNG base64, for overlays */
     imagePng: string;
     grid: { rows: number; cols: number };
+    /** optional: the part of the image the grid covers, as fractions (trace-region.ts); absent = the whole image */
+    gridRegion?: GridRegion;
   };
   settings: TraceSettings;
   steps: TraceStep[];
@@ -87,6 +90,11 @@ export interface Trace {
     tokenIds: number[];
     /** probability of each generated token under the model */
     tokenProbs: number[];
+    /**
+     * optional: the text each token adds to `text` (src/shared/trace-tokens.ts), concatenated exactly `text`;
+     * '' for a token that ends inside a multi-byte character (the next one carries the character)
+     */
+    tokenTexts?: string[];
   };
   tokens: { prompt: number; latent: number; answer: number };
   firstAnswerAttention: {

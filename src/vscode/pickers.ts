@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { isBroken, type BrokenModel, type ModelCatalog, type ModelEntry } from './models';
 import { classifyModel, type ModelLocation } from './modelLocation';
+import { modelDescription, modelSize } from './modelSummary';
 
 export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tif', 'tiff'];
 
@@ -71,8 +72,8 @@ function modelItem(model: ModelEntry | BrokenModel, trusted: boolean): ModelItem
   const restricted = !trusted && model.source !== 'bundled';
   return {
     label: `${restricted ? '$(shield) ' : ''}${model.manifest.name}`,
-    description: `${model.manifest.method} ${model.manifest.version}${restricted ? ' — blocked in Restricted Mode' : ''}`,
-    detail: model.source === 'bundled' ? 'bundled with Latent Trace' : vscode.workspace.asRelativePath(model.dir),
+    description: `${modelDescription(model.manifest)}${restricted ? ' — blocked in Restricted Mode' : ''}`,
+    detail: `${model.source === 'bundled' ? 'bundled with Latent Trace' : vscode.workspace.asRelativePath(model.dir)} — ${modelSize(model.manifest)}`,
     location: model,
   };
 }

@@ -88,3 +88,9 @@ test('guards rethrow errors that are not protocol errors', () => {
   const hostile = { get type() { throw new TypeError('getter'); } };
   assert.throws(() => isFromWebviewMessage(hostile), TypeError);
 });
+
+test('the panel guard refuses per-layer attention that is not whole layers of the grid', () => {
+  const t = syntheticTrace({ steps: 2, grid: 4, imageSize: 32, windowSize: 2 });
+  t.firstAnswerAttention.perLayer = new Float32Array(4 * 16 + 3);
+  assert.throws(() => assertTrace(t), /trace.firstAnswerAttention.perLayer: length 67 is not a whole number of 4x4 layers/);
+});

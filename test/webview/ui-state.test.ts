@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { DEFAULT_UI, restoreUi, tabsFor } from '../../webview/ui-state';
 
 test('a valid saved state is restored as is', () => {
-  const saved = { tab: 'convergence', step: 3, layer: 'visualSimilarity', colorMap: 'magma', opacity: 0.25, normalisation: 'global', smooth: true };
+  const saved = { tab: 'convergence', step: 3, layer: 'visualSimilarity', colorMap: 'magma', opacity: 0.25, normalisation: 'global', smooth: true, answerLayer: 27 };
   assert.deepEqual(restoreUi(saved), saved);
 });
 
 test('invalid or missing fields fall back to the defaults one by one', () => {
   assert.deepEqual(restoreUi(undefined), DEFAULT_UI);
-  const r = restoreUi({ tab: 'nope', step: -1, layer: 'saliency', colorMap: 'jet', opacity: 3, normalisation: 'step', smooth: 'yes' });
+  const r = restoreUi({ tab: 'nope', step: -1, layer: 'saliency', colorMap: 'jet', opacity: 3, normalisation: 'step', smooth: 'yes', answerLayer: -1 });
   assert.deepEqual(r, { ...DEFAULT_UI, layer: 'saliency', normalisation: 'step' });
+  assert.equal(restoreUi({ answerLayer: 1.5 }).answerLayer, null);
 });
 
 test('tabs follow the content kind', () => {

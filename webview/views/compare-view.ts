@@ -5,14 +5,14 @@
  */
 import type { Trace } from '../../src/shared/trace';
 import { HeatmapStage, decodeTraceImage } from '../heatmap-stage';
-import { LAYER_LABELS } from '../heatmap-layers';
+import { answerLayerCount } from '../heatmap-layers';
 import { Legend, legendCanvas } from '../legend';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, fileStem } from '../format';
 import { compareStepTable } from '../tables';
 import { toCsv } from '../csv';
 import { canvasesToPng, textBytes } from '../exporting';
-import { availableLayers, heatmapControls, settingsOf } from './trace-view';
+import { availableLayers, heatmapControls, layerCaption, settingsOf } from './trace-view';
 import type { View, ViewContext } from './view';
 
 interface Pane {
@@ -35,6 +35,8 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
   const steps = Math.max(a.steps.length, b.steps.length);
   const detachers: (() => void)[] = [];
   const layers = availableLayers(a).filter((l) => availableLayers(b).includes(l));
+  // a decoder layer is offered when both traces have it (two checkpoints can differ in depth)
+  const answerLayers = Math.min(answerLayerCount(a), answerLayerCount(b));
   let step = Math.min(ctx.ui.step, steps - 1);
   const panes: Pane[] = [a, b].map((trace, k) => ({
     trace,
@@ -48,12 +50,12 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
   const scrubber = h('input', { type: 'range', min: 1, max: steps, step: 1, value: step + 1, 'aria-label': 'Latent step (both traces)', 'data-testid': 'compare-scrubber' });
   const label = h('output', { class: 'step-label' });
   const draw = () => {
-    const s = settingsOf(ctx, layers);
+    const s = settingsOf(ctx, layers, answerLayers);
     for (const p of panes) {
       if (!p.stage) continue;
       const own = Math.min(step, p.trace.steps.length - 1);
       const range = p.stage.paint(p.canvas.getContext('2d')!, p.canvas.width, p.canvas.height, own, s);
-      p.legend.update(s.colorMap, range, `${LAYER_LABELS[s.layer]} · step ${own + 1}`);
+      p.legend.update(s.colorMap, range, `${layerCaption(s, answerLayers)} · step ${own + 1}`);
       p.note.textContent = own < step ? `stopped after step ${p.trace.steps.length}; showing its last step` : `step ${own + 1} of ${p.trace.steps.length}`;
     }
     label.textContent = `Step ${step + 1} / ${steps}`;
@@ -68,11 +70,13 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
 
   const table = compareStepTable(a, b);
   const element = h('div', { class: 'compare-view' },
-    heatmapControls(ctx, layers, draw),
+    heatmapControls(ctx, layers, answerLayers, draw),
     h('div', { class: 'scrub' }, scrubber, label),
     h('div', { class: 'compare-panes' }, ...panes.map((p, k) => h('section', { class: 'pane', 'aria-label': `Trace ${k === 0 ? 'A' : 'B'}` },
       h('h3', {}, `${k === 0 ? 'A' : 'B'}: ${p.trace.input.imageName}`),
       h('p', { class: 'muted' }, describe(p.trace)),
+      h('p', { class: 'muted', 'data-testid': `compare-grid-${k === 0 ? 'a' : 'b'}` },
+        `${p.trace.input.grid.rows} rows × ${p.trace.input.grid.cols} cols · image ${p.trace.input.imageWidth}×${p.trace.input.imageHeight} px`),
       p.box, p.legend.element, p.note,
       h('p', {}, h('strong', {}, 'Answer: '), p.trace.answer.text || '(empty)', ` (${p.trace.tokens.answer} tokens)`),
     ))),
@@ -97,11 +101,11 @@ export function createCompareView(a: Trace, b: Trace, ctx: ViewContext): View {
     exports: {
       name: fileStem('compare', a.model.name, b.model.name, `step${step + 1}`),
       png: () => {
-        const s = settingsOf(ctx, layers);
+        const s = settingsOf(ctx, layers, answerLayers);
         const fg = themeColor('--vscode-foreground', '#333333');
         const parts = panes.flatMap((p, k) => {
           const own = Math.min(step, p.trace.steps.length - 1);
-          const caption = `${k === 0 ? 'A' : 'B'}: ${describe(p.trace)} · ${LAYER_LABELS[s.layer]} · step ${own + 1}`;
+          const caption = `${k === 0 ? 'A' : 'B'}: ${describe(p.trace)} · ${layerCaption(s, answerLayers)} · step ${own + 1}`;
           return [p.canvas, legendCanvas(s.colorMap, p.stage?.range(own, s) ?? null, caption, p.canvas.width, fg)];
         });
         return canvasesToPng(parts, themeColor('--vscode-editor-background', '#ffffff'));

@@ -6,7 +6,7 @@
 import type { Chart, ChartDataset } from 'chart.js';
 import type { Trace } from '../../src/shared/trace';
 import type { StepsReport } from '../../src/shared/reports';
-import { METRICS, METRIC_LABELS, adaptiveStopStep, distanceSeries, intervalMeans, traceThreshold, type Metric } from '../convergence';
+import { METRICS, METRIC_LABELS, adaptiveStopStep, distanceSeries, fewStepsNote, intervalMeans, traceThreshold, type Metric } from '../convergence';
 import { SERIES, createChart, markerPlugin, type StepMarker } from '../charts';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
@@ -86,6 +86,8 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
   let extra: Chart | undefined;
   const element = h('div', { class: 'convergence-view' });
   const grid = h('div', { class: 'chart-grid' });
+  const note = source.kind === 'trace' ? fewStepsNote(source.traces) : null;
+  if (note) element.append(h('p', { class: 'muted', 'data-testid': 'convergence-note' }, note));
   element.append(grid);
   const markersOf: Partial<Record<Metric, string[]>> = {};
   const chartOf: Partial<Record<Metric, Chart>> = {};

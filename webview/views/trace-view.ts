@@ -5,8 +5,10 @@
  */
 import type { Trace } from '../../src/shared/trace';
 import { COLOR_MAPS } from '../colormap';
-import { HEATMAP_LAYERS, LAYER_LABELS, hasLayer, type HeatmapLayer } from '../heatmap-layers';
+import { HEATMAP_LAYERS, LAYER_LABELS, answerLayerCount, hasLayer, type HeatmapLayer } from '../heatmap-layers';
 import { HeatmapStage, decodeTraceImage, type HeatmapSettings } from '../heatmap-stage';
+import { answerTokens } from '../answer-tokens';
+import { fitSize } from '../grid-geometry';
 import { Legend, legendCanvas } from '../legend';
 import { reconstructionRgba } from '../raster';
 import { formatMs, formatNumber, fileStem } from '../format';
@@ -21,18 +23,26 @@ const THUMB = 88;
 const CROP = 128;
 const PLAY_INTERVAL_MS = 700;
 
-/** The settings controls shared by the trace and comparison views. */
-export function heatmapControls(ctx: ViewContext, layers: readonly HeatmapLayer[], onChange: () => void): HTMLElement {
+/**
+ * The settings controls shared by the trace and comparison views. `answerLayers` decoder layers can be
+ * picked one by one for the first-answer attention (the picker shows only while that layer is shown).
+ */
+export function heatmapControls(ctx: ViewContext, layers: readonly HeatmapLayer[], answerLayers: number, onChange: () => void): HTMLElement {
   const set = (patch: Partial<HeatmapSettings>) => {
     ctx.setUi(patch);
+    showDecoderLayer();
     onChange();
   };
+  const decoderLayer = answerLayerSelect(ctx, answerLayers, (answerLayer) => set({ answerLayer }));
+  const showDecoderLayer = () => (decoderLayer.hidden = settingsOf(ctx, layers, answerLayers).layer !== 'firstAnswerAttention');
+  showDecoderLayer();
   const opacity = h('input', { type: 'range', min: 0, max: 1, step: 0.05, value: ctx.ui.opacity, 'aria-label': 'Heatmap opacity' });
   opacity.addEventListener('input', () => set({ opacity: Number(opacity.value) }));
   const smooth = h('input', { type: 'checkbox', checked: ctx.ui.smooth });
   smooth.addEventListener('change', () => set({ smooth: smooth.checked }));
   return h('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Heatmap settings' },
     select('Layer', layers, layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], (layer) => set({ layer }), LAYER_LABELS),
+    decoderLayer,
     select('Colour map', COLOR_MAPS, ctx.ui.colorMap, (colorMap) => set({ colorMap })),
     h('label', { class: 'control' }, 'Opacity ', opacity),
     select('Normalise', ['step', 'global'] as const, ctx.ui.normalisation, (normalisation) => set({ normalisation }),
@@ -41,18 +51,49 @@ export function heatmapControls(ctx: ViewContext, layers: readonly HeatmapLayer[
   );
 }
 
+function answerLayerSelect(ctx: ViewContext, count: number, onChange: (layer: number | null) => void): HTMLLabelElement {
+  const values = ['mean', ...Array.from({ length: count }, (_, l) => String(l + 1))];
+  const labels = Object.fromEntries(values.map((v) => [v, v === 'mean' ? `mean of ${count}` : `layer ${v}`]));
+  const current = ctx.ui.answerLayer !== null && ctx.ui.answerLayer < count ? String(ctx.ui.answerLayer + 1) : 'mean';
+  const el = select('Decoder layer', values, current, (v) => onChange(v === 'mean' ? null : Number(v) - 1), labels);
+  el.dataset.testid = 'decoder-layer';
+  return el;
+}
+
 export function availableLayers(trace: Trace): HeatmapLayer[] {
   return HEATMAP_LAYERS.filter((l) => hasLayer(trace, l));
 }
 
-export function settingsOf(ctx: ViewContext, layers: readonly HeatmapLayer[]): HeatmapSettings {
+export function settingsOf(ctx: ViewContext, layers: readonly HeatmapLayer[], answerLayers: number): HeatmapSettings {
   const { colorMap, opacity, normalisation, smooth } = ctx.ui;
-  return { layer: layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], colorMap, opacity, normalisation, smooth };
+  const answerLayer = ctx.ui.answerLayer !== null && ctx.ui.answerLayer < answerLayers ? ctx.ui.answerLayer : null;
+  return { layer: layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], colorMap, opacity, normalisation, smooth, answerLayer };
+}
+
+/** The name of what a heatmap shows, with the decoder layer for the first-answer attention. */
+export function layerCaption(s: HeatmapSettings, answerLayers: number): string {
+  if (s.layer !== 'firstAnswerAttention') return LAYER_LABELS[s.layer];
+  return `${LAYER_LABELS[s.layer]}, ${s.answerLayer === null ? `mean of ${answerLayers} layers` : `layer ${s.answerLayer + 1} of ${answerLayers}`}`;
+}
+
+/** The answer token by token: decoded text (whitespace visible) and probability; ids where the trace has no texts. */
+function answerTokenList(trace: Trace): HTMLElement {
+  return h('ol', { class: 'answer-tokens', 'data-testid': 'answer-tokens', 'aria-label': 'Answer tokens' },
+    ...answerTokens(trace.answer).map((t) => h('li', {
+      class: t.partial ? 'token partial' : 'token',
+      title: `token id ${t.id}${t.p === undefined ? '' : ` · p ${t.p.toFixed(3)}`}${t.partial ? ' · ends inside a character the next token completes' : ''}`,
+    },
+    h('span', { class: t.text === null ? 'token-text muted' : 'token-text' }, t.text ?? `#${t.id}`),
+    h('span', { class: 'token-p' }, t.p === undefined ? '' : t.p.toFixed(2)))));
 }
 
 export function createTraceView(trace: Trace, ctx: ViewContext): View {
+  // the image decodes off the main thread while the view is built: it is most of the first paint
+  const decoding = decodeTraceImage(trace);
   const steps = trace.steps.length;
   const layers = availableLayers(trace);
+  const answerLayers = answerLayerCount(trace);
+  const { rows, cols } = trace.input.grid;
   let step = Math.min(ctx.ui.step, Math.max(0, steps - 1));
   let stage: HeatmapStage | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -87,7 +128,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     strip.append(b);
   }
 
-  const controls = heatmapControls(ctx, layers, () => redrawAll());
+  const controls = heatmapControls(ctx, layers, answerLayers, () => redrawAll());
   controls.append(button('Compare with…', () => void ctx.bridge.openFile('compare').then((r) => ctx.status(r.message, !r.ok && r.message !== 'cancelled')), { 'data-testid': 'compare-with', title: 'Show another trace beside this one, steps aligned' }));
   const answer = h('section', { class: 'answer', 'data-testid': 'answer' },
     h('h3', {}, 'Question'), h('p', {}, trace.input.question),
@@ -96,20 +137,23 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
       ...fact('Model', `${trace.model.name} (${trace.model.method})`),
       ...fact('Tokens', `prompt ${trace.tokens.prompt} · latent ${trace.tokens.latent} · answer ${trace.tokens.answer}`),
       ...fact('Stopped', `after step ${trace.stoppedAt} (${trace.stopReason})`),
-      ...fact('Answer token p', trace.answer.tokenProbs.map((p) => p.toFixed(2)).join(' ')),
       ...Object.entries(trace.timingsMs).flatMap(([k, ms]) => fact(`Time ${k}`, formatMs(ms))),
     ),
+    h('h3', {}, 'Answer tokens'),
+    answerTokenList(trace),
   );
+  const gridCaption = h('p', { class: 'muted grid-caption', 'data-testid': 'grid-caption' },
+    `${rows} rows × ${cols} cols · ${(rows * cols).toLocaleString('en')} visual tokens · image ${trace.input.imageWidth}×${trace.input.imageHeight} px`);
 
   const element = h('div', { class: 'trace-view' },
     controls,
     h('div', { class: 'trace-main' },
-      stageWrap,
+      h('div', {}, stageWrap, gridCaption),
       h('aside', { class: 'side' },
         legend.element,
         stepInfo,
         h('div', { class: 'crops' },
-          h('figure', {}, crop, h('figcaption', {}, 'Window crop')),
+          h('figure', {}, trace.steps.some((s) => s.window) ? crop : h('p', { class: 'muted' }, `No window in this trace (${trace.model.method})`), h('figcaption', {}, 'Window crop')),
           h('figure', {}, r ? recon : h('p', { class: 'muted' }, 'No reconstructions in this trace'), h('figcaption', {}, 'Reconstruction')),
         ),
         answer,
@@ -119,6 +163,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     strip,
   );
   element.dataset.steps = String(steps);
+  element.dataset.grid = `${rows}x${cols}`;
 
   function fact(k: string, v: string): HTMLElement[] {
     return [h('dt', {}, k), h('dd', {}, v)];
@@ -126,9 +171,10 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
 
   function drawStep(): void {
     if (!stage) return;
-    const s = settingsOf(ctx, layers);
+    const s = settingsOf(ctx, layers, answerLayers);
     const range = stage.paint(canvas.getContext('2d')!, canvas.width, canvas.height, step, s);
-    legend.update(s.colorMap, range, `${LAYER_LABELS[s.layer]} · ${s.normalisation === 'step' ? `step ${step + 1}` : 'all steps'}`);
+    const over = s.layer === 'firstAnswerAttention' ? 'after the last step' : s.normalisation === 'step' ? `step ${step + 1}` : 'all steps';
+    legend.update(s.colorMap, range, `${layerCaption(s, answerLayers)} · ${over}`);
     stage.paintWindowCrop(crop.getContext('2d')!, CROP, step);
     if (r) recon.getContext('2d')!.putImageData(new ImageData(reconstructionRgba(r.pixels, step, r.channels, r.size), r.size, r.size), 0, 0);
     const st = trace.steps[step];
@@ -144,14 +190,14 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     });
     scrubber.value = String(step + 1);
     stepLabel.textContent = steps ? `Step ${step + 1} / ${steps}` : 'No latent steps';
-    canvas.setAttribute('aria-label', `${LAYER_LABELS[s.layer]} heatmap, step ${step + 1} of ${steps}`);
+    canvas.setAttribute('aria-label', `${layerCaption(s, answerLayers)} heatmap, step ${step + 1} of ${steps}`);
     element.dataset.step = String(step);
   }
 
   function redrawAll(): void {
     if (!stage) return;
-    const s = settingsOf(ctx, layers);
-    thumbs.forEach((t, i) => stage!.paint(t.getContext('2d')!, THUMB, THUMB, i, s));
+    const s = settingsOf(ctx, layers, answerLayers);
+    thumbs.forEach((t, i) => stage!.paint(t.getContext('2d')!, t.width, t.height, i, s));
     drawStep();
   }
 
@@ -198,9 +244,9 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     if (!stage) return;
     const p = stage.patchAtEvent(ev, canvas);
     if (!p) return void (tooltip.hidden = true);
-    const s = settingsOf(ctx, layers);
-    const v = stage.cache.grid(step, s.layer)[p.index];
-    tooltip.textContent = `patch ${p.index} (row ${p.row}, col ${p.col}) · ${LAYER_LABELS[s.layer]} ${Number.isFinite(v) ? formatNumber(v) : 'outside the window'}`;
+    const s = settingsOf(ctx, layers, answerLayers);
+    const v = stage.cache.grid(step, s.layer, s.answerLayer)[p.index];
+    tooltip.textContent = `patch ${p.index} (row ${p.row}, col ${p.col}) · ${layerCaption(s, answerLayers)} ${Number.isFinite(v) ? formatNumber(v) : 'outside the window'}`;
     tooltip.hidden = false;
     const rect = canvas.getBoundingClientRect();
     tooltip.style.left = `${Math.min(ev.clientX - rect.left + 14, rect.width - 220)}px`;
@@ -209,9 +255,15 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
   });
   canvas.addEventListener('mouseleave', () => (tooltip.hidden = true));
 
-  void decodeTraceImage(trace).then((image) => {
+  void decoding.then((image) => {
     stage = new HeatmapStage(trace, image);
     detach = stage.attach(canvas, stageWrap, 260);
+    // thumbnails keep the image's aspect, so a 46x26 grid is not squeezed into a square
+    const thumb = fitSize(image.width, image.height, THUMB, THUMB);
+    for (const t of thumbs) {
+      t.width = Math.max(1, thumb.width);
+      t.height = Math.max(1, thumb.height);
+    }
     drawStep();
     // the first step is on screen once the next frame is presented
     requestAnimationFrame(() => {
@@ -232,18 +284,18 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
         return fileStem(trace.input.imageName, `step${step + 1}`);
       },
       png: () => {
-        const s = settingsOf(ctx, layers);
-        const caption = `${LAYER_LABELS[s.layer]} · step ${step + 1} of ${steps} · ${trace.input.question}`;
+        const s = settingsOf(ctx, layers, answerLayers);
+        const caption = `${layerCaption(s, answerLayers)} · step ${step + 1} of ${steps} · ${trace.input.question}`;
         const key = legendCanvas(s.colorMap, stage?.range(step, s) ?? null, caption, canvas.width, themeColor('--vscode-foreground', '#333333'));
         return canvasesToPng([canvas, key], themeColor('--vscode-editor-background', '#ffffff'));
       },
       svg: () => {
-        const s = settingsOf(ctx, layers);
+        const s = settingsOf(ctx, layers, answerLayers);
         if (!stage) throw new Error('the image is not decoded yet');
         return textBytes(heatmapSvg({
-          imagePngBase64: trace.input.imagePng, width: canvas.width, height: canvas.height, grid: trace.input.grid,
-          values: stage.cache.grid(step, s.layer), range: stage.range(step, s), colorMap: s.colorMap, opacity: s.opacity,
-          window: trace.steps[step]?.window ?? null, title: `${LAYER_LABELS[s.layer]}, step ${step + 1}: ${trace.input.question}`,
+          imagePngBase64: trace.input.imagePng, width: canvas.width, height: canvas.height, grid: trace.input.grid, region: trace.input.gridRegion,
+          values: stage.cache.grid(step, s.layer, s.answerLayer), range: stage.range(step, s), colorMap: s.colorMap, opacity: s.opacity,
+          window: trace.steps[step]?.window ?? null, title: `${layerCaption(s, answerLayers)}, step ${step + 1}: ${trace.input.question}`,
         }));
       },
       csv: () => {

@@ -36,11 +36,11 @@ export default defineScenario({
     const before = await canvasHash(ctx, 'canvas[data-testid=heatmap]');
     await panel.locator('label.control', { hasText: 'Colour map' }).locator('select').selectOption('magma');
     const afterColour = await canvasHash(ctx, 'canvas[data-testid=heatmap]');
-    await panel.locator('label.control', { hasText: 'Layer' }).locator('select').selectOption('extractorAttention');
+    await panel.locator('label.control', { hasText: /^Layer/ }).locator('select').selectOption('extractorAttention');
     const afterLayer = await canvasHash(ctx, 'canvas[data-testid=heatmap]');
     expect(before !== afterColour && afterColour !== afterLayer, 'changing the colour map or the layer did not redraw the heatmap');
     await ctx.screenshot('trace-extractor-magma');
-    await panel.locator('label.control', { hasText: 'Layer' }).locator('select').selectOption('saliency');
+    await panel.locator('label.control', { hasText: /^Layer/ }).locator('select').selectOption('saliency');
 
     // hover names the patch under the cursor
     const canvas = panel.locator('canvas[data-testid=heatmap]');

@@ -3,6 +3,8 @@
  * released on dispose) and the loops that turn an image and a question into a Trace.
  */
 import type { BundleManifest } from '../shared/bundle';
+import { centreCropRegion, type GridRegion } from '../shared/trace-region';
+import { answerTokenTexts } from '../shared/trace-tokens';
 import type { Reconstructions, Trace, TraceSettings } from '../shared/trace';
 import type { EngineOptions, LatentTraceEngine, ReconstructionRequest, TextEncoding, TraceProgress, TraceRequest } from './api';
 import { loadBundle, type LoadedBundle } from './bundle';
@@ -194,12 +196,13 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
         imageHeight: image.height,
         imagePng: image.previewPng.toString('base64'),
         grid: { ...image.grid },
+        ...gridRegionOf(m.image, image.width, image.height),
       },
       settings,
       steps: latent.steps,
       stoppedAt: latent.steps.length,
       stopReason: latent.stopReason,
-      answer: { text: tok.decode(answer.tokenIds), tokenIds: answer.tokenIds, tokenProbs: answer.tokenProbs },
+      answer: { text: tok.decode(answer.tokenIds), tokenIds: answer.tokenIds, tokenProbs: answer.tokenProbs, ...tokenTextsOf(tok.decode, answer.tokenIds) },
       tokens: { prompt: layout.length, latent: latent.steps.length, answer: answer.tokenIds.length },
       firstAnswerAttention,
       timingsMs: timings,
@@ -369,4 +372,16 @@ function visualAttention(last: DecoderStep, m: BundleManifest, imageOffset: numb
 function fixedVisualTokens(m: BundleManifest): number | null {
   if (m.formatVersion === 1) return m.model.visualTokens;
   return m.image.kind === 'fixed' ? m.image.grid.rows * m.image.grid.cols : null;
+}
+
+/** CLIP's centre crop covers only the middle of a non-square image: the panel draws the grid there. */
+function gridRegionOf(spec: BundleManifest['image'], width: number, height: number): { gridRegion?: GridRegion } {
+  if (!('kind' in spec) || spec.kind !== 'fixed' || spec.resize !== 'shortest-edge-center-crop') return {};
+  return { gridRegion: centreCropRegion(width, height, spec.shortestEdge ?? Math.min(spec.width, spec.height), spec.width, spec.height) };
+}
+
+/** What each answer token adds to the text, so byte-level BPE pieces never show in the panel. */
+function tokenTextsOf(decode: (ids: readonly number[]) => string, ids: readonly number[]): { tokenTexts?: string[] } {
+  const tokenTexts = answerTokenTexts(decode, ids);
+  return tokenTexts ? { tokenTexts } : {};
 }

@@ -4,7 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { isBroken, type BrokenModel, type ModelCatalog, type ModelEntry } from './models';
 import { classifyModel, type ModelLocation } from './modelLocation';
 
-export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tif', 'tiff'];
+/** what sharp's bundled build decodes (it has no BMP decoder, so BMP is not offered) */
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff'];
 
 export function isImageFile(file: string): boolean {
   return IMAGE_EXTENSIONS.includes(path.extname(file).slice(1).toLowerCase());

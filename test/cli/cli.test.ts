@@ -141,8 +141,8 @@ test('eval: accuracy per type, mean steps and tokens, pointing rate, per-line er
 
   await writeFile(join(data, 'broken.jsonl'), '{"image": "a.png", "question": "q"}\n');
   const bad = await cli(['eval', 'eval/broken.jsonl', '--model', CONTRACT_BUNDLE]);
-  assert.notEqual(bad.code, 0);
-  assert.match(bad.stderr, /broken\.jsonl:1: field "answer" must be a non-empty string/);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /broken\.jsonl:1: field "answer" is missing/);
 });
 
 test('demo writes the trace and PNGs and says how to open them', async () => {

@@ -43,7 +43,8 @@ export class EngineHost implements vscode.Disposable {
     const key = JSON.stringify([dir, options.executionProvider ?? 'cpu', options.threads ?? 1]);
     if (this.loaded?.key !== key) {
       await this.releaseNow();
-      const engine = timed(this.log, `[engine] load ${dir} (${options.executionProvider ?? 'cpu'})`, async () => {
+      const threads = options.threads ?? 1;
+      const engine = timed(this.log, `[engine] load ${dir} (${options.executionProvider ?? 'cpu'}, ${threads} thread${threads === 1 ? '' : 's'})`, async () => {
         const { openEngine } = await import('../runtime/engine');
         return openEngine(dir, { ...options, log: runtimeLogger(this.log, 'runtime') });
       });

@@ -2,35 +2,22 @@
  * Times the PyTorch reference implementation of the same bundled model on the same CPU:
  * `<python> training/bench_reference.py --bundle <dir> --image <png> --question <q> --steps T
  *  --answer-tokens K --repeats R` prints one JSON line with `median_ms` and `min_ms` (eager, 1 thread).
- * The model is rebuilt from the bundle's committed weights, so this runs on a fresh clone. <python> is
- * $LATENT_TRACE_PYTHON, else the project venv `training/.venv`, created by training/setup_env.sh when missing.
+ * The model is rebuilt from the bundle's committed weights, so this runs on a fresh clone; <python> is
+ * the project's (bench/python.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { projectPython } from './python';
 import type { BenchContext } from './types';
 
 /** $LATENT_TRACE_BENCH_REFERENCE overrides the script (e.g. a reference living elsewhere) */
 export const REFERENCE_SCRIPT = process.env.LATENT_TRACE_BENCH_REFERENCE ?? resolve(__dirname, '..', 'training', 'bench_reference.py');
-const REPO = resolve(__dirname, '..');
-const VENV_PYTHON = join(REPO, 'training', '.venv', 'bin', 'python');
-
-/** The project's Python: the venv, made by setup_env.sh (which prints the interpreter on its last line). */
-async function projectPython(log: (m: string) => void): Promise<{ python: string | null; detail: string }> {
-  if (process.env.LATENT_TRACE_PYTHON) return { python: process.env.LATENT_TRACE_PYTHON, detail: '' };
-  if (existsSync(VENV_PYTHON)) return { python: VENV_PYTHON, detail: '' };
-  log('bench: creating the Python venv for the PyTorch reference (bash training/setup_env.sh, once)');
-  const r = await run('bash', [join(REPO, 'training', 'setup_env.sh')], { cwd: REPO });
-  const last = r.stdout.trim().split('\n').at(-1) ?? '';
-  if (r.code !== 0 || !existsSync(last)) return { python: null, detail: `training/setup_env.sh exited ${r.code}: ${r.stderr.trim().split('\n').at(-1) ?? ''}` };
-  return { python: last, detail: '' };
-}
-
 export async function pytorchReferenceMs(ctx: BenchContext, o: { steps: number; answerTokens: number }): Promise<{ ms: number | null; minMs: number | null; detail: string }> {
   if (!existsSync(REFERENCE_SCRIPT)) return { ms: null, minMs: null, detail: `${REFERENCE_SCRIPT} not found` };
-  const { python, detail: noPython } = await projectPython(ctx.log);
+  const { python, detail: noPython } = projectPython(ctx.log);
   if (!python) return { ms: null, minMs: null, detail: noPython };
   const tmp = await mkdtemp(join(tmpdir(), 'lt-bench-'));
   try {
@@ -58,9 +45,9 @@ export async function pytorchReferenceMs(ctx: BenchContext, o: { steps: number; 
   }
 }
 
-function run(cmd: string, args: string[], o: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(cmd, args, { cwd: o.cwd, env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE', ORT_DISABLE_TELEMETRY: '1' } });
+    const child = spawn(cmd, args, { env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE', ORT_DISABLE_TELEMETRY: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });

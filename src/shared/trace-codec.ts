@@ -107,7 +107,7 @@ function encodeValue(v: unknown, path: string, hints: Map<string, number[]>): un
 
 function decodeValue(v: unknown, path: string, depth: number): unknown {
   if (typeof v !== 'object' || v === null) return v;
-  if (depth >= MAX_TRACE_DEPTH) throw new TraceFormatError(`${path}: nested deeper than ${MAX_TRACE_DEPTH} levels`);
+  if (depth >= MAX_TRACE_DEPTH) throw new TraceFormatError(`field "${path.split('.')[0]}" is nested deeper than ${MAX_TRACE_DEPTH} levels`);
   if (isEncodedTensor(v)) return decodeTensor(v, path || 'tensor');
   if (Array.isArray(v)) return v.map((x, i) => decodeValue(x, join(path, String(i)), depth + 1));
   const out: Record<string, unknown> = {};

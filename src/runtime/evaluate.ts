@@ -43,9 +43,10 @@ export async function readEvalDataset(file: string): Promise<EvalItem[]> {
 
 /** 1-based line of a JSONL item ("file.jsonl:12") or row of a Parquet one ("file.parquet#row 11") */
 function lineOf(source: string): number {
-  const m = /:(\d+)$/.exec(source) ?? /#row (\d+)$/.exec(source);
-  if (!m) return 0;
-  return source.endsWith(`:${m[1]}`) ? Number(m[1]) : Number(m[1]) + 1;
+  const jsonl = /:(\d+)$/.exec(source);
+  if (jsonl) return Number(jsonl[1]);
+  const row = /#row (\d+)$/.exec(source);
+  return row ? Number(row[1]) + 1 : 0;
 }
 
 export function normaliseAnswer(s: string): string {

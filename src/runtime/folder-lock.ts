@@ -50,6 +50,19 @@ function ownerOf(file: string): Owner | undefined {
   }
 }
 
+/** Locks this process holds: released on process.exit too (a closed stdout ends the CLI that way). */
+const held = new Set<string>();
+let exitHook = false;
+
+function releaseOnExit(file: string): void {
+  held.add(file);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const f of held) if (ownedByMe(f)) rmSync(f, { force: true });
+  });
+}
+
 function ownedByMe(file: string): boolean {
   const owner = ownerOf(file);
   return owner !== undefined && owner.pid === process.pid && owner.host === hostname();
@@ -77,11 +90,13 @@ export function lockFolder(folder: string, name = LOCK_FILE): FolderLock {
         continue;
       }
       let released = false;
+      releaseOnExit(file);
       return {
         file,
         release() {
           if (released) return;
           released = true;
+          held.delete(file);
           if (ownedByMe(file)) rmSync(file, { force: true });
         },
       };

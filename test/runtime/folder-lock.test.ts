@@ -61,3 +61,12 @@ test('withFolderLock releases the lock when the work fails, and names let shards
   b.release();
   rmSync(dir, { recursive: true });
 });
+
+test('a process that exits holding the lock (process.exit, as on a closed stdout) leaves no lock behind', () => {
+  const dir = tmp();
+  const script = `require(${JSON.stringify(join(__dirname, '../../src/runtime/folder-lock.ts'))}).lockFolder(${JSON.stringify(dir)}); process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(dir), []);
+  rmSync(dir, { recursive: true });
+});

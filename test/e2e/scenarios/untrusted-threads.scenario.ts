@@ -1,11 +1,12 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineScenario } from '../scenario';
 
 /**
  * Restricted Mode ignores a workspace's `latentTrace.threads` (and the probing sizes): a hostile
  * `.vscode/settings.json` asking for 100,000 threads per session still runs the bundled model with the
- * user's value, the default 1, as the engine's load line in the log shows.
+ * user's value, the default 1, as the engine's load line in the log shows. The run also leaves the
+ * server's HOME without onnxruntime's telemetry folder (the suite does not set ORT_DISABLE_TELEMETRY).
  */
 export default defineScenario({
   name: 'untrusted-threads',
@@ -30,5 +31,9 @@ export default defineScenario({
     for (const line of loads) {
       if (!/\(cpu, 1 thread\)/.test(line)) throw new Error(`an engine ran with the workspace's thread count in Restricted Mode: ${line}`);
     }
+    const home = join(process.env.E2E_ROOT ?? join(ctx.repo, '.e2e'), 'run', 'untrusted', 'home');
+    // onnxruntime's folder; DeveloperTools/deviceid beside it is code-server's own (@vscode/deviceid)
+    const telemetry = join(home, '.cache', 'Microsoft', 'DeveloperTools', '.onnxruntime');
+    if (existsSync(telemetry)) throw new Error(`onnxruntime telemetry wrote under the server's HOME: ${readdirSync(telemetry, { recursive: true }).join(', ')}`);
   },
 });

@@ -1,8 +1,9 @@
 /**
- * An exclusive lock on a results folder (`--out`): a lock file holding the owner's pid, put in place
- * with link(2), which like O_EXCL fails when the file exists, so two processes cannot both win. Two runs appending to one results file would interleave
- * their lines; the second run is refused instead. A lock left by a process that no longer exists is
- * broken by renaming it away first, so of two processes breaking the same stale lock only one removes it.
+ * An exclusive lock on a results folder (`--out`): a lock file holding the owner's pid and host, put in
+ * place with link(2), which like O_EXCL fails when the file exists, so two processes cannot both win.
+ * Two runs appending to one results file would interleave their lines; the second run is refused
+ * instead. A lock left by a process that no longer exists is broken by renaming it away first, so of
+ * two processes breaking the same stale lock only one removes it.
  */
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -16,9 +17,9 @@ interface Owner {
 }
 
 export class FolderLockedError extends Error {
-  constructor(readonly folder: string, readonly owner: Owner) {
+  constructor(readonly folder: string, readonly owner: Owner, lockFile: string) {
     const where = owner.host === hostname() ? '' : ` on ${owner.host}`;
-    super(`${folder}: another run is using this folder (pid ${owner.pid}${where}); wait for it to finish or choose another --out`);
+    super(`${folder}: another run is using this folder (pid ${owner.pid}${where}); wait for it to finish or choose another --out (if that run is gone, delete ${lockFile})`);
     this.name = 'InputError';
   }
 }
@@ -85,7 +86,7 @@ export function lockFolder(folder: string, name = LOCK_FILE): FolderLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`${file}: cannot create the lock file (${(err as NodeJS.ErrnoException).code})`);
         const owner = ownerOf(file);
-        if (owner !== undefined && isAlive(owner)) throw new FolderLockedError(folder, owner);
+        if (owner !== undefined && isAlive(owner)) throw new FolderLockedError(folder, owner, file);
         breakStale(file);
         continue;
       }

@@ -20,7 +20,7 @@ test('the lock file holds the pid and host; a second lock fails naming them; rel
   const lock = lockFolder(dir);
   assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8'), `${process.pid} ${hostname()}\n`);
   assert.throws(() => lockFolder(dir), (err: Error) => err instanceof FolderLockedError && err.name === 'InputError'
-    && err.message === `${dir}: another run is using this folder (pid ${process.pid}); wait for it to finish or choose another --out`);
+    && err.message === `${dir}: another run is using this folder (pid ${process.pid}); wait for it to finish or choose another --out (if that run is gone, delete ${join(dir, LOCK_FILE)})`);
   lock.release();
   assert.ok(!existsSync(join(dir, LOCK_FILE)));
   const again = lockFolder(dir);

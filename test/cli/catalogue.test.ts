@@ -12,6 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { runProbing } from '../../src/analysis/probing/protocol';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';
 import { LOCK_FILE } from '../../src/runtime/folder-lock';
@@ -85,6 +86,13 @@ test('threads, workers and probing sizes past their caps are refused before anyt
     assert.match(r.lastLine, re);
   }
   assert.ok(!existsSync(join(dir, 'latent-trace-out')), 'a refused run wrote results');
+});
+
+test('the probing protocol itself refuses sizes past its caps (the extension passes settings through it too)', () => {
+  const none = { latent: [], vision: [], text: [] };
+  const input = { items: [], model: none, labels: { model: 'm' } };
+  assert.throws(() => runProbing(input, { pairs: 10_000_000 }), /probing: pairs must be at most 100000, got 10000000/);
+  assert.throws(() => runProbing(input, { bootstrapResamples: 1e9 }), /probing: bootstrapResamples must be an integer in 1\.\.100000, got 1000000000/);
 });
 
 test('a product run with HOME in an empty folder and a 30 KB command line: no crash, nothing written under HOME', () => {

@@ -13,9 +13,9 @@ import { DEFAULT_C_GRID } from '../src/analysis/probing/crossValidation';
 import { createRandom } from '../src/analysis/random';
 import { compareSamples } from '../src/analysis/stats';
 import { samplesDir } from '../src/runtime/default-model';
+import { projectPython } from './python';
 import { median, type BenchContext, type BenchFigure, type BenchSuite } from './types';
 
-const PYTHON = '/usr/bin/python3';
 const SKLEARN_SCRIPT = resolve(__dirname, 'sklearn_probes.py');
 
 /**
@@ -79,7 +79,9 @@ function runChild(command: string, args: string[], env: Record<string, string> =
 }
 
 function runPython(args: string[]): Promise<ChildRun> {
-  return runChild(PYTHON, args, { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' });
+  const { python, detail } = projectPython((m) => process.stderr.write(`${m}\n`));
+  if (!python) return Promise.resolve({ code: -1, stdout: '', stderr: detail, ms: 0 });
+  return runChild(python, args, { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' });
 }
 
 function medianSync(repeats: number, f: () => void): number {

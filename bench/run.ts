@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../src/runtime/atomic';
 import { defaultModelDir, samplesDir } from '../src/runtime/default-model';
+import { itemImage } from '../src/runtime/datasets/image-source';
 import { readEvalDataset } from '../src/runtime/evaluate';
 import { suites } from './index';
 import type { BenchContext, BenchFigure } from './types';
@@ -17,7 +18,7 @@ async function sampleInput(): Promise<{ image: string | Uint8Array; question: st
   const file = join(samplesDir(), 'samples.jsonl');
   if (existsSync(file)) {
     const [first] = await readEvalDataset(file);
-    return { image: first.image, question: first.question };
+    return { image: await itemImage(first), question: first.question };
   }
   const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#d02828' } }).png().toBuffer();
   return { image, question: 'what color is the square?' };

@@ -4,10 +4,11 @@ The trace is the one the TypeScript engine runs (docs/bundle-format.md; the pref
 loading and normalisation, vision, prefill with the KV cache,
 T latent steps (LaRe: saliency -> sum-pooled window -> Extractor -> one decoder step; LVR: last hidden state
 fed back), latent_end, then exactly K answer tokens (EOS ignored, so both sides do the same work).
-The model is the one the bundle was exported from: --checkpoint, or what the manifest's provenance says.
+The model is the one the bundle was exported from: --checkpoint, or rebuilt from the bundle's own weights
+(bundle_model.py), so a fresh clone can run it.
 Prints one JSON line: {"median_ms": ..., "min_ms": ..., "times_ms": [...], "torch": ..., "threads": ...}.
 
-    /usr/bin/python3 training/bench_reference.py --bundle models/lare-shapes \\
+    training/.venv/bin/python training/bench_reference.py --bundle models/lare-shapes \\
         --image media/samples/images/0000.png --question "what color is the circle?" --steps 4 --answer-tokens 16
 """
 import argparse
@@ -23,15 +24,15 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 from model import Config, LatentModel, window_index_matrix, window_patches, window_starts  # noqa: E402
+from bundle_model import BundleModelError, model_from_bundle  # noqa: E402
 from reference import prompt_embeds  # noqa: E402
 from train import TINY, VARIANTS  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def load_reference_model(bundle, manifest, checkpoint):
-    """--checkpoint, else the provenance: `export.py --untrained V [--tiny] --seed S` (a seeded init) or
-    a training command `train.py ... --run-dir D` (D/final.pt)."""
+    """--checkpoint; else a seeded init for `export.py --untrained V [--tiny] --seed S` bundles; else the
+    model rebuilt from the bundle's own committed weights (bundle_model.py, checked against the bundle)."""
     args = manifest['provenance']['command'].split()
 
     def opt(name):
@@ -43,11 +44,13 @@ def load_reference_model(bundle, manifest, checkpoint):
         if '--tiny' in args:
             d.update(TINY)
         return LatentModel(Config(**d))
-    if checkpoint is None and opt('--run-dir'):
-        checkpoint = os.path.join(REPO, opt('--run-dir'), 'final.pt')
-    if checkpoint is None or not os.path.isfile(checkpoint):
-        raise SystemExit(f'no PyTorch checkpoint for {bundle} ({checkpoint or "the provenance names none"}); '
-                         'pass --checkpoint')
+    if checkpoint is None:
+        try:
+            return model_from_bundle(bundle)[0]
+        except BundleModelError as e:
+            raise SystemExit(str(e))
+    if not os.path.isfile(checkpoint):
+        raise SystemExit(f'checkpoint {checkpoint} does not exist')
     ck = torch.load(checkpoint, map_location='cpu')
     model = LatentModel(Config.from_dict(ck['cfg']))
     model.load_state_dict(ck['model'])

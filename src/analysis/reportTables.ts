@@ -2,6 +2,7 @@
  * Reports as tables: CSV (one header row, RFC 4180 quoting) and Markdown in the shape of the LaRe
  * paper's tables (Table 4 steps, Table 5 attention statistics, Table 6 probing).
  */
+import { csvField } from '../shared/csv';
 import type { Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
 
 export interface Tables {
@@ -14,12 +15,20 @@ const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) : 
 const ci = (i: Interval): string => `${pct(i.value)} [${pct(i.low)}, ${pct(i.high)}]`;
 
 function csvRow(values: (string | number | undefined)[]): string {
-  return values
-    .map((v) => {
-      const s = v === undefined ? '' : String(v);
-      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    })
-    .join(',');
+  return values.map(csvField).join(',');
+}
+
+/**
+ * Text from outside (model names, labels, rule names) as inert Markdown: HTML is escaped, Markdown's
+ * own syntax characters are backslash-escaped and line breaks become spaces, so a bundle named
+ * `<img src=x onerror=...>` or `[x](javascript:...)` shows as those characters and a `|` cannot
+ * split a table cell.
+ */
+export function markdownText(s: string): string {
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`);
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
@@ -49,14 +58,16 @@ export function statsTables(r: StatsReport): Tables {
     ...tests.map(([name, , s, p]) => csvRow([name, '', '', s, p])),
     csvRow([`mean difference 95% CI (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'})`, '', '', `${r.effectSize.meanDifferenceCI[0]};${r.effectSize.meanDifferenceCI[1]}`, '']),
   ].join('\n');
+  const la = markdownText(r.labels.a);
+  const lb = markdownText(r.labels.b);
   const markdown = [
-    `${r.measure ? `**${r.measure}**\n\n` : ''}${markdownTable(['Statistic', r.labels.a, r.labels.b], rows.map(([name, a, b]) => (name === 'n' ? [name, String(a), String(b)] : [name, num(a), num(b)])))}`,
+    `${r.measure ? `**${markdownText(r.measure)}**\n\n` : ''}${markdownTable(['Statistic', la, lb], rows.map(([name, a, b]) => (name === 'n' ? [name, String(a), String(b)] : [name, num(a), num(b)])))}`,
     markdownTable(['Test', 'Statistic', 'df', 'p-value'], [
       ["Student's t", num(r.student.t), num(r.student.df, 1), num(r.student.p, 3)],
       ["Welch's t", num(r.welch.t), num(r.welch.df, 1), num(r.welch.p, 3)],
       [`Mann-Whitney U (${r.mannWhitney.method})`, num(r.mannWhitney.U, 1), '', num(r.mannWhitney.p, 3)],
     ]),
-    `Cohen's d ${num(r.effectSize.cohensD, 3)}, rank-biserial r ${num(r.effectSize.rankBiserial, 3)}, mean difference ${r.labels.a} - ${r.labels.b} 95% CI [${num(r.effectSize.meanDifferenceCI[0])}, ${num(r.effectSize.meanDifferenceCI[1])}] (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'}).`,
+    `Cohen's d ${num(r.effectSize.cohensD, 3)}, rank-biserial r ${num(r.effectSize.rankBiserial, 3)}, mean difference ${la} - ${lb} 95% CI [${num(r.effectSize.meanDifferenceCI[0])}, ${num(r.effectSize.meanDifferenceCI[1])}] (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'}).`,
   ].join('\n\n');
   return { csv: `${csv}\n`, markdown: `${markdown}\n` };
 }
@@ -73,7 +84,7 @@ export function probingTables(r: ProbingReport): Tables {
       ]),
     ),
   ].join('\n');
-  const sourceName = (s: string) => (s === 'model' ? `${r.models.model} (with Extractor)` : s === 'ablation' ? `${r.models.ablation ?? 'ablation'} (w/o Extractor)` : 'random vectors');
+  const sourceName = (s: string) => (s === 'model' ? `${markdownText(r.models.model)} (with Extractor)` : s === 'ablation' ? `${markdownText(r.models.ablation ?? 'ablation')} (w/o Extractor)` : 'random vectors');
   const rows: string[][] = [];
   for (const source of ['ablation', 'model', 'random'] as const) {
     for (const classifier of ['svm', 'mlp'] as const) {

@@ -23,12 +23,14 @@ export function stringOpt(a: ParsedArgs, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function intOpt(a: ParsedArgs, name: string, min: number): number | undefined {
+/** An integer option in [min, max]; `max` bounds what one run may ask of the machine. */
+export function intOpt(a: ParsedArgs, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const v = stringOpt(a, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`;
+    throw new UsageError(`--${name} must be an integer ${range}, got ${JSON.stringify(v)}`);
   }
   return n;
 }

@@ -56,9 +56,23 @@ function isInputError(err: unknown): boolean {
   return err instanceof UsageError || (err instanceof Error && ['InputError', 'ImageError', 'BundleError', 'RangeError'].includes(err.name));
 }
 
+/**
+ * A reader that goes away (`latent-trace run ... --json | head -c 1`) closes the pipe: the run ends
+ * quietly with exit code 0, as for any filter whose reader has seen enough.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream, controller: AbortController): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    controller.abort();
+    process.exit(0);
+  });
+}
+
 if (require.main === module) {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
+  endQuietlyOnClosedPipe(process.stdout, controller);
+  endQuietlyOnClosedPipe(process.stderr, controller);
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -1,5 +1,5 @@
 /** Options shared by the commands that run a bundle: model, latent steps, stopping, sampling, runtime. */
-import type { ExecutionProvider } from '../runtime/api';
+import { MAX_THREADS, type ExecutionProvider } from '../runtime/api';
 import { defaultModelDir } from '../runtime/default-model';
 import type { TraceSettings } from '../shared/trace';
 import { choiceOpt, intOpt, numberOpt, stringOpt, type OptionSpec, type ParsedArgs } from './args';
@@ -36,7 +36,7 @@ export const traceOptionsUsage = `model and loop:
   --top-p <x>               nucleus mass for sampling (default 1)
   --seed <N>                seed for sampling and reconstruction noise (default 0)
 runtime:
-  --threads <N>             intra-op threads per ONNX session (default 1)
+  --threads <N>             intra-op threads per ONNX session, 1..${MAX_THREADS} (default 1)
   --provider <ep>           cpu (default) | cuda | webgpu, falls back to cpu with a message`;
 
 export interface TraceOptions {
@@ -75,6 +75,6 @@ export async function readTraceOptions(a: ParsedArgs, io: CliIO): Promise<TraceO
     modelDir: model ? resolve(io.cwd, model) : await defaultModelDir(io.env),
     settings,
     provider: choiceOpt(a, 'provider', ['cpu', 'cuda', 'webgpu'] as const),
-    threads: intOpt(a, 'threads', 1),
+    threads: intOpt(a, 'threads', 1, MAX_THREADS),
   };
 }

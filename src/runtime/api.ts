@@ -7,12 +7,15 @@ import type { Trace, TraceSettings } from '../shared/trace';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
+/** Intra-op threads per ONNX session, at most (package.json's `latentTrace.threads` maximum). */
+export const MAX_THREADS = 64;
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, message: string) => void;
 
 export interface EngineOptions {
   executionProvider?: ExecutionProvider;
-  /** intra-op threads per ONNX session (default 1) */
+  /** intra-op threads per ONNX session, 1..MAX_THREADS (default 1) */
   threads?: number;
   log?: Logger;
   /** recompute the bundle's content hash on open (default true) */

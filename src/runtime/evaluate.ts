@@ -1,22 +1,18 @@
 /**
- * Answer accuracy over a JSONL dataset (LaRe Table 4 / Fig. 5 studies): overall and per question type,
+ * Answer accuracy over a JSONL or Parquet dataset (LaRe Table 4 / Fig. 5 studies): overall and per question type,
  * mean latent steps, mean answer tokens, and the pointing rate (a chosen window contains the centre of
  * the item's bbox at some step).
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
 import type { Trace, TraceSettings } from '../shared/trace';
 import type { LatentTraceEngine } from './api';
+import { itemImage } from './datasets/image-source';
+import type { DatasetItem } from './datasets/item';
+import { readDataset } from './datasets/read';
 import { windowContains } from './window';
 
-export interface EvalItem {
+export interface EvalItem extends DatasetItem {
+  /** the item's line (JSONL) or row (Parquet, counted from 1) in the dataset, for messages */
   line: number;
-  image: string;
-  question: string;
-  answer: string;
-  type?: string;
-  /** [x0, y0, x1, y1] in pixels of the original image */
-  bbox?: [number, number, number, number];
 }
 
 export interface EvalReport {
@@ -36,45 +32,21 @@ export interface EvalReport {
   elapsedMs: number;
 }
 
+/**
+ * The dataset through the same reader as the dataset studies (datasets/read.ts): JSONL (a UTF-8 BOM
+ * is fine) or Parquet, each line checked the same way.
+ */
 export async function readEvalDataset(file: string): Promise<EvalItem[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new Error(`${file}: cannot read the dataset (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  const base = dirname(file);
-  const items: EvalItem[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = i + 1;
-    if (raw.trim() === '') return;
-    let v: Record<string, unknown>;
-    try {
-      v = JSON.parse(raw);
-    } catch (err) {
-      throw new Error(`${file}:${line}: not valid JSON (${(err as Error).message})`);
-    }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${file}:${line}: each line must be a JSON object`);
-    for (const k of ['image', 'question', 'answer']) {
-      if (typeof v[k] !== 'string' || (v[k] as string).length === 0) throw new Error(`${file}:${line}: field "${k}" must be a non-empty string`);
-    }
-    const item: EvalItem = { line, image: v.image as string, question: v.question as string, answer: v.answer as string };
-    item.image = isAbsolute(item.image) ? item.image : join(base, item.image);
-    if (v.type !== undefined) {
-      if (typeof v.type !== 'string') throw new Error(`${file}:${line}: field "type" must be a string`);
-      item.type = v.type;
-    }
-    if (v.bbox !== undefined) {
-      const b = v.bbox;
-      if (!Array.isArray(b) || b.length !== 4 || b.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-        throw new Error(`${file}:${line}: field "bbox" must be [x0, y0, x1, y1]`);
-      }
-      item.bbox = b as [number, number, number, number];
-    }
-    items.push(item);
-  });
-  if (items.length === 0) throw new Error(`${file}: the dataset has no items`);
-  return items;
+  const { items } = await readDataset(file, 'fail');
+  return items.map((it) => ({ ...it, line: lineOf(it.source) }));
+}
+
+/** 1-based line of a JSONL item ("file.jsonl:12") or row of a Parquet one ("file.parquet#row 11") */
+function lineOf(source: string): number {
+  const jsonl = /:(\d+)$/.exec(source);
+  if (jsonl) return Number(jsonl[1]);
+  const row = /#row (\d+)$/.exec(source);
+  return row ? Number(row[1]) + 1 : 0;
 }
 
 export function normaliseAnswer(s: string): string {
@@ -110,7 +82,7 @@ export async function evaluate(engine: LatentTraceEngine, dataset: string, items
     o.signal?.throwIfAborted();
     let trace: Trace;
     try {
-      trace = await engine.trace({ image: item.image, question: item.question, settings: o.settings, signal: o.signal });
+      trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, signal: o.signal });
     } catch (err) {
       if (o.signal?.aborted) throw err;
       errors.push({ line: item.line, message: (err as Error).message });

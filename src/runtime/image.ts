@@ -55,8 +55,9 @@ export async function prepareImage(
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
   const { rgb, meta } = await decode(bytes, name, limit);
   const prepared = await modelInput(rgb, spec, name);
-  // a PNG that needs no turning or shrinking is its own preview: no second encode
-  const asIs = meta.format === 'png' && (meta.orientation ?? 1) === 1 && Math.max(rgb.width, rgb.height) <= PREVIEW_MAX_SIDE;
+  // a PNG that needs no turning, shrinking or flattening is its own preview: no second encode. One with
+  // alpha is re-encoded from the flattened pixels, so the preview and overlays show what the model saw
+  const asIs = meta.format === 'png' && !meta.hasAlpha && (meta.orientation ?? 1) === 1 && Math.max(rgb.width, rgb.height) <= PREVIEW_MAX_SIDE;
   const previewPng = asIs ? Buffer.from(bytes) : await fail(name, () => {
     let img = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
     if (Math.max(rgb.width, rgb.height) > PREVIEW_MAX_SIDE) {

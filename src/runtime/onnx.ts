@@ -3,7 +3,7 @@
  * extension can activate and validate bundles without loading the native binding.
  * Sessions are created on first use, reused across runs and released on dispose.
  */
-import type { ExecutionProvider, Logger } from './api';
+import { MAX_THREADS, type ExecutionProvider, type Logger } from './api';
 import { isNative, type GraphValueIn, type NativeTensor, type Tensor, type TensorData } from './tensor';
 
 type Ort = typeof import('onnxruntime-node');
@@ -31,12 +31,47 @@ export interface GraphSession {
 
 let ortModule: Promise<Ort> | undefined;
 
+/** Set to 1 to leave onnxruntime's own telemetry on (README, "Telemetry"). */
+export const TELEMETRY_OPT_IN = 'LATENT_TRACE_ORT_TELEMETRY';
+
+/**
+ * onnxruntime-node's telemetry writes a device id and an event database under ~/.cache on every
+ * session, and with a long process command line (~30 KB) it crashes session creation (SIGSEGV). It is
+ * read from the environment when the native binding loads, so it is turned off here, before the one
+ * require of the binding, for the CLI, the extension host and every dataset worker alike.
+ */
+export function disableOrtTelemetry(env: Record<string, string | undefined> = process.env): void {
+  if (env[TELEMETRY_OPT_IN] === '1') return;
+  env.ORT_DISABLE_TELEMETRY = '1';
+}
+
 export function loadOrt(): Promise<Ort> {
   // require inside a function (not import()): esbuild keeps it lazy, and the VS Code extension host
   // loads CommonJS natively where dynamic import() has had loader quirks
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
-  ortModule ??= Promise.resolve().then(() => require('onnxruntime-node') as Ort);
+  ortModule ??= Promise.resolve().then(() => {
+    disableOrtTelemetry();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
+    return require('onnxruntime-node') as Ort;
+  });
   return ortModule;
+}
+
+/**
+ * The most elements one declared output may have (2^31: 8 GiB of float32). A graph declaring more
+ * cannot be run here; it is refused when its session is created instead of failing mid-run.
+ */
+export const MAX_OUTPUT_ELEMENTS = 2 ** 31;
+
+/** The first output whose static dimensions multiply past MAX_OUTPUT_ELEMENTS, as a message. */
+export function oversizedOutput(outputs: readonly { name: string; shape: readonly (number | string)[] }[]): string | undefined {
+  for (const o of outputs) {
+    let elements = 1;
+    for (const d of o.shape) if (typeof d === 'number' && d > 0) elements *= d;
+    if (elements > MAX_OUTPUT_ELEMENTS) {
+      return `output "${o.name}" declares shape [${o.shape.join(', ')}] (${elements.toExponential(2)} elements), more than the ${MAX_OUTPUT_ELEMENTS} one output may hold`;
+    }
+  }
+  return undefined;
 }
 
 /** True when onnxruntime-node has been loaded in this process (the activation test checks it stays false). */
@@ -82,10 +117,10 @@ export class OnnxSessions {
   }
 
   private async create(file: string): Promise<{ session: OrtSession; provider: ExecutionProvider }> {
-    const ort = await loadOrt();
     const wanted = this.options.executionProvider ?? 'cpu';
     const threads = this.options.threads ?? 1;
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be an integer in 1..${MAX_THREADS}, got ${threads}`);
+    const ort = await loadOrt();
     const base: import('onnxruntime-node').InferenceSession.SessionOptions = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
@@ -100,10 +135,10 @@ export class OnnxSessions {
         this.failedProvider = wanted;
         this.options.log?.('warn', `execution provider "${wanted}" is not available in this onnxruntime-node build; using CPU`);
       } else {
+        let session: OrtSession | undefined;
         try {
           // fatal-only logging: a missing GPU is reported once, below, not as native error spew
-          const session = await ort.InferenceSession.create(file, { ...base, logSeverityLevel: 4, executionProviders: [wanted] });
-          return { session, provider: wanted };
+          session = await ort.InferenceSession.create(file, { ...base, logSeverityLevel: 4, executionProviders: [wanted] });
         } catch (err) {
           this.failedProvider = wanted;
           const hint = wanted === 'cuda' && !backend.bundled
@@ -111,15 +146,25 @@ export class OnnxSessions {
             : '';
           this.options.log?.('warn', `execution provider "${wanted}" is unavailable (${firstLine(err)})${hint}; using CPU`);
         }
+        if (session) return { session: await checkedOutputs(session, file), provider: wanted };
       }
     }
+    let session: OrtSession;
     try {
-      const session = await ort.InferenceSession.create(file, { ...base, executionProviders: ['cpu'] });
-      return { session, provider: 'cpu' };
+      session = await ort.InferenceSession.create(file, { ...base, executionProviders: ['cpu'] });
     } catch (err) {
       throw new Error(`${file}: cannot load ONNX graph: ${firstLine(err)}`);
     }
+    return { session: await checkedOutputs(session, file), provider: 'cpu' };
   }
+}
+
+async function checkedOutputs(session: OrtSession, file: string): Promise<OrtSession> {
+  const shapes = session.outputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? m.shape : [] }));
+  const problem = oversizedOutput(shapes);
+  if (!problem) return session;
+  await session.release();
+  throw new Error(`${file}: ${problem}`);
 }
 
 async function runSession(

@@ -18,6 +18,22 @@ export class TraceFormatError extends Error {
   }
 }
 
+/**
+ * The largest trace file read (256 MiB): a trace of real size is a few MB, and the text of a bigger
+ * file is near what one JavaScript string can hold, so it is refused by size before it is read.
+ */
+export const MAX_TRACE_BYTES = 256 * 1024 * 1024;
+
+/** Nesting a trace never comes near; deeper JSON is refused instead of overflowing the call stack. */
+export const MAX_TRACE_DEPTH = 64;
+
+/** The message for a trace file of `bytes` bytes that is too large to read, or undefined. */
+export function traceSizeProblem(bytes: number): string | undefined {
+  if (bytes <= MAX_TRACE_BYTES) return undefined;
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MiB`;
+  return `the file is ${mb(bytes)}, more than the ${mb(MAX_TRACE_BYTES)} a trace may be`;
+}
+
 export function encodeTrace(trace: Trace): string {
   return JSON.stringify(encodeValue(trace, '', shapeHints(trace)));
 }
@@ -29,7 +45,7 @@ export function decodeTrace(text: string): Trace {
   } catch (err) {
     throw new TraceFormatError(`not valid JSON (${(err as Error).message})`);
   }
-  const value = decodeValue(raw, '');
+  const value = decodeValue(raw, '', 0);
   checkTrace(value);
   return value as Trace;
 }
@@ -89,15 +105,14 @@ function encodeValue(v: unknown, path: string, hints: Map<string, number[]>): un
   return v;
 }
 
-function decodeValue(v: unknown, path: string): unknown {
+function decodeValue(v: unknown, path: string, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth >= MAX_TRACE_DEPTH) throw new TraceFormatError(`field "${path.split('.')[0]}" is nested deeper than ${MAX_TRACE_DEPTH} levels`);
   if (isEncodedTensor(v)) return decodeTensor(v, path || 'tensor');
-  if (Array.isArray(v)) return v.map((x, i) => decodeValue(x, join(path, String(i))));
-  if (typeof v === 'object' && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = decodeValue(x, join(path, k));
-    return out;
-  }
-  return v;
+  if (Array.isArray(v)) return v.map((x, i) => decodeValue(x, join(path, String(i)), depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = decodeValue(x, join(path, k), depth + 1);
+  return out;
 }
 
 function join(path: string, key: string): string {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EngineOptions, LatentTraceEngine } from '../runtime/api';
 import { runtimeLogger, timed } from './log';
+import { RunQueue, type RunSlot } from './runQueue';
 
 interface Loaded {
   key: string;
@@ -11,11 +12,12 @@ interface Loaded {
 /**
  * Keeps at most one open engine (the active model) so repeated runs reuse the ONNX sessions.
  * onnxruntime is loaded by the dynamic import on the first run, never at activation.
- * Runs take turns (`use`), so switching models never disposes sessions another run is using.
+ * Runs take turns (`use`), so switching models never disposes sessions another run is using, and
+ * only a few may wait (runQueue.ts): a run takes its place with `reserve` before it asks the user anything.
  */
 export class EngineHost implements vscode.Disposable {
   private loaded: Loaded | undefined;
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly queue = new RunQueue();
   private readonly changed = new vscode.EventEmitter<void>();
   /** fires when an engine finished loading or was released */
   readonly onDidChange = this.changed.event;
@@ -27,18 +29,22 @@ export class EngineHost implements vscode.Disposable {
     return this.loaded?.dir;
   }
 
-  /** Runs `work` with the engine for `dir` once every earlier run has finished. */
-  use<T>(dir: string, options: Omit<EngineOptions, 'log'>, work: (engine: LatentTraceEngine) => Promise<T>): Promise<T> {
-    const mine = this.turn.then(async () => work(await this.get(dir, options)));
-    this.turn = mine.catch(() => undefined);
-    return mine;
+  /** A place in the run queue; throws QueueFullError when too many runs are running or waiting. */
+  reserve(): RunSlot {
+    return this.queue.reserve();
+  }
+
+  /** Runs `work` with the engine for `dir` in the slot's turn, once every earlier run has finished. */
+  use<T>(slot: RunSlot, dir: string, options: Omit<EngineOptions, 'log'>, work: (engine: LatentTraceEngine) => Promise<T>): Promise<T> {
+    return slot.run(async () => work(await this.get(dir, options)));
   }
 
   private async get(dir: string, options: Omit<EngineOptions, 'log'>): Promise<LatentTraceEngine> {
     const key = JSON.stringify([dir, options.executionProvider ?? 'cpu', options.threads ?? 1]);
     if (this.loaded?.key !== key) {
       await this.releaseNow();
-      const engine = timed(this.log, `[engine] load ${dir} (${options.executionProvider ?? 'cpu'})`, async () => {
+      const threads = options.threads ?? 1;
+      const engine = timed(this.log, `[engine] load ${dir} (${options.executionProvider ?? 'cpu'}, ${threads} thread${threads === 1 ? '' : 's'})`, async () => {
         const { openEngine } = await import('../runtime/engine');
         return openEngine(dir, { ...options, log: runtimeLogger(this.log, 'runtime') });
       });
@@ -52,9 +58,7 @@ export class EngineHost implements vscode.Disposable {
 
   /** Releases the sessions after the runs already queued (settings changed, or the extension stops). */
   release(): Promise<void> {
-    const released = this.turn.then(() => this.releaseNow());
-    this.turn = released;
-    return released;
+    return this.queue.enqueue(() => this.releaseNow());
   }
 
   private async releaseNow(): Promise<void> {

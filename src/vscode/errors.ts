@@ -21,7 +21,7 @@ export function errorMessage(err: unknown): string {
 const SHOW_LOG = 'Show Log';
 
 /** Errors about the user's input (named by their modules): the message says it all, a stack adds nothing. */
-const INPUT_ERRORS = new Set(['UserError', 'ImageError', 'InputError', 'BundleError', 'DatasetError', 'ResultFileError', 'ResultsError', 'UsageError', 'TraceFormatError']);
+const INPUT_ERRORS = new Set(['UserError', 'QueueFullError', 'ImageError', 'InputError', 'BundleError', 'DatasetError', 'ResultFileError', 'ResultsError', 'UsageError', 'TraceFormatError']);
 
 /** Logs the error (with its stack unless it is about the input) and shows it as a notification with "Show Log". */
 export function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): void {
@@ -49,6 +49,9 @@ export function guarded<A extends unknown[]>(
       if (err instanceof Dismissed) {
         log.info(`${what}: ${err.message}`);
         void vscode.window.showInformationMessage(`Latent Trace — ${what}: ${err.message}.`);
+      } else if (err instanceof Error && err.name === 'QueueFullError' && !(err as Error & { first: boolean }).first) {
+        // one notification per burst of refused runs; the rest only in the log
+        log.warn(`${what}: ${err.message}`);
       } else if (isAbort(err)) {
         log.info(`${what}: cancelled`);
         void vscode.window.showInformationMessage(`Latent Trace — ${what} cancelled.`);

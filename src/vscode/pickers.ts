@@ -5,7 +5,8 @@ import { isBroken, type BrokenModel, type ModelCatalog, type ModelEntry } from '
 import { classifyModel, type ModelLocation } from './modelLocation';
 import { modelDescription, modelSize } from './modelSummary';
 
-export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tif', 'tiff'];
+/** what sharp's bundled build decodes (it has no BMP decoder, so BMP is not offered) */
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff'];
 
 export function isImageFile(file: string): boolean {
   return IMAGE_EXTENSIONS.includes(path.extname(file).slice(1).toLowerCase());

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ExtensionSettings, StopRuleSetting } from './settingsModel';
+import { integerSetting, type ExtensionSettings, type StopRuleSetting } from './settingsModel';
 import type { ExecutionProvider } from '../runtime/api';
 
 const STOP_RULES: readonly StopRuleSetting[] = ['bundle', 'fixed', 'cosine', 'l1', 'l2'];
@@ -17,8 +17,6 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
 /** Reads `latentTrace.*`; values of the wrong type fall back to the defaults declared in package.json. */
 export function readSettings(): ExtensionSettings {
   const config = vscode.workspace.getConfiguration('latentTrace');
-  const threads = nullableNumber(config, 'threads');
-  const positiveInt = (value: number | null, fallback: number) => (value !== null && value >= 1 ? Math.floor(value) : fallback);
   return {
     modelPath: config.get<string>('modelPath', '').trim(),
     latentSteps: nullableNumber(config, 'latentSteps'),
@@ -33,11 +31,11 @@ export function readSettings(): ExtensionSettings {
       samplerSteps: nullableNumber(config, 'reconstruction.samplerSteps'),
     },
     executionProvider: oneOf(config.get('executionProvider'), PROVIDERS, 'cpu'),
-    threads: positiveInt(threads, 1),
+    threads: integerSetting('threads', config.get('threads')),
     resultsFolder: config.get<string>('resultsFolder', '.latent-trace').trim() || '.latent-trace',
     probing: {
-      pairs: positiveInt(nullableNumber(config, 'probing.pairs'), 1000),
-      bootstrap: positiveInt(nullableNumber(config, 'probing.bootstrap'), 2000),
+      pairs: integerSetting('probing.pairs', config.get('probing.pairs')),
+      bootstrap: integerSetting('probing.bootstrap', config.get('probing.bootstrap')),
     },
   };
 }

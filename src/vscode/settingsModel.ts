@@ -4,7 +4,8 @@
  */
 import type { BundleManifest, StopRule } from '../shared/bundle';
 import type { TraceSettings } from '../shared/trace';
-import type { ExecutionProvider, ReconstructionRequest } from '../runtime/api';
+import { MAX_THREADS, type ExecutionProvider, type ReconstructionRequest } from '../runtime/api';
+import { MAX_BOOTSTRAP_RESAMPLES, MAX_PROBE_PAIRS } from '../analysis/probing/protocol';
 
 export type StopRuleSetting = 'bundle' | StopRule;
 
@@ -19,6 +20,24 @@ export interface ExtensionSettings {
   threads: number;
   resultsFolder: string;
   probing: { pairs: number; bootstrap: number };
+}
+
+/** The integer settings' ranges, as package.json declares them (a test holds the two together). */
+export const INTEGER_SETTINGS = {
+  threads: { min: 1, max: MAX_THREADS, fallback: 1 },
+  'probing.pairs': { min: 20, max: MAX_PROBE_PAIRS, fallback: 1000 },
+  'probing.bootstrap': { min: 10, max: MAX_BOOTSTRAP_RESAMPLES, fallback: 2000 },
+} as const;
+
+/**
+ * An integer setting within its range: VS Code does not enforce the schema's bounds on values in
+ * settings.json, so a value above the maximum is capped here, one below the minimum raised to it,
+ * and a non-number falls back to the default.
+ */
+export function integerSetting(key: keyof typeof INTEGER_SETTINGS, value: unknown): number {
+  const { min, max, fallback } = INTEGER_SETTINGS[key];
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(min, Math.floor(value)));
 }
 
 /**

@@ -1,7 +1,7 @@
 /** `latent-trace stats` and the report tables, through the command object with a captured io. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSampleFile, statsCommand } from '../../src/cli/commands/stats';
@@ -44,10 +44,17 @@ test('stats: bad files are one-line input errors with the line number', async ()
   const dir = mkdtempSync(join(tmpdir(), 'lt-stats-'));
   writeFileSync(join(dir, 'bad.txt'), '1\n2\nthree\n');
   writeFileSync(join(dir, 'empty.txt'), '# nothing\n\n');
-  writeFileSync(join(dir, 'ok.txt'), '1\ninf\n-3e2\n');
+  writeFileSync(join(dir, 'ok.txt'), '1\n-3e2\n');
+  writeFileSync(join(dir, 'overflow.txt'), '1\n2\n1e999\n');
+  writeFileSync(join(dir, 'inf.txt'), '1\n-inf\n');
   await assert.rejects(readSampleFile(join(dir, 'bad.txt')), /bad\.txt:3: not a number: "three"/);
   await assert.rejects(readSampleFile(join(dir, 'empty.txt')), /empty\.txt: no numbers/);
-  assert.deepEqual(Array.from(await readSampleFile(join(dir, 'ok.txt'))), [1, Infinity, -300]);
+  assert.deepEqual(Array.from(await readSampleFile(join(dir, 'ok.txt'))), [1, -300]);
+  await assert.rejects(readSampleFile(join(dir, 'overflow.txt')), /overflow\.txt:3: not a finite number: "1e999"/);
+  await assert.rejects(readSampleFile(join(dir, 'inf.txt')), /inf\.txt:2: not a finite number: "-inf"/);
+  const overflow = captureIO(dir);
+  assert.equal(await main(['stats', 'ok.txt', 'overflow.txt', '--out', 'reports'], overflow), 2);
+  assert.equal(existsSync(join(dir, 'reports')), false);
   const io = captureIO(dir);
   assert.equal(await main(['stats', 'bad.txt', 'ok.txt'], io), 2);
   assert.match(io.err, /^latent-trace stats: .*bad\.txt:3: not a number/);

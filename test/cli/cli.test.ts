@@ -103,6 +103,9 @@ test('bad input: one line on stderr and a non-zero exit', async () => {
     [['run', imagePath, '--question', 'what', '--model', join(dir, 'no-bundle')], /no-bundle\/latent-trace\.json: cannot read the bundle manifest/],
     [['eval', join(dir, 'missing.jsonl'), '--model', CONTRACT_BUNDLE], /missing\.jsonl: cannot read the dataset/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    // the rest of the catalogue (issue 15) is test/cli/catalogue.test.ts
+    [['run', imagePath, '--question', 'what', '--model', CONTRACT_BUNDLE, '--threads', '100000'], /--threads must be an integer in 1\.\.64, got "100000"/],
+    [['stats', join(dir, 'missing-a.txt'), join(dir, 'missing-b.txt')], /missing-a\.txt: cannot read \(ENOENT\)/],
   ];
   for (const [argv, re] of cases) {
     const r = await cli(argv);
@@ -141,8 +144,8 @@ test('eval: accuracy per type, mean steps and tokens, pointing rate, per-line er
 
   await writeFile(join(data, 'broken.jsonl'), '{"image": "a.png", "question": "q"}\n');
   const bad = await cli(['eval', 'eval/broken.jsonl', '--model', CONTRACT_BUNDLE]);
-  assert.notEqual(bad.code, 0);
-  assert.match(bad.stderr, /broken\.jsonl:1: field "answer" must be a non-empty string/);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /broken\.jsonl:1: field "answer" is missing/);
 });
 
 test('demo writes the trace and PNGs and says how to open them', async () => {

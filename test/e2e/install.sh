@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Installs code-server 4.100.3 into .e2e/cs once (reused afterwards). Offline-safe: the only network used
-# is the npm registry. See README "Tests" for the system packages it needs (chromium, libkrb5-dev, ripgrep).
+# is the npm registry. It needs ripgrep (and libkrb5-dev for code-server's native modules); Chromium is
+# only for driving the browser (run.sh checks it), so the server alone installs without it.
 set -euo pipefail
 ROOT=${E2E_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)/.e2e}
 CS_VERSION=4.100.3   # the last code-server whose engines accept node 20
 BIN="$ROOT/cs/node_modules/.bin/code-server"
 if [ -x "$BIN" ] && [ -f "$ROOT/cs/.installed-$CS_VERSION" ]; then exit 0; fi
-for tool in chromium rg; do
-  command -v "$tool" >/dev/null || { echo "e2e: '$tool' is missing (apt-get install chromium ripgrep libkrb5-dev)"; exit 1; }
-done
+command -v rg >/dev/null || { echo "e2e: 'rg' is missing (apt-get install ripgrep libkrb5-dev)"; exit 1; }
 mkdir -p "$ROOT"/{tmp,cs,run}
 # @vscode/ripgrep (pinned by code-server) downloads rg from GitHub unless its cache in os.tmpdir() has the
 # tarball: feed it Debian's rg so the install needs no GitHub.

@@ -12,6 +12,8 @@ counts=.tmp/e2e-counts.json
 fail() { echo "e2e: $1"; echo '{"passed":0,"failed":1,"skipped":0}' > "$counts"; echo "0 passed, 1 failed"; exit 1; }
 rm -f "$counts" .tmp/e2e-main.json .tmp/e2e-vsix.json
 bash test/e2e/install.sh || fail "could not install code-server"
+chromium=${E2E_CHROMIUM:-/usr/bin/chromium}
+[ -x "$chromium" ] || fail "no Chromium at $chromium to drive the workbench (apt-get install chromium, or set E2E_CHROMIUM)"
 npm run build --silent || fail "build failed"
 E2E_COUNTS=.tmp/e2e-main.json node --import tsx test/e2e/harness.ts "$@"
 if [ $# -eq 0 ]; then

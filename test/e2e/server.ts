@@ -54,15 +54,17 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   writeFileSync(join(run, 'ud/User/settings.json'), JSON.stringify(settings, null, 2));
   writeFileSync(join(run, 'config.yaml'), `bind-addr: 127.0.0.1:${opts.port}\nauth: none\ncert: false\n`);
   const bin = join(opts.root, 'cs/node_modules/.bin/code-server');
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: join(run, 'home'),
     XDG_CONFIG_HOME: join(run, 'xdg/config'),
     XDG_DATA_HOME: join(run, 'xdg/data'),
     EXTENSIONS_GALLERY: '{}',
-    ORT_DISABLE_TELEMETRY: '1',
     OMP_WAIT_POLICY: 'PASSIVE',
   };
+  // the extension turns onnxruntime's telemetry off itself; the suite must not do it for it (a scenario
+  // checks that nothing lands under this HOME)
+  delete env.ORT_DISABLE_TELEMETRY;
   if (opts.vsix) {
     const installed = spawnSync(bin, ['--extensions-dir', join(run, 'exts'), '--user-data-dir', join(run, 'ud'), '--install-extension', opts.vsix], { env, encoding: 'utf8' });
     if (installed.status !== 0) throw new Error(`code-server --install-extension ${opts.vsix} failed:\n${installed.stdout}${installed.stderr}`);

@@ -116,6 +116,14 @@ test('RGBA PNG: transparent pixels are flattened onto white', async () => {
   for (let c = 0; c < 3; c++) assert.equal(byteOf(at(img.pixels.data, c, 0, 0)), 255);
 });
 
+test('RGBA PNG: the preview (and so every overlay) shows the flattened image the model saw', async () => {
+  const png = await solid(64, 64, { r: 255, g: 0, b: 0, alpha: 0 }, 4).png().toBuffer();
+  const img = await prepareImage(png, spec, { name: 'rgba.png' });
+  const { data, info } = await sharp(img.previewPng).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height, info.channels], [64, 64, 3]);
+  assert.deepEqual([...data.subarray(0, 3)], [255, 255, 255]);
+});
+
 test('animated GIF: the first frame is used', async () => {
   const red = await solid(64, 64, '#ff0000').png().toBuffer();
   const blue = await solid(64, 64, '#0000ff').png().toBuffer();

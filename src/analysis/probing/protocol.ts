@@ -51,6 +51,10 @@ export interface ProbingSettings {
   randomBaseline: boolean;
 }
 
+/** Upper bounds on the work one probing run may ask for (package.json's `latentTrace.probing.*` maxima). */
+export const MAX_PROBE_PAIRS = 100_000;
+export const MAX_BOOTSTRAP_RESAMPLES = 100_000;
+
 export const DEFAULT_PROBING: ProbingSettings = {
   seed: 0,
   pairs: 1000,
@@ -83,6 +87,10 @@ export const PROBE_CLASSIFIERS: ProbeClassifier[] = ['svm', 'mlp'];
 
 export function runProbing(input: ProbingInput, overrides: Partial<ProbingSettings> = {}): ProbingReport {
   const settings = { ...DEFAULT_PROBING, ...overrides, mlp: { ...DEFAULT_PROBING.mlp, ...overrides.mlp } };
+  if (settings.pairs > MAX_PROBE_PAIRS) throw new RangeError(`probing: pairs must be at most ${MAX_PROBE_PAIRS}, got ${settings.pairs}`);
+  if (!Number.isInteger(settings.bootstrapResamples) || settings.bootstrapResamples < 1 || settings.bootstrapResamples > MAX_BOOTSTRAP_RESAMPLES) {
+    throw new RangeError(`probing: bootstrapResamples must be an integer in 1..${MAX_BOOTSTRAP_RESAMPLES}, got ${settings.bootstrapResamples}`);
+  }
   validateInput(input);
   const sources: Array<['model' | 'ablation' | 'random', ProbingSource]> = [['model', input.model]];
   if (input.ablation) sources.push(['ablation', input.ablation]);

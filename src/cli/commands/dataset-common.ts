@@ -1,6 +1,7 @@
 /** Options and outputs shared by the dataset commands (attention, probe, steps). */
 import { join, resolve } from 'node:path';
 import { parseShard, type Shard } from '../../runtime/datasets/shard';
+import { MAX_WORKERS } from '../../runtime/datasets/task';
 import type { StudyOptions } from '../../runtime/datasets/studies';
 import type { TraceOptions } from '../trace-options';
 import { intOpt, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
@@ -17,7 +18,7 @@ export const datasetOptionSpec: OptionSpec = {
 export const datasetOptionsUsage = `dataset run:
   --out <dir>               results (resumable) and reports go here (default: latent-trace-out/<command>)
   --shard <i/n>             run only items k with k mod n = i (merge the shards with latent-trace merge)
-  --workers <N>             worker processes, each with its own engine (default: one per core)
+  --workers <N>             worker processes, each with its own engine, 0..${MAX_WORKERS} (default: one per core)
   --skip-bad                skip (and report) malformed dataset lines instead of failing
   --limit <N>               only the first N items`;
 
@@ -43,7 +44,7 @@ export function readDatasetArgs(command: string, a: ParsedArgs, io: CliIO): Data
     dataset: resolve(io.cwd, a.positionals[0]),
     out: resolve(io.cwd, stringOpt(a, 'out') ?? join('latent-trace-out', command)),
     shard,
-    workers: intOpt(a, 'workers', 0),
+    workers: intOpt(a, 'workers', 0, MAX_WORKERS),
     onBadRecord: a.values['skip-bad'] === true ? 'skip' : 'fail',
     limit: intOpt(a, 'limit', 1),
   };

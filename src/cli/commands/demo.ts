@@ -2,6 +2,7 @@
 import { join, relative, resolve } from 'node:path';
 import { samplesDir } from '../../runtime/default-model';
 import { openEngine } from '../../runtime/engine';
+import { itemImage } from '../../runtime/datasets/image-source';
 import { readEvalDataset, normaliseAnswer } from '../../runtime/evaluate';
 import { intOpt, parseCommandArgs, stringOpt } from '../args';
 import { UsageError, type CliCommand } from '../io';
@@ -30,11 +31,12 @@ ${traceOptionsUsage}`,
     if (!item) throw new UsageError(`--sample must be below ${samples.length}`);
     const out = resolve(io.cwd, stringOpt(a, 'out') ?? 'latent-trace-demo');
     const opts = await readTraceOptions(a, io);
-    io.stderr(`model ${opts.modelDir}\nsample ${item.image}: "${item.question}" (expected "${item.answer}")\n`);
+    io.stderr(`model ${opts.modelDir}\nsample ${item.source}: "${item.question}" (expected "${item.answer}")\n`);
     const engine = await openEngine(opts.modelDir, { executionProvider: opts.provider, threads: opts.threads, log: (l, m) => io.stderr(`${l}: ${m}\n`) });
     try {
       const trace = await engine.trace({
-        image: item.image,
+        image: await itemImage(item),
+        imageName: item.imageName,
         question: item.question,
         settings: opts.settings,
         reconstruct: engine.manifest.reconstruction ? { seed: opts.settings.seed } : false,

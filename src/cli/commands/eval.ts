@@ -9,11 +9,12 @@ import { readTraceOptions, traceOptionSpec, traceOptionsUsage } from '../trace-o
 
 export const evalCommand: CliCommand = {
   name: 'eval',
-  summary: 'answer accuracy, latent steps, answer tokens and pointing rate over a JSONL dataset',
-  usage: `latent-trace eval <dataset.jsonl> [options]
+  summary: 'answer accuracy, latent steps, answer tokens and pointing rate over a JSONL or Parquet dataset',
+  usage: `latent-trace eval <dataset.jsonl|.parquet> [options]
 
   each line: {"image": "<path, relative to the file>", "question": "...", "answer": "...",
               "type": "<optional question type>", "bbox": [x0, y0, x1, y1] (optional, pixels)}
+  (Parquet: the same columns, "image" holding the encoded image as a Hugging Face image struct)
   --limit <N>               evaluate only the first N items
   --out <file.json>         also write the report to a file
   --json                    print the report as one JSON object to stdout

@@ -4,7 +4,7 @@
  * without-Extractor ablation, with controls and confidence intervals, in the shape of LaRe Table 6.
  */
 import { resolve } from 'node:path';
-import type { ProbingSettings } from '../../analysis/probing/protocol';
+import { MAX_BOOTSTRAP_RESAMPLES, MAX_PROBE_PAIRS, type ProbingSettings } from '../../analysis/probing/protocol';
 import { probingTables } from '../../analysis/reportTables';
 import { probingStudy } from '../../runtime/datasets/studies';
 import { choiceOpt, intOpt, parseCommandArgs, stringOpt } from '../args';
@@ -54,9 +54,9 @@ ${traceOptionsUsage}`,
     if (projection) probing.projection = projection;
     const earlyStopping = choiceOpt(a, 'mlp-early-stopping', ['accuracy', 'loss'] as const);
     if (earlyStopping) probing.mlp = { earlyStopping };
-    const pairs = intOpt(a, 'pairs', 4);
+    const pairs = intOpt(a, 'pairs', 4, MAX_PROBE_PAIRS);
     if (pairs !== undefined) probing.pairs = pairs;
-    const bootstrap = intOpt(a, 'bootstrap', 1);
+    const bootstrap = intOpt(a, 'bootstrap', 1, MAX_BOOTSTRAP_RESAMPLES);
     if (bootstrap !== undefined) probing.bootstrapResamples = bootstrap;
     const ablation = stringOpt(a, 'ablation');
     const outcome = await probingStudy({

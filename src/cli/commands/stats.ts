@@ -15,7 +15,11 @@ export class SampleFileError extends Error {
   }
 }
 
-/** one number per line; blank lines and lines starting with # are ignored; inf/-inf allowed, NaN is not */
+/**
+ * One finite number per line; blank lines and lines starting with # are ignored. Infinities and NaN
+ * (also `1e999`, which overflows) are refused: no statistic of them is meaningful, and a report
+ * holding one cannot be stored as JSON.
+ */
 export async function readSampleFile(file: string): Promise<Float64Array> {
   let text: string;
   try {
@@ -27,9 +31,12 @@ export async function readSampleFile(file: string): Promise<Float64Array> {
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    const lower = line.toLowerCase();
-    const value = lower === 'inf' || lower === '+inf' ? Infinity : lower === '-inf' ? -Infinity : Number(line);
-    if (Number.isNaN(value) || !/^[-+]?(inf(inity)?|\d|\.\d)/i.test(line)) throw new SampleFileError(`${file}:${i + 1}: not a number: ${JSON.stringify(line.slice(0, 40))}`);
+    const value = Number(line);
+    const where = `${file}:${i + 1}`;
+    if (/^[-+]?(inf(inity)?|nan)$/i.test(line) || value === Infinity || value === -Infinity) {
+      throw new SampleFileError(`${where}: not a finite number: ${JSON.stringify(line.slice(0, 40))}`);
+    }
+    if (Number.isNaN(value) || !/^[-+]?(\d|\.\d)/.test(line)) throw new SampleFileError(`${where}: not a number: ${JSON.stringify(line.slice(0, 40))}`);
     values.push(value);
   });
   if (values.length === 0) throw new SampleFileError(`${file}: no numbers`);
@@ -47,7 +54,7 @@ export const statsCommand: CliCommand = {
   summary: "two samples: mean, percentiles, Student's and Welch's t, Mann-Whitney U, effect sizes",
   usage: `latent-trace stats <a-file> <b-file> [options]
 
-  files hold one number per line; blank lines and lines starting with # are ignored
+  files hold one finite number per line; blank lines and lines starting with # are ignored
   --labels <a,b>            names of the two samples (default: the file names)
   --alternative <h>         Mann-Whitney alternative: two-sided (default) | less | greater
   --bootstrap <N>           bootstrap resamples for the mean-difference CI (default 2000)

@@ -4,8 +4,11 @@
  * worst one torn last line, which reopening cuts off). Lines are committed in item order, so a
  * resumed run writes exactly the bytes an uninterrupted run would have.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, mkdirSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
 export interface ResultsHeader {
   format: 'latent-trace/results';
@@ -85,8 +88,13 @@ export interface ReadResults {
 }
 
 export function readResults(path: string, options: { allowTornTail?: boolean } = {}): ReadResults {
+  const size = statSync(path).size;
+  if (size > MAX_STRING_LENGTH) {
+    throw new ResultsError(`${path}: ${(size / 2 ** 20).toFixed(0)} MiB is more than the ${(MAX_STRING_LENGTH / 2 ** 20).toFixed(0)} MiB a results file may be`);
+  }
   const bytes = readFileSync(path);
   const text = bytes.toString('utf8');
+  checkFormat(path, text);
   const lastNewline = text.lastIndexOf('\n');
   const complete = lastNewline < 0 ? '' : text.slice(0, lastNewline + 1);
   if (complete.length < text.length && !options.allowTornTail) throw new ResultsError(`${path}: the last line is incomplete (the run did not finish)`);
@@ -111,6 +119,22 @@ export function readResults(path: string, options: { allowTornTail?: boolean } =
     lines.push(line);
   });
   return { header, lines, validBytes: Buffer.byteLength(complete, 'utf8'), totalBytes: bytes.length };
+}
+
+/** A file whose first line is JSON of another kind (a trace, a report) is named as such, not as a torn results file. */
+function checkFormat(path: string, text: string): void {
+  const newline = text.indexOf('\n');
+  let first: unknown;
+  try {
+    first = JSON.parse(newline < 0 ? text : text.slice(0, newline));
+  } catch {
+    return;
+  }
+  const format = (first as { format?: unknown } | null)?.format;
+  if (format !== 'latent-trace/results') {
+    const what = typeof format === 'string' ? ` (its format is ${JSON.stringify(format)})` : '';
+    throw new ResultsError(`${path}: not a latent-trace results file${what}`);
+  }
 }
 
 function headerMismatch(found: ResultsHeader, wanted: ResultsHeader): string | null {

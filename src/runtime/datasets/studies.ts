@@ -2,6 +2,7 @@
  * The three dataset studies behind `latent-trace attention | probe | steps` and the extension's
  * palette commands: resumable dataset runs (task.ts), then the report (LaRe Tables 5, 6, 4), written as
  * <kind>.report.json + .csv + .md under `out`. A shard run returns `report: null` until merged.
+ * Each study holds the lock on `out` while it runs (folder-lock.ts).
  */
 import { join } from 'node:path';
 import { adaptiveStopStep, convergenceCurves, DISTANCE_METRICS } from '../../analysis/convergence';
@@ -13,6 +14,7 @@ import type { TraceSettings } from '../../shared/trace';
 import type { ExecutionProvider } from '../api';
 import { writeFileAtomic } from '../atomic';
 import { readManifest } from '../bundle';
+import { LOCK_FILE, withFolderLock } from '../folder-lock';
 import type { BadRecordPolicy } from './item';
 import type { Shard } from './shard';
 import { runTask, type TaskResult } from './task';
@@ -57,6 +59,11 @@ function task(o: StudyOptions, name: 'attention' | 'probe' | 'steps', modelDir: 
   });
 }
 
+/** shards of one study write disjoint results files, so each shard takes its own lock */
+function studyLockName(o: StudyOptions): string {
+  return o.shard && o.shard.count > 1 ? `.latent-trace.shard-${o.shard.index}-of-${o.shard.count}.lock` : LOCK_FILE;
+}
+
 /** writes <kind>.report.json, <kind>.csv and <kind>.md, each atomically */
 export async function writeReportFiles(out: string, kind: string, report: unknown, tables: Tables): Promise<string[]> {
   const files = [join(out, `${kind}.report.json`), join(out, `${kind}.csv`), join(out, `${kind}.md`)];
@@ -67,7 +74,11 @@ export async function writeReportFiles(out: string, kind: string, report: unknow
 }
 
 /** Table 5: first-answer-token attention to visual tokens, model (sample a) vs baseline (sample b), paired by item */
-export async function attentionStudy(o: StudyOptions & { baselineDir: string; layer?: number }): Promise<StudyOutcome<StatsReport>> {
+export function attentionStudy(o: StudyOptions & { baselineDir: string; layer?: number }): Promise<StudyOutcome<StatsReport>> {
+  return withFolderLock(o.out, () => attentionUnlocked(o), studyLockName(o));
+}
+
+async function attentionUnlocked(o: StudyOptions & { baselineDir: string; layer?: number }): Promise<StudyOutcome<StatsReport>> {
   const extra = o.layer !== undefined ? { layer: o.layer } : {};
   const model = await task(o, 'attention', o.modelDir, extra);
   const baseline = await task(o, 'attention', o.baselineDir, extra);
@@ -86,9 +97,13 @@ export async function attentionStudy(o: StudyOptions & { baselineDir: string; la
 }
 
 /** Table 6: the probing protocol on the model and, if given, its without-Extractor ablation */
-export async function probingStudy(
-  o: StudyOptions & { ablationDir?: string; probing?: Partial<ProbingSettings>; onCell?: (cell: ProbeCell, done: number, total: number) => void },
-): Promise<StudyOutcome<ProbingReport>> {
+export function probingStudy(o: ProbingStudyOptions): Promise<StudyOutcome<ProbingReport>> {
+  return withFolderLock(o.out, () => probingUnlocked(o), studyLockName(o));
+}
+
+type ProbingStudyOptions = StudyOptions & { ablationDir?: string; probing?: Partial<ProbingSettings>; onCell?: (cell: ProbeCell, done: number, total: number) => void };
+
+async function probingUnlocked(o: ProbingStudyOptions): Promise<StudyOutcome<ProbingReport>> {
   const runs: TaskResult[] = [await task(o, 'probe', o.modelDir)];
   if (o.ablationDir) runs.push(await task(o, 'probe', o.ablationDir));
   const resultsPaths = runs.map((r) => r.resultsPath);
@@ -119,7 +134,13 @@ export async function probingStudy(
  * Table 4 / Fig. 5: fixed T = 1..maxSteps and adaptive cosine / L1 / L2 stopping (thresholds default
  * to the bundle's). Adaptive rows are read off the fixed runs (see createStepsProcessor).
  */
-export async function stepsStudy(o: StudyOptions & { maxSteps?: number; thresholds?: Partial<Record<'cosine' | 'l1' | 'l2', number>> }): Promise<StudyOutcome<StepsReport>> {
+export function stepsStudy(o: StepsStudyOptions): Promise<StudyOutcome<StepsReport>> {
+  return withFolderLock(o.out, () => stepsUnlocked(o), studyLockName(o));
+}
+
+type StepsStudyOptions = StudyOptions & { maxSteps?: number; thresholds?: Partial<Record<'cosine' | 'l1' | 'l2', number>> };
+
+async function stepsUnlocked(o: StepsStudyOptions): Promise<StudyOutcome<StepsReport>> {
   const maxSteps = o.maxSteps ?? 8;
   const manifest = await readManifest(o.modelDir);
   const thresholds = { ...manifest.defaults.thresholds, ...o.thresholds };

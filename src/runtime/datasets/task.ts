@@ -39,6 +39,9 @@ export interface TaskResult {
   skipped: SkippedRecord[];
 }
 
+/** Worker processes one run may start, at most: each holds a whole engine. */
+export const MAX_WORKERS = 256;
+
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
@@ -50,6 +53,9 @@ export function resultsPathFor(out: string, task: string, modelName: string, sha
 }
 
 export async function runTask(o: TaskOptions): Promise<TaskResult> {
+  if (o.workers !== undefined && !(Number.isInteger(o.workers) && o.workers >= 0 && o.workers <= MAX_WORKERS)) {
+    throw new RangeError(`workers must be an integer in 0..${MAX_WORKERS}, got ${o.workers}`);
+  }
   const manifest = await readManifest(o.modelDir);
   const dataset = await readDataset(o.dataset, o.onBadRecord ?? 'fail');
   for (const s of dataset.skipped) o.log?.(`skipped ${s.where}: ${s.message}`);

@@ -10,6 +10,7 @@ import { resultFileName, resultsFolder } from '../results';
 import { readSettings } from '../settings';
 import { reconstructionFrom, traceSettingsFrom } from '../settingsModel';
 import { isImageFile, pickImage, IMAGE_EXTENSIONS } from '../pickers';
+import type { RunSlot } from '../runQueue';
 import type { CommandContext } from './context';
 
 const IMAGE_PREVIEW = 'imagePreview.previewEditor';
@@ -45,6 +46,15 @@ export interface ImageRunOptions {
 
 /** Explorer / image editor / palette: "Run LaRe on Image" → question → trace → panel, saved under the results folder. */
 export async function runOnImage(ctx: CommandContext, arg: unknown, options: ImageRunOptions = {}): Promise<void> {
+  const slot = ctx.engines.reserve();
+  try {
+    await traceImage(ctx, slot, arg, options);
+  } finally {
+    slot.release();
+  }
+}
+
+async function traceImage(ctx: CommandContext, slot: RunSlot, arg: unknown, options: ImageRunOptions): Promise<void> {
   const image = imageFromInvocation(arg) ?? (await pickImage());
   if (!image) throw new Dismissed('no image chosen: run it from an image in the Explorer or pick an image file');
   if (image.scheme !== 'file') throw new UserError(`${image.toString()}: only images on the local file system can be traced`);
@@ -63,7 +73,7 @@ export async function runOnImage(ctx: CommandContext, arg: unknown, options: Ima
   const runtime = { executionProvider: settings.executionProvider, threads: settings.threads };
   const trace = await withRunProgress(`${model.manifest.name} on ${imageName}`, panelRun, async ({ report, signal }) => {
     report('waiting for the model', 0.01);
-    return ctx.engines.use(model.dir, runtime, (engine) => timed(ctx.log, `[run] trace ${imageName}`, () => engine.trace({
+    return ctx.engines.use(slot, model.dir, runtime, (engine) => timed(ctx.log, `[run] trace ${imageName}`, () => engine.trace({
       image: imagePath,
       imageName,
       question,

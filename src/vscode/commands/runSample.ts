@@ -15,5 +15,6 @@ export async function runSample(ctx: CommandContext): Promise<void> {
     throw new UserError(`the bundled sample dataset is unreadable: ${errorMessage(err)}`);
   }
   const [first] = items;
+  if (typeof first.image !== 'string') throw new UserError(`the bundled sample dataset ${dataset} holds no image paths`);
   await runOnImage(ctx, vscode.Uri.file(first.image), { question: first.question });
 }

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { assertReport, assertTrace, type PanelContent } from '../../shared/protocol';
-import { decodeTrace } from '../../shared/trace-codec';
+import { decodeTrace, traceSizeProblem } from '../../shared/trace-codec';
 import type { Trace } from '../../shared/trace';
 import type { Report } from '../../shared/reports';
 
@@ -16,7 +16,16 @@ function label(uri: vscode.Uri): string {
   return uri.scheme === 'file' ? uri.fsPath : uri.toString();
 }
 
+/** Sized before it is read: a multi-GB file would otherwise be pulled whole into the extension host. */
 async function readText(uri: vscode.Uri): Promise<string> {
+  let size: number;
+  try {
+    size = (await vscode.workspace.fs.stat(uri)).size;
+  } catch (err) {
+    throw new ResultFileError(`${label(uri)}: cannot read it (${(err as Error).message})`);
+  }
+  const tooLarge = traceSizeProblem(size);
+  if (tooLarge) throw new ResultFileError(`${label(uri)}: ${tooLarge}`);
   try {
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch (err) {

@@ -25,8 +25,8 @@ const builds = [
   },
   {
     // the `latent-trace` bin: its own build so only it carries the shebang; the dataset runner
-    // (src/runtime/datasets/runner.ts) forks dist/dataset-worker.js next to it
-    entryPoints: { cli: 'src/cli/main.ts', 'dataset-worker': 'src/runtime/datasets/worker.ts' },
+    // (src/studies/runner.ts) forks dist/dataset-worker.js next to it
+    entryPoints: { cli: 'src/cli/main.ts', 'dataset-worker': 'src/studies/worker.ts' },
     outdir: outRoot,
     bundle: true,
     platform: 'node',

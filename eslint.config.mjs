@@ -1,16 +1,40 @@
 import tseslint from 'typescript-eslint';
 
-const pureRestriction = {
-  patterns: [
-    { group: ['node:*'], message: 'Pure modules must not import node built-ins (DESIGN.md).' },
-    { group: ['onnxruntime-node', 'onnxruntime-*', 'sharp'], message: 'Pure modules must not import the runtime.' },
-  ],
-  paths: [
-    { name: 'vscode', message: 'Only src/vscode and src/extension.ts may import vscode.' },
-    ...['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'util', 'stream', 'url', 'zlib']
-      .map((name) => ({ name, message: 'Pure modules must not import node built-ins.' })),
-  ],
+// The layers, lowest first (DESIGN.md, Architecture): a module imports only from its own layer or
+// those below it; cli and vscode sit side by side and never import each other.
+const LAYERS = ['shared', 'analysis', 'present', 'runtime', 'studies', 'cli', 'vscode'];
+const ABOVE = {
+  shared: ['analysis', 'present', 'runtime', 'studies', 'cli', 'vscode'],
+  analysis: ['present', 'runtime', 'studies', 'cli', 'vscode'],
+  present: ['runtime', 'studies', 'cli', 'vscode'],
+  runtime: ['studies', 'cli', 'vscode'],
+  studies: ['cli', 'vscode'],
+  cli: ['vscode'],
+  vscode: ['cli'],
+  webview: ['runtime', 'studies', 'cli', 'vscode'],
 };
+const PURE = new Set(['shared', 'analysis', 'present', 'webview']);
+
+const backEdges = (layer) => ABOVE[layer].map((above) => ({
+  group: [`**/${above}`, `**/${above}/**`],
+  message: `src/${layer} must not import src/${above}: imports point down the layers (DESIGN.md, Architecture).`,
+}));
+
+const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'util', 'stream', 'url', 'zlib'];
+
+function restriction(layer) {
+  const patterns = backEdges(layer);
+  const paths = [];
+  if (layer !== 'vscode') paths.push({ name: 'vscode', message: 'Only src/vscode and src/extension.ts may import vscode.' });
+  if (PURE.has(layer)) {
+    patterns.push(
+      { group: ['node:*'], message: 'Pure modules must not import node built-ins (DESIGN.md).' },
+      { group: ['onnxruntime-node', 'onnxruntime-*', 'sharp'], message: 'Pure modules must not import the runtime.' },
+    );
+    paths.push(...nodeBuiltins.map((name) => ({ name, message: 'Pure modules must not import node built-ins.' })));
+  }
+  return { 'no-restricted-imports': ['error', { patterns, paths }] };
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.e2e/**', 'training/**', 'models/**', 'media/**', 'test/fixtures/**', '.tmp/**'] },
@@ -20,14 +44,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['src/shared/**/*.ts', 'src/analysis/**/*.ts', 'webview/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', pureRestriction] },
-  },
-  {
-    files: ['src/runtime/**/*.ts', 'src/cli/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/vscode may import vscode.' }] }],
-    },
-  },
+  ...LAYERS.map((layer) => ({ files: [`src/${layer}/**/*.ts`], rules: restriction(layer) })),
+  { files: ['webview/**/*.ts'], rules: restriction('webview') },
 );

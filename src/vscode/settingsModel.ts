@@ -69,23 +69,12 @@ export function reconstructionFrom(settings: ExtensionSettings, manifest: Bundle
   return settings.reconstruction.samplerSteps === null ? {} : { samplerSteps: settings.reconstruction.samplerSteps };
 }
 
-/** The same trace settings as `latent-trace` command-line flags (src/cli/trace-options.ts), for the dataset commands. */
-export function traceSettingsArgs(settings: Partial<TraceSettings>): string[] {
-  const args: string[] = [];
-  if (settings.stop !== undefined) args.push('--stop', settings.stop);
-  if (settings.latentSteps !== undefined) args.push('--steps', String(settings.latentSteps));
-  if (settings.maxLatentSteps !== undefined) args.push('--max-steps', String(settings.maxLatentSteps));
-  if (settings.threshold !== undefined) args.push('--threshold', String(settings.threshold));
-  return args;
-}
-
-/** Flags of `latent-trace steps`: the largest fixed T / adaptive cap and the user's thresholds. */
-export function stepsStudyArgs(settings: ExtensionSettings): string[] {
-  const args: string[] = [];
-  if (settings.latentSteps !== null) args.push('--max-t', String(settings.latentSteps));
+/** The adaptive-stopping study's options from the settings: the largest fixed T / adaptive cap and the user's thresholds. */
+export function stepsStudyFrom(settings: ExtensionSettings): { maxSteps?: number; thresholds: Partial<Record<'cosine' | 'l1' | 'l2', number>> } {
+  const thresholds: Partial<Record<'cosine' | 'l1' | 'l2', number>> = {};
   for (const metric of ['cosine', 'l1', 'l2'] as const) {
     const value = settings.thresholds[metric];
-    if (value !== null) args.push(`--${metric}`, String(value));
+    if (value !== null) thresholds[metric] = value;
   }
-  return args;
+  return settings.latentSteps !== null ? { maxSteps: settings.latentSteps, thresholds } : { thresholds };
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareSamples } from '../../src/analysis/stats';
-import { markdownText, statsTables } from '../../src/analysis/reportTables';
+import { markdownText, statsTables } from '../../src/present/reportTables';
 
 const HOSTILE = '=HYPERLINK("http://x","x")';
 const HTML = '<img src=x onerror=alert(1)>|[a](javascript:x)';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readSampleFile, statsCommand } from '../../src/cli/commands/stats';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';
-import { probingTables, stepsTables } from '../../src/analysis/reportTables';
+import { probingTables, stepsTables } from '../../src/present/reportTables';
 import type { ProbeCell, ProbingReport, StepsReport } from '../../src/shared/reports';
 
 function captureIO(cwd: string): CliIO & { out: string; err: string } {

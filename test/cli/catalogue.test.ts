@@ -41,7 +41,7 @@ before(async () => {
   ].map((r) => JSON.stringify(r)).join('\n')}\n`);
   const outdir = join(ROOT, '.tmp', 'catalogue');
   await esbuild.build({
-    entryPoints: { cli: join(ROOT, 'src/cli/main.ts'), 'dataset-worker': join(ROOT, 'src/runtime/datasets/worker.ts') },
+    entryPoints: { cli: join(ROOT, 'src/cli/main.ts'), 'dataset-worker': join(ROOT, 'src/studies/worker.ts') },
     outdir, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     external: ['vscode', 'onnxruntime-node', 'sharp', 'tsx'], banner: { js: '#!/usr/bin/env node' }, logLevel: 'silent',
   });

@@ -9,7 +9,7 @@ import { readDataset } from '../../src/runtime/datasets/read';
 import { groupGone } from './process-group';
 import { itemImage } from '../../src/runtime/datasets/image-source';
 import { parseShard, shardItems } from '../../src/runtime/datasets/shard';
-import { runDataset } from '../../src/runtime/datasets/runner';
+import { runDataset } from '../../src/studies/runner';
 import { mergeResults } from '../../src/runtime/datasets/merge';
 import type { ResultsHeader } from '../../src/runtime/datasets/results';
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DatasetItem } from '../../src/runtime/datasets/item';
-import type { ItemProcessor } from '../../src/runtime/datasets/processor';
+import type { ItemProcessor } from '../../src/studies/processor';
 
 export interface FakeOptions {
   spinMs?: number;

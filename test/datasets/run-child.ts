@@ -1,7 +1,7 @@
 /** Child process for the SIGKILL test: runs the fake processor over a dataset into a results file. */
 import { join } from 'node:path';
 import { readDataset } from '../../src/runtime/datasets/read';
-import { runDataset } from '../../src/runtime/datasets/runner';
+import { runDataset } from '../../src/studies/runner';
 
 async function main(): Promise<void> {
   const [dataset, resultsPath, workers, spinMs] = process.argv.slice(2);

@@ -3,8 +3,8 @@
  * token's attention to the visual tokens under both models, then LaRe Table 5's statistics.
  */
 import { resolve } from 'node:path';
-import { statsTables } from '../../analysis/reportTables';
-import { attentionStudy } from '../../runtime/datasets/studies';
+import { statsTables } from '../../present/reportTables';
+import { runStudy } from '../../studies';
 import { intOpt, parseCommandArgs, stringOpt } from '../args';
 import { UsageError, type CliCommand } from '../io';
 import { readTraceOptions, traceOptionSpec, traceOptionsUsage } from '../trace-options';
@@ -32,7 +32,7 @@ ${traceOptionsUsage}`,
     if (!baseline) throw new UsageError('--baseline <dir> is required');
     const layer = intOpt(a, 'layer', 0);
     const opts = await readTraceOptions(a, io);
-    const outcome = await attentionStudy({ ...studyOptions(d, opts, io), baselineDir: resolve(io.cwd, baseline), layer });
+    const outcome = await runStudy('attention', { ...studyOptions(d, opts, io), baselineDir: resolve(io.cwd, baseline), layer });
     if (!outcome.report) return shardNotice(io, 'attention', outcome.resultsPaths, d.out);
     io.stderr(`wrote ${outcome.files.join(', ')}\n`);
     io.stdout(a.values.json ? `${JSON.stringify(statsSummary(outcome.report))}\n` : statsTables(outcome.report).markdown);

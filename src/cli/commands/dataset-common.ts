@@ -1,8 +1,7 @@
 /** Options and outputs shared by the dataset commands (attention, probe, steps). */
 import { join, resolve } from 'node:path';
 import { parseShard, type Shard } from '../../runtime/datasets/shard';
-import { MAX_WORKERS } from '../../runtime/datasets/task';
-import type { StudyOptions } from '../../runtime/datasets/studies';
+import { MAX_WORKERS, type CommonStudyOptions, type StudyProgress } from '../../studies';
 import type { TraceOptions } from '../trace-options';
 import { intOpt, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
 import { UsageError, type CliIO } from '../io';
@@ -50,8 +49,28 @@ export function readDatasetArgs(command: string, a: ParsedArgs, io: CliIO): Data
   };
 }
 
-/** the StudyOptions every dataset command passes: dataset, out, shard, workers, model and loop settings */
-export function studyOptions(d: DatasetArgs, opts: TraceOptions, io: CliIO): StudyOptions {
+/**
+ * A study's progress as lines for people on stderr: about 20 per model pass, one per probe cell, and
+ * what a resumed run found already done.
+ */
+export function progressLines(io: CliIO): (e: StudyProgress) => void {
+  let announced = -1;
+  return (e) => {
+    if (e.phase === 'items') {
+      if (e.pass !== announced) {
+        announced = e.pass;
+        if (e.resumed > 0) io.stderr(`[${e.model} ${e.study}] resumed: ${e.resumed} of ${e.of} items were already done\n`);
+      }
+      const every = Math.max(1, Math.floor(e.of / 20));
+      if (e.item > e.resumed && (e.item % every === 0 || e.item === e.of)) io.stderr(`[${e.model} ${e.study}] ${e.item}/${e.of}\n`);
+    } else if (e.phase === 'fitting probes' && e.of > 0) {
+      io.stderr(`[probe ${e.item}/${e.of}] ${e.detail ?? ''}\n`);
+    }
+  };
+}
+
+/** the options every dataset command passes: dataset, out, shard, workers, model and loop settings */
+export function studyOptions(d: DatasetArgs, opts: TraceOptions, io: CliIO): CommonStudyOptions {
   return {
     dataset: d.dataset,
     modelDir: opts.modelDir,
@@ -64,7 +83,8 @@ export function studyOptions(d: DatasetArgs, opts: TraceOptions, io: CliIO): Stu
     onBadRecord: d.onBadRecord,
     limit: d.limit,
     signal: io.signal,
-    log: (m) => io.stderr(`${m}\n`),
+    onProgress: progressLines(io),
+    log: (m: string) => io.stderr(`${m}\n`),
   };
 }
 

@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { MAX_BOOTSTRAP_RESAMPLES, MAX_PROBE_PAIRS, type ProbingSettings } from '../../analysis/probing/protocol';
-import { probingTables } from '../../analysis/reportTables';
-import { probingStudy } from '../../runtime/datasets/studies';
+import { probingTables } from '../../present/reportTables';
+import { runStudy } from '../../studies';
 import { choiceOpt, intOpt, parseCommandArgs, stringOpt } from '../args';
 import type { CliCommand } from '../io';
 import { readTraceOptions, traceOptionSpec, traceOptionsUsage } from '../trace-options';
@@ -59,11 +59,10 @@ ${traceOptionsUsage}`,
     const bootstrap = intOpt(a, 'bootstrap', 1, MAX_BOOTSTRAP_RESAMPLES);
     if (bootstrap !== undefined) probing.bootstrapResamples = bootstrap;
     const ablation = stringOpt(a, 'ablation');
-    const outcome = await probingStudy({
+    const outcome = await runStudy('probe', {
       ...studyOptions(d, opts, io),
       ablationDir: ablation ? resolve(io.cwd, ablation) : undefined,
       probing,
-      onCell: (cell, done, total) => io.stderr(`[probe ${done}/${total}] ${cell.source} ${cell.target} ${cell.classifier}: ${(100 * cell.accuracy.value).toFixed(1)}%\n`),
     });
     if (!outcome.report) return shardNotice(io, 'probe', outcome.resultsPaths, d.out);
     io.stderr(`wrote ${outcome.files.join(', ')}\n`);

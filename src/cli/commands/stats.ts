@@ -2,11 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { compareSamples } from '../../analysis/stats';
-import { statsTables } from '../../analysis/reportTables';
+import { statsTables } from '../../present/reportTables';
 import type { StatsReport } from '../../shared/reports';
 import { choiceOpt, intOpt, parseCommandArgs, stringOpt } from '../args';
 import { UsageError, type CliCommand } from '../io';
-import { writeReportFiles } from '../../runtime/datasets/studies';
+import { writeReportFiles } from '../../studies/report-files';
 
 export class SampleFileError extends Error {
   constructor(message: string) {

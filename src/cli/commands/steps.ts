@@ -3,8 +3,8 @@
  * (LaRe Table 4, Fig. 5): mean steps, accuracy and answer tokens, plus the convergence curves.
  */
 import { DISTANCE_METRICS } from '../../analysis/convergence';
-import { stepsTables } from '../../analysis/reportTables';
-import { stepsStudy } from '../../runtime/datasets/studies';
+import { stepsTables } from '../../present/reportTables';
+import { runStudy } from '../../studies';
 import { intOpt, numberOpt, parseCommandArgs } from '../args';
 import type { CliCommand } from '../io';
 import { readTraceOptions, traceOptionSpec, traceOptionsUsage } from '../trace-options';
@@ -37,7 +37,7 @@ ${traceOptionsUsage}`,
       const v = numberOpt(a, metric, (n) => n >= 0, 'a number >= 0');
       if (v !== undefined) thresholds[metric] = v;
     }
-    const outcome = await stepsStudy({ ...studyOptions(d, opts, io), maxSteps: intOpt(a, 'max-t', 2), thresholds });
+    const outcome = await runStudy('steps', { ...studyOptions(d, opts, io), maxSteps: intOpt(a, 'max-t', 2), thresholds });
     if (!outcome.report) return shardNotice(io, 'steps', outcome.resultsPaths, d.out);
     io.stderr(`wrote ${outcome.files.join(', ')}\n`);
     io.stdout(a.values.json ? `${JSON.stringify(outcome.report)}\n` : stepsTables(outcome.report).markdown);

@@ -25,11 +25,12 @@ export interface ResultsHeader {
   config: Record<string, unknown>;
 }
 
-export interface ResultLine {
+/** one item's outcome; R is what the run's processor returns (the header's `task` names it) */
+export interface ResultLine<R = unknown> {
   index: number;
   source: string;
   ok: boolean;
-  result?: unknown;
+  result?: R;
   error?: string;
 }
 
@@ -40,15 +41,16 @@ export class ResultsError extends Error {
   }
 }
 
-export interface OpenedResults {
+export interface OpenedResults<R = unknown> {
   header: ResultsHeader;
   /** lines already in the file, by item index */
-  done: Map<number, ResultLine>;
-  append(line: ResultLine): void;
+  done: Map<number, ResultLine<R>>;
+  append(line: ResultLine<R>): void;
   close(): void;
 }
 
-export function openResults(path: string, header: ResultsHeader): OpenedResults {
+/** R is the result type of the header's task: a file whose header differs is refused, so its lines hold R */
+export function openResults<R = unknown>(path: string, header: ResultsHeader): OpenedResults<R> {
   mkdirSync(dirname(path), { recursive: true });
   if (!existsSync(path)) createWithHeader(path, header);
   const { header: found, lines, validBytes, totalBytes } = readResults(path, { allowTornTail: true });
@@ -64,11 +66,11 @@ export function openResults(path: string, header: ResultsHeader): OpenedResults 
   }
   closeSync(fd);
   const appendFd = openSync(path, 'a');
-  const done = new Map(lines.map((l) => [l.index, l]));
+  const done = new Map(lines.map((l) => [l.index, l as ResultLine<R>]));
   return {
     header: found,
     done,
-    append(line: ResultLine): void {
+    append(line: ResultLine<R>): void {
       writeAll(appendFd, `${JSON.stringify(line)}\n`);
       fsyncSync(appendFd);
       done.set(line.index, line);

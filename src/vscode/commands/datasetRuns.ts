@@ -1,34 +1,23 @@
 /**
- * "Run Probing Experiment", "Run Attention Statistics", "Run Adaptive-Stopping Study": the same code as
- * `latent-trace probe|attention|steps` (src/cli/commands), run in the extension host with the user's
- * settings, its progress mirrored into the notification and the panel, its report opened in the panel.
+ * "Run Probing Experiment", "Run Attention Statistics", "Run Adaptive-Stopping Study": the studies'
+ * typed API (src/studies) run in the extension host with the user's settings, its progress events
+ * shown in the notification and the panel, its report opened in the panel.
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { CliCommand, CliIO } from '../../cli/io';
-import type { BundleManifest } from '../../shared/bundle';
-import { readReport } from '../panel/result-files';
+import { runStudy, STUDY_LABELS, type AttentionStudyOptions, type CommonStudyOptions, type ProbingStudyOptions, type StepsStudyOptions, type StudyKind, type StudyOutcome, type StudyProgress } from '../../studies';
+import type { Report } from '../../shared/reports';
+import { isAblationOf, pairingProblem } from '../../studies/pairing';
 import { Dismissed, UserError } from '../errors';
 import { timed } from '../log';
 import type { ModelEntry } from '../models';
 import { pickDataset, pickModel, type ModelPickOptions } from '../pickers';
-import { withRunProgress } from '../progress';
-import { progressParser, studyFolder, type Study } from '../studyProgress';
+import { withRunProgress, type RunReporter } from '../progress';
+import { progressMessage, studyFolder } from '../studyProgress';
 import { resultsFolder } from '../results';
 import { readSettings } from '../settings';
-import { stepsStudyArgs, traceSettingsArgs, traceSettingsFrom } from '../settingsModel';
+import { stepsStudyFrom, traceSettingsFrom } from '../settingsModel';
 import type { CommandContext } from './context';
-
-const REPORT_FILE: Record<Study, string> = { probe: 'probing.report.json', attention: 'attention.report.json', steps: 'steps.report.json' };
-const TITLES: Record<Study, string> = { probe: 'probing experiment', attention: 'attention statistics', steps: 'adaptive-stopping study' };
-
-async function loadCommand(study: Study): Promise<CliCommand> {
-  switch (study) {
-    case 'probe': return (await import('../../cli/commands/probe')).probeCommand;
-    case 'attention': return (await import('../../cli/commands/attention')).attentionCommand;
-    case 'steps': return (await import('../../cli/commands/steps')).stepsCommand;
-  }
-}
 
 /** A trust-checked, validated second model (baseline or ablation), or undefined for "none". */
 async function pickSecondModel(ctx: CommandContext, title: string, options: ModelPickOptions): Promise<ModelEntry | undefined> {
@@ -39,71 +28,97 @@ async function pickSecondModel(ctx: CommandContext, title: string, options: Mode
   return ctx.catalog.load(chosen);
 }
 
-async function runStudy(ctx: CommandContext, study: Study): Promise<void> {
+function refuseIncompatible(study: 'probe' | 'attention', model: ModelEntry, second: ModelEntry): void {
+  const problem = pairingProblem(study, model.manifest, second.manifest);
+  if (problem) throw new UserError(`${STUDY_LABELS[study]} not run: ${problem}`);
+}
+
+/** the study's progress events as the bar's words and fraction (the first 2 % is reading the dataset) */
+function reportTo(run: RunReporter, ctx: CommandContext, study: StudyKind): (e: StudyProgress) => void {
+  return (e) => {
+    if (e.detail && e.phase === 'items') ctx.log.warn(`[${study}] ${e.detail}`);
+    run.report(progressMessage(e), 0.02 + 0.98 * e.fraction);
+  };
+}
+
+/** what a study is asked to do, before it has a folder, a signal and a progress sink */
+type Rest<O> = Omit<O, 'out' | 'signal' | 'onProgress' | 'log'>;
+type StudyRequest =
+  | { study: 'probe'; options: Rest<ProbingStudyOptions> }
+  | { study: 'attention'; options: Rest<AttentionStudyOptions> }
+  | { study: 'steps'; options: Rest<StepsStudyOptions> };
+
+type Running = Pick<CommonStudyOptions, 'out' | 'signal' | 'onProgress' | 'log'>;
+
+function start(request: StudyRequest, running: Running): Promise<StudyOutcome<Report>> {
+  switch (request.study) {
+    case 'probe': return runStudy('probe', { ...request.options, ...running });
+    case 'attention': return runStudy('attention', { ...request.options, ...running });
+    case 'steps': return runStudy('steps', { ...request.options, ...running });
+  }
+}
+
+async function askStudy(ctx: CommandContext, study: StudyKind): Promise<{ request: StudyRequest; models: string[] }> {
   const settings = readSettings();
   const model = await ctx.catalog.load(await ctx.catalog.resolve(settings.modelPath));
-  const dataset = await pickDataset(ctx.extension.extensionPath, `Latent Trace: dataset for the ${TITLES[study]}`);
+  const title = STUDY_LABELS[study];
+  const dataset = await pickDataset(ctx.extension.extensionPath, `Latent Trace: dataset for the ${title}`);
   if (!dataset) throw new Dismissed('no dataset chosen, nothing was run');
-  // one worker process per core (the CLI's default), each with its own engine of `threads` threads; a
-  // cancel kills the workers, which leaves the extension host untouched
-  const argv = [dataset, '--model', model.dir, '--provider', settings.executionProvider, '--threads', String(settings.threads)];
-  let second: ModelEntry | undefined;
+  // one worker process per core (the studies' default), each with its own engine of `threads` threads;
+  // a cancel kills the workers, which leaves the extension host untouched
+  const common = { dataset, modelDir: model.dir, provider: settings.executionProvider, threads: settings.threads };
+  const name = model.manifest.name;
   if (study === 'attention') {
-    second = await pickSecondModel(ctx, `Latent Trace: compare ${model.manifest.name} with… (e.g. the no-latent baseline)`, {
+    const baseline = await pickSecondModel(ctx, `Latent Trace: compare ${name} with… (e.g. the no-latent baseline)`, {
       preferred: (m) => m.manifest.method === 'direct',
     });
-    if (!second) throw new Dismissed('no baseline chosen, nothing was run');
-    argv.push('--baseline', second.dir, ...traceSettingsArgs(traceSettingsFrom(settings, model.manifest)));
-  } else if (study === 'probe') {
-    second = await pickSecondModel(ctx, `Latent Trace: ablation to probe next to ${model.manifest.name} (LaRe without the Extractor)`, {
-      noneLabel: `No ablation: probe ${model.manifest.name} only`,
+    if (!baseline) throw new Dismissed('no baseline chosen, nothing was run');
+    refuseIncompatible('attention', model, baseline);
+    const options = { ...common, baselineDir: baseline.dir, settings: traceSettingsFrom(settings, model.manifest) };
+    return { request: { study, options }, models: [name, baseline.manifest.name] };
+  }
+  if (study === 'probe') {
+    if (model.manifest.method !== 'lare' || !model.manifest.graphs.extractor) {
+      throw new UserError(`${title} not run: ${name} is not a LaRe model with an Extractor (choose one in latentTrace.modelPath)`);
+    }
+    const ablation = await pickSecondModel(ctx, `Latent Trace: ablation to probe next to ${name} (LaRe without the Extractor)`, {
+      noneLabel: `No ablation: probe ${name} only`,
       preferred: (m) => isAblationOf(m.manifest, model.manifest),
     });
-    if (second) argv.push('--ablation', second.dir);
-    argv.push('--pairs', String(settings.probing.pairs), '--bootstrap', String(settings.probing.bootstrap));
-    argv.push(...traceSettingsArgs(traceSettingsFrom(settings, model.manifest)));
-  } else {
-    if (model.manifest.method !== 'lare') throw new UserError(`${model.manifest.name} is an ${model.manifest.method} model: the adaptive-stopping study needs a LaRe model`);
-    argv.push(...stepsStudyArgs(settings));
-  }
-  const results = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
-  const out = studyFolder(results, study, dataset, argv);
-  argv.push('--out', out);
-  const label = `${TITLES[study]}: ${model.manifest.name}${second ? ` + ${second.manifest.name}` : ''} on ${path.basename(dataset)}`;
-  ctx.log.info(`[${study}] ${label} → ${out}`);
-  const command = await loadCommand(study);
-  const panelRun = ctx.panel.beginRun(label);
-  await withRunProgress(label, panelRun, async ({ report, signal }) => {
-    report('reading the dataset', 0.01);
-    const onLine = progressParser(report, second ? 2 : 1);
-    let pending = '';
-    const io: CliIO = {
-      stdout: () => undefined, // the markdown table; the panel shows the report itself
-      stderr: (text) => {
-        const lines = (pending + text).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines.filter((l) => l.trim())) {
-          ctx.log.info(`[${study}] ${line}`);
-          onLine(line);
-        }
-      },
-      cwd: path.dirname(dataset),
-      env: process.env,
-      signal,
+    if (ablation) refuseIncompatible('probe', model, ablation);
+    const options = {
+      ...common,
+      ...(ablation ? { ablationDir: ablation.dir } : {}),
+      probing: { pairs: settings.probing.pairs, bootstrapResamples: settings.probing.bootstrap },
+      settings: traceSettingsFrom(settings, model.manifest),
     };
-    const code = await timed(ctx.log, `[${study}] ${label}`, () => command.run(argv, io));
-    if (code !== 0) throw new Error(`the ${TITLES[study]} ended with exit code ${code} (see the log)`);
+    return { request: { study, options }, models: ablation ? [name, ablation.manifest.name] : [name] };
+  }
+  if (model.manifest.method !== 'lare') throw new UserError(`${name} is an ${model.manifest.method} model: the adaptive-stopping study needs a LaRe model`);
+  return { request: { study, options: { ...common, ...stepsStudyFrom(settings) } }, models: [name] };
+}
+
+async function runDatasetStudy(ctx: CommandContext, study: StudyKind): Promise<void> {
+  const { request, models } = await askStudy(ctx, study);
+  const settings = readSettings();
+  const results = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
+  const dataset = request.options.dataset;
+  const out = studyFolder(results, study, models, dataset, request.options);
+  const title = STUDY_LABELS[study];
+  const label = `${title}: ${models.join(' + ')} on ${path.basename(dataset)}`;
+  ctx.log.info(`[${study}] ${label} → ${out}`);
+  const panelRun = ctx.panel.beginRun(label);
+  const outcome = await withRunProgress(label, panelRun, (run) => {
+    run.report(`${title}: reading the dataset`, 0.01);
+    const running: Running = { out, signal: run.signal, onProgress: reportTo(run, ctx, study), log: (m) => ctx.log.info(`[${study}] ${m}`) };
+    return timed(ctx.log, `[${study}] ${label}`, () => start(request, running));
   });
-  const file = vscode.Uri.file(path.join(out, REPORT_FILE[study]));
-  await ctx.panel.showReport(await readReport(file), file);
+  if (!outcome.report) throw new Error(`the ${title} wrote no report (${outcome.resultsPaths.join(', ')})`);
+  const file = vscode.Uri.file(outcome.files[0]);
+  await ctx.panel.showReport(outcome.report, file);
   ctx.log.info(`[${study}] report ${file.fsPath}`);
 }
 
-/** A LaRe bundle without an Extractor, from the same family as `model` (the Table 6 ablation). */
-function isAblationOf(candidate: BundleManifest, model: BundleManifest): boolean {
-  return candidate.method === 'lare' && !candidate.extractor && candidate.name !== model.name;
-}
-
-export const runProbing = (ctx: CommandContext) => runStudy(ctx, 'probe');
-export const runAttentionStats = (ctx: CommandContext) => runStudy(ctx, 'attention');
-export const runStepsStudy = (ctx: CommandContext) => runStudy(ctx, 'steps');
+export const runProbing = (ctx: CommandContext) => runDatasetStudy(ctx, 'probe');
+export const runAttentionStats = (ctx: CommandContext) => runDatasetStudy(ctx, 'attention');
+export const runStepsStudy = (ctx: CommandContext) => runDatasetStudy(ctx, 'steps');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BundleManifest } from '../../../src/shared/bundle';
-import { reconstructionFrom, stepsStudyArgs, traceSettingsArgs, traceSettingsFrom, type ExtensionSettings } from '../../../src/vscode/settingsModel';
+import { reconstructionFrom, stepsStudyFrom, traceSettingsFrom, type ExtensionSettings } from '../../../src/vscode/settingsModel';
 
 const defaults: ExtensionSettings = {
   modelPath: '',
@@ -56,13 +56,7 @@ test('reconstruction: off without a U-Net or when disabled, sampler steps passed
   assert.deepEqual(reconstructionFrom({ ...defaults, reconstruction: { enabled: true, samplerSteps: 5 } }, manifest('lare', 'fixed')), { samplerSteps: 5 });
 });
 
-test('trace settings become the CLI flags the dataset commands read', () => {
-  assert.deepEqual(traceSettingsArgs({}), []);
-  assert.deepEqual(traceSettingsArgs({ stop: 'fixed', latentSteps: 6 }), ['--stop', 'fixed', '--steps', '6']);
-  assert.deepEqual(traceSettingsArgs({ stop: 'l2', maxLatentSteps: 12, threshold: 0.5 }), ['--stop', 'l2', '--max-steps', '12', '--threshold', '0.5']);
-});
-
-test('steps study flags: the cap and only the thresholds the user set', () => {
-  assert.deepEqual(stepsStudyArgs(defaults), []);
-  assert.deepEqual(stepsStudyArgs({ ...defaults, latentSteps: 6, thresholds: { cosine: 0.01, l1: null, l2: 2 } }), ['--max-t', '6', '--cosine', '0.01', '--l2', '2']);
+test('steps study options: the cap and only the thresholds the user set', () => {
+  assert.deepEqual(stepsStudyFrom(defaults), { thresholds: {} });
+  assert.deepEqual(stepsStudyFrom({ ...defaults, latentSteps: 6, thresholds: { cosine: 0.01, l1: null, l2: 2 } }), { maxSteps: 6, thresholds: { cosine: 0.01, l2: 2 } });
 });

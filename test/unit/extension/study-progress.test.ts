@@ -1,34 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { progressParser, studyFolder } from '../../../src/vscode/studyProgress';
+import { progressMessage, studyFolder } from '../../../src/vscode/studyProgress';
+import type { StudyProgress } from '../../../src/studies';
 
-function collect(passes: number, lines: string[]): Array<[string, number]> {
-  const seen: Array<[string, number]> = [];
-  const parse = progressParser((m, f) => seen.push([m, f]), passes);
-  for (const l of lines) parse(l);
-  return seen;
-}
+const base: StudyProgress = { study: 'probe', label: 'probing experiment', phase: 'items', model: 'lare', pass: 0, passes: 2, item: 15, of: 300, resumed: 0, fraction: 0.02 };
 
-test('one model pass fills 2 % to 92 % of the bar; other lines are ignored', () => {
-  const seen = collect(1, ['resumed x', '[lare steps] 15/300', 'skipped a.jsonl:3: bad', '[lare steps] 300/300']);
-  assert.equal(seen.length, 2);
-  assert.equal(seen[0][0], 'lare: item 15 of 300');
-  assert.ok(Math.abs(seen[0][1] - (0.02 + 0.9 * 0.05)) < 1e-12);
-  assert.ok(Math.abs(seen[1][1] - 0.92) < 1e-12);
+test('item progress names the study, the model and the item; a resumed run says how many were done', () => {
+  assert.equal(progressMessage(base), 'probing experiment, lare: item 15 of 300');
+  assert.equal(progressMessage({ ...base, item: 130, resumed: 120 }), 'probing experiment, lare: item 130 of 300 (120 already done)');
 });
 
-test('two model passes share the bar in order, then the probe cells', () => {
-  const seen = collect(2, ['[lare probe] 10/10', '[base probe] 5/10', '[probe 4/8] model vision svm: 61.0%']);
-  assert.deepEqual(seen.map(([, f]) => Number(f.toFixed(6))), [0.47, 0.695, 0.96]);
-  assert.equal(seen[2][0], 'probe 4 of 8: model vision svm: 61.0%');
+test('after the items, the probes are fitting, then the report is written', () => {
+  assert.equal(progressMessage({ ...base, phase: 'fitting probes', item: 0, of: 0, detail: 'pairs and projection' }), 'probing experiment: fitting probes (pairs and projection)');
+  assert.equal(progressMessage({ ...base, phase: 'fitting probes', item: 4, of: 8, detail: 'model vision svm: 61.0%' }), 'probing experiment: fitting probes, 4 of 8 (model vision svm: 61.0%)');
+  assert.equal(progressMessage({ ...base, phase: 'report' }), 'probing experiment: writing the report');
 });
 
-test('a study folder is stable for the same configuration and differs for another', () => {
+test('a study folder names study, models and dataset, is stable for one configuration and differs for another', () => {
   const results = path.resolve('/ws/.latent-trace');
-  const a = studyFolder(results, 'steps', '/data/my set.jsonl', ['x', '--max-t', '4']);
-  assert.equal(a, studyFolder(results, 'steps', '/data/my set.jsonl', ['x', '--max-t', '4']));
-  assert.notEqual(a, studyFolder(results, 'steps', '/data/my set.jsonl', ['x', '--max-t', '6']));
-  assert.match(path.basename(a), /^steps-my-set-[0-9a-f]{10}$/);
+  const a = studyFolder(results, 'steps', ['lare'], '/data/my set.jsonl', { maxSteps: 4 });
+  assert.equal(a, studyFolder(results, 'steps', ['lare'], '/data/my set.jsonl', { maxSteps: 4 }));
+  assert.notEqual(a, studyFolder(results, 'steps', ['lare'], '/data/my set.jsonl', { maxSteps: 6 }));
+  assert.match(path.basename(a), /^steps-lare-my-set-[0-9a-f]{10}$/);
+  assert.match(path.basename(studyFolder(results, 'probe', ['lare', 'lare no/x'], '/d/s.parquet', {})), /^probe-lare\+lare-no-x-s-[0-9a-f]{10}$/);
   assert.equal(path.dirname(a), path.join(results, 'reports'));
 });

@@ -8,33 +8,36 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { resolveProcessor } from './factories';
-import type { DatasetItem } from './item';
-import type { ProcessorSpec } from './processor';
-import { openResults, type ResultLine, type ResultsHeader } from './results';
+import type { DatasetItem } from '../runtime/datasets/item';
+import { openResults, type ResultLine, type ResultsHeader } from '../runtime/datasets/results';
+import { openProcessor } from './factories';
+import type { ProcessorSpec, ResultOfSpec } from './processor';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
-export interface RunOptions {
+export interface RunOptions<S extends ProcessorSpec = ProcessorSpec> {
   items: DatasetItem[];
   resultsPath: string;
   header: ResultsHeader;
-  processor: ProcessorSpec;
+  processor: S;
   /** worker processes; 0 runs in the calling thread */
   workers: number;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number, line: ResultLine) => void;
+  /** before any item runs: how many items the results file already holds */
+  onStart?: (resumed: number) => void;
+  onProgress?: (done: number, total: number, line: ResultLine<ResultOfSpec<S>>) => void;
 }
 
-export interface RunSummary {
+export interface RunSummary<R = unknown> {
   /** every item's line, in item order */
-  lines: ResultLine[];
+  lines: ResultLine<R>[];
   resumed: number;
   processed: number;
   failed: number;
 }
 
-export async function runDataset(o: RunOptions): Promise<RunSummary> {
-  const results = openResults(o.resultsPath, o.header);
+export async function runDataset<S extends ProcessorSpec>(o: RunOptions<S>): Promise<RunSummary<ResultOfSpec<S>>> {
+  type R = ResultOfSpec<S>;
+  const results = openResults<R>(o.resultsPath, o.header);
   const wanted = new Set(o.items.map((it) => it.index));
   const stray = [...results.done.keys()].filter((i) => !wanted.has(i));
   if (stray.length) {
@@ -43,14 +46,15 @@ export async function runDataset(o: RunOptions): Promise<RunSummary> {
   }
   const pending = o.items.filter((it) => !results.done.has(it.index)).sort((a, b) => a.index - b.index);
   const resumed = o.items.length - pending.length;
+  o.onStart?.(resumed);
   const total = o.items.length;
-  const finished = new Map<number, ResultLine>();
+  const finished = new Map<number, ResultLine<R>>();
   let nextToCommit = 0;
   let committed = resumed;
-  const commit = (line: ResultLine) => {
+  const commit = (line: ResultLine<R>) => {
     finished.set(line.index, line);
     while (nextToCommit < pending.length && finished.has(pending[nextToCommit].index)) {
-      const ready = finished.get(pending[nextToCommit].index) as ResultLine;
+      const ready = finished.get(pending[nextToCommit].index) as ResultLine<R>;
       finished.delete(ready.index);
       results.append(ready);
       nextToCommit++;
@@ -66,12 +70,12 @@ export async function runDataset(o: RunOptions): Promise<RunSummary> {
   } finally {
     results.close();
   }
-  const lines = o.items.map((it) => results.done.get(it.index) as ResultLine).sort((a, b) => a.index - b.index);
+  const lines = o.items.map((it) => results.done.get(it.index) as ResultLine<R>).sort((a, b) => a.index - b.index);
   return { lines, resumed, processed: pending.length, failed: lines.filter((l) => !l.ok).length };
 }
 
-async function runInline(pending: DatasetItem[], o: RunOptions, commit: (l: ResultLine) => void): Promise<void> {
-  const processor = await (await resolveProcessor(o.processor))(o.processor.options);
+async function runInline<S extends ProcessorSpec>(pending: DatasetItem[], o: RunOptions<S>, commit: (l: ResultLine<ResultOfSpec<S>>) => void): Promise<void> {
+  const processor = await openProcessor(o.processor);
   try {
     for (const item of pending) {
       o.signal?.throwIfAborted();
@@ -107,7 +111,7 @@ function startWorker(): ChildProcess {
   });
 }
 
-function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultLine) => void): Promise<void> {
+function runInWorkers<S extends ProcessorSpec>(pending: DatasetItem[], o: RunOptions<S>, commit: (l: ResultLine<ResultOfSpec<S>>) => void): Promise<void> {
   const count = Math.min(o.workers, pending.length);
   const sourceOf = new Map(pending.map((it) => [it.index, it.source]));
   return new Promise<void>((resolvePromise, reject) => {
@@ -138,7 +142,7 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
     for (let k = 0; k < count; k++) {
       const w = startWorker();
       workers.push(w);
-      w.on('message', (m: FromWorker) => {
+      w.on('message', (m: FromWorker<ResultOfSpec<S>>) => {
         if (settled) return;
         if (m.type === 'fatal') return finish(new Error(m.message));
         // two items in flight per worker: the next one is already queued when a result goes back,
@@ -148,7 +152,8 @@ function runInWorkers(pending: DatasetItem[], o: RunOptions, commit: (l: ResultL
           return feed(w);
         }
         try {
-          commit({ index: m.index, source: sourceOf.get(m.index) as string, ok: m.ok, ...(m.ok ? { result: m.result } : { error: m.error }) });
+          const source = sourceOf.get(m.index) as string;
+          commit(m.ok ? { index: m.index, source, ok: true, result: m.result } : { index: m.index, source, ok: false, error: m.error });
         } catch (err) {
           return finish(err as Error);
         }

@@ -2,7 +2,7 @@
  * Dataset worker process (bundled as dist/dataset-worker.js, forked by runner.ts): makes its own
  * processor (and so its own engine, 1 intra-op thread) and processes one item per message.
  */
-import { resolveProcessor } from './factories';
+import { openProcessor } from './factories';
 import type { ItemProcessor } from './processor';
 import type { ToWorker, FromWorker } from './worker-protocol';
 
@@ -18,7 +18,7 @@ function start(): void {
   let chain = Promise.resolve();
   const handle = async (m: ToWorker) => {
     if (m.type === 'init') {
-      processor = resolveProcessor(m.spec).then((factory) => factory(m.spec.options));
+      processor = openProcessor(m.spec);
       try {
         await processor;
         send({ type: 'ready' });

@@ -1,16 +1,16 @@
 /**
- * The processors behind `latent-trace attention | probe | steps`: each opens its own engine (one
+ * The per-item processors of the studies (attention, probe, steps): each opens its own engine (one
  * intra-op thread by default, so two workers use two cores) and turns one item into a small,
  * deterministic JSON result (no timings).
  */
-import { adaptiveStopStep } from '../../analysis/convergence';
-import { bboxPatchMask, meanMaxPool, selectTokens } from '../../analysis/pooling';
-import type { StepDistance, Trace, TraceSettings } from '../../shared/trace';
-import type { ExecutionProvider } from '../api';
-import { openEngine, type TraceEngine } from '../engine';
-import { normaliseAnswer } from '../evaluate';
-import { itemImage } from './image-source';
-import type { DatasetItem } from './item';
+import { adaptiveStopStep } from '../analysis/convergence';
+import { bboxPatchMask, meanMaxPool, selectTokens } from '../analysis/pooling';
+import type { StepDistance, Trace, TraceSettings } from '../shared/trace';
+import type { ExecutionProvider } from '../runtime/api';
+import { openEngine, type TraceEngine } from '../runtime/engine';
+import { normaliseAnswer } from '../runtime/evaluate';
+import { itemImage } from '../runtime/datasets/image-source';
+import type { DatasetItem } from '../runtime/datasets/item';
 import type { ItemProcessor } from './processor';
 
 export interface TraceProcessorOptions {
@@ -70,8 +70,7 @@ export function firstAnswerAttention(trace: Trace, layer?: number): number {
   return total;
 }
 
-export async function createAttentionProcessor(options: unknown): Promise<ItemProcessor> {
-  const o = options as AttentionProcessorOptions;
+export async function createAttentionProcessor(o: AttentionProcessorOptions): Promise<ItemProcessor<AttentionResult>> {
   const engine = await open(o);
   return {
     async process(item, signal): Promise<AttentionResult> {
@@ -82,8 +81,7 @@ export async function createAttentionProcessor(options: unknown): Promise<ItemPr
   };
 }
 
-export async function createProbeProcessor(options: unknown): Promise<ItemProcessor> {
-  const o = options as TraceProcessorOptions;
+export async function createProbeProcessor(o: TraceProcessorOptions): Promise<ItemProcessor<ProbeFeatures>> {
   const engine = await open(o);
   return {
     async process(item, signal): Promise<ProbeFeatures> {
@@ -119,8 +117,7 @@ export interface StepsProcessorOptions extends TraceProcessorOptions {
  * stopping after step t gives exactly the fixed-T = t run; the steps command reads the adaptive
  * rows off these runs with adaptiveStopStep instead of running the model again.
  */
-export async function createStepsProcessor(options: unknown): Promise<ItemProcessor> {
-  const o = options as StepsProcessorOptions;
+export async function createStepsProcessor(o: StepsProcessorOptions): Promise<ItemProcessor<StepsResult>> {
   const engine = await open(o);
   return {
     async process(item, signal): Promise<StepsResult> {

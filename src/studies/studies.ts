@@ -1,0 +1,160 @@
+/**
+ * The three dataset studies: resumable dataset runs (task.ts), then the report (LaRe Tables 5, 6, 4),
+ * written as <stem>.report.json + .csv + .md under `out`. A shard run returns `report: null` until
+ * merged. Each study holds the lock on `out` while it runs (folder-lock.ts).
+ */
+import { adaptiveStopStep, convergenceCurves, DISTANCE_METRICS } from '../analysis/convergence';
+import { runProbing, type ProbingItem, type ProbingSource } from '../analysis/probing/protocol';
+import { compareSamples } from '../analysis/stats';
+import { probingTables, statsTables, stepsTables } from '../present/reportTables';
+import type { ProbingReport, StatsReport, StepsReport, StepsRow } from '../shared/reports';
+import { readManifest } from '../runtime/bundle';
+import { LOCK_FILE, withFolderLock } from '../runtime/folder-lock';
+import { progressReporter } from './progress';
+import { writeReportFiles } from './report-files';
+import { runTask, type TaskOptions, type TaskResult } from './task';
+import type { AttentionStudyOptions, CommonStudyOptions, ProbingStudyOptions, StepsStudyOptions, StudyOutcome, TaskName, TaskOptionsOf, TaskResultOf } from './types';
+import type { TaskProgress } from './task';
+
+export const ATTENTION_MEASURE = 'attention of the first answer token to all visual tokens (sum over visual tokens, mean over heads and layers)';
+
+function task<K extends TaskName>(o: CommonStudyOptions, name: K, options: TaskOptionsOf[K], onProgress: (p: TaskProgress) => void): Promise<TaskResult<TaskResultOf[K]>> {
+  const t: TaskOptions<K> = {
+    dataset: o.dataset,
+    task: name,
+    options,
+    out: o.out,
+    shard: o.shard,
+    workers: o.workers,
+    onBadRecord: o.onBadRecord,
+    limit: o.limit,
+    signal: o.signal,
+    onProgress,
+    log: o.log,
+  };
+  return runTask(t);
+}
+
+/** the processor options every study passes: loop settings and engine */
+function traceOptions(o: CommonStudyOptions, modelDir: string) {
+  return { modelDir, settings: o.settings ?? {}, provider: o.provider ?? 'cpu', threads: o.threads ?? 1 };
+}
+
+/** shards of one study write disjoint results files, so each shard takes its own lock */
+function studyLockName(o: CommonStudyOptions): string {
+  return o.shard && o.shard.count > 1 ? `.latent-trace.shard-${o.shard.index}-of-${o.shard.count}.lock` : LOCK_FILE;
+}
+
+/** Table 5: first-answer-token attention to visual tokens, model (sample a) vs baseline (sample b), paired by item */
+export function attentionStudy(o: AttentionStudyOptions): Promise<StudyOutcome<StatsReport>> {
+  return withFolderLock(o.out, () => attentionUnlocked(o), studyLockName(o));
+}
+
+async function attentionUnlocked(o: AttentionStudyOptions): Promise<StudyOutcome<StatsReport>> {
+  const progress = progressReporter('attention', 2, o.onProgress);
+  const extra = o.layer !== undefined ? { layer: o.layer } : {};
+  const model = await task(o, 'attention', { ...traceOptions(o, o.modelDir), ...extra }, progress.items(0));
+  const baseline = await task(o, 'attention', { ...traceOptions(o, o.baselineDir), ...extra }, progress.items(1));
+  const resultsPaths = [model.resultsPath, baseline.resultsPath];
+  if (!model.complete) return { report: null, files: [], resultsPaths };
+  const byIndex = new Map(baseline.lines.map((l) => [l.index, l]));
+  const pairs: [number, number][] = [];
+  for (const l of model.lines) {
+    const b = byIndex.get(l.index);
+    if (l.ok && l.result && b?.ok && b.result) pairs.push([l.result.attention, b.result.attention]);
+  }
+  if (pairs.length < 2) throw new Error(`only ${pairs.length} items ran under both models; nothing to compare`);
+  const dropped = model.lines.length - pairs.length;
+  if (dropped) o.log?.(`${dropped} items failed under one of the models and are left out`);
+  const a = Float64Array.from(pairs, (p) => p[0]);
+  const b = Float64Array.from(pairs, (p) => p[1]);
+  const measure = o.layer === undefined ? ATTENTION_MEASURE : ATTENTION_MEASURE.replace('mean over heads and layers', `mean over heads, layer ${o.layer}`);
+  const report = compareSamples(a, b, { labels: { a: model.model.name, b: baseline.model.name }, measure });
+  progress.report();
+  return { report, files: await writeReportFiles(o.out, 'attention', report, statsTables(report)), resultsPaths };
+}
+
+/** Table 6: the probing protocol on the model and, if given, its without-Extractor ablation */
+export function probingStudy(o: ProbingStudyOptions): Promise<StudyOutcome<ProbingReport>> {
+  return withFolderLock(o.out, () => probingUnlocked(o), studyLockName(o));
+}
+
+async function probingUnlocked(o: ProbingStudyOptions): Promise<StudyOutcome<ProbingReport>> {
+  const progress = progressReporter('probe', o.ablationDir ? 2 : 1, o.onProgress);
+  const runs: TaskResult<TaskResultOf['probe']>[] = [await task(o, 'probe', traceOptions(o, o.modelDir), progress.items(0))];
+  if (o.ablationDir) runs.push(await task(o, 'probe', traceOptions(o, o.ablationDir), progress.items(1)));
+  const resultsPaths = runs.map((r) => r.resultsPath);
+  if (!runs[0].complete) return { report: null, files: [], resultsPaths };
+  const usable = runs[0].lines.map((_, k) => runs.every((r) => r.lines[k].ok));
+  const items: ProbingItem[] = [];
+  runs[0].items.forEach((it, k) => {
+    if (usable[k]) items.push({ image: typeof it.image === 'string' ? it.image : it.imageName, question: it.question, rationale: it.rationale ?? it.answer, bbox: it.bbox });
+  });
+  const dropped = usable.filter((u) => !u).length;
+  if (dropped) o.log?.(`${dropped} items failed under a model and are left out`);
+  if (items.length < 8) {
+    const failure = runs.flatMap((r) => r.lines.filter((l) => !l.ok).map((l) => `${r.model.name}: ${l.error}`))[0];
+    throw new Error(`only ${items.length} items ran under every model${failure ? ` (e.g. ${failure})` : ''}`);
+  }
+  const source = (r: TaskResult<TaskResultOf['probe']>): ProbingSource => {
+    const features = r.lines.filter((_, k) => usable[k]).flatMap((l) => (l.result ? [l.result] : []));
+    return { latent: features.map((f) => Float32Array.from(f.latent)), vision: features.map((f) => Float32Array.from(f.vision)), text: features.map((f) => Float32Array.from(f.text)) };
+  };
+  progress.fitting(0, 0, 'pairs and projection');
+  const report = runProbing(
+    {
+      items,
+      model: source(runs[0]),
+      ablation: runs[1] ? source(runs[1]) : undefined,
+      labels: { model: runs[0].model.name, ablation: runs[1]?.model.name },
+      onCell: (cell, done, total) => progress.fitting(done, total, `${cell.source} ${cell.target} ${cell.classifier}: ${(100 * cell.accuracy.value).toFixed(1)}%`),
+    },
+    o.probing,
+  );
+  progress.report();
+  return { report, files: await writeReportFiles(o.out, 'probing', report, probingTables(report)), resultsPaths };
+}
+
+/**
+ * Table 4 / Fig. 5: fixed T = 1..maxSteps and adaptive cosine / L1 / L2 stopping (thresholds default
+ * to the bundle's). Adaptive rows are read off the fixed runs (see createStepsProcessor).
+ */
+export function stepsStudy(o: StepsStudyOptions): Promise<StudyOutcome<StepsReport>> {
+  return withFolderLock(o.out, () => stepsUnlocked(o), studyLockName(o));
+}
+
+async function stepsUnlocked(o: StepsStudyOptions): Promise<StudyOutcome<StepsReport>> {
+  const progress = progressReporter('steps', 1, o.onProgress);
+  const maxSteps = o.maxSteps ?? 8;
+  const manifest = await readManifest(o.modelDir);
+  const thresholds = { ...manifest.defaults.thresholds, ...o.thresholds };
+  const run = await task(o, 'steps', { ...traceOptions(o, o.modelDir), maxSteps }, progress.items(0));
+  if (!run.complete) return { report: null, files: [], resultsPaths: [run.resultsPath] };
+  const results = run.lines.flatMap((l) => (l.ok && l.result ? [l.result] : []));
+  if (results.length === 0) throw new Error(`no item ran (e.g. ${run.lines[0]?.error ?? 'empty dataset'})`);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const row = (rule: string, at: TaskResultOf['steps']['fixed'][number][], threshold?: number): StepsRow => ({
+    rule,
+    ...(threshold !== undefined ? { threshold } : {}),
+    meanSteps: mean(at.map((f) => f.steps)),
+    accuracy: mean(at.map((f) => (f.correct ? 1 : 0))),
+    meanAnswerTokens: mean(at.map((f) => f.answerTokens)),
+  });
+  const rows: StepsRow[] = [];
+  for (let t = 1; t <= maxSteps; t++) rows.push(row(`T=${t}`, results.map((r) => r.fixed[t - 1])));
+  for (const metric of DISTANCE_METRICS) {
+    rows.push(row(metric, results.map((r) => r.fixed[adaptiveStopStep(r.distances, metric, thresholds[metric], maxSteps) - 1]), thresholds[metric]));
+  }
+  const report: StepsReport = {
+    kind: 'steps',
+    version: 1,
+    model: run.model.name,
+    items: results.length,
+    rows,
+    convergence: convergenceCurves(results.map((r) => r.distances)),
+    thresholds,
+    createdAt: new Date().toISOString(),
+  };
+  progress.report();
+  return { report, files: await writeReportFiles(o.out, 'steps', report, stepsTables(report)), resultsPaths: [run.resultsPath] };
+}

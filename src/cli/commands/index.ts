@@ -12,5 +12,7 @@ import { attentionCommand } from './attention';
 import { probeCommand } from './probe';
 import { stepsCommand } from './steps';
 import { mergeCommand } from './merge';
+import { statusCommand } from './status';
+import { submitCommand } from './submit';
 
-export const commands: CliCommand[] = [runCommand, evalCommand, interveneCommand, demoCommand, statsCommand, attentionCommand, probeCommand, stepsCommand, mergeCommand];
+export const commands: CliCommand[] = [runCommand, evalCommand, interveneCommand, demoCommand, statsCommand, attentionCommand, probeCommand, stepsCommand, mergeCommand, submitCommand, statusCommand];

@@ -4,13 +4,14 @@
  */
 import { createRequire } from 'node:module';
 import type { ItemProcessor, NamedProcessorSpec, ProcessorFactory, ProcessorSpec, ResultOfSpec } from './processor';
-import { createAttentionProcessor, createProbeProcessor, createStepsProcessor } from './processors';
+import { createAttentionProcessor, createCausalProcessor, createProbeProcessor, createStepsProcessor } from './processors';
 import type { TaskName, TaskOptionsOf, TaskResultOf } from './types';
 
 const named: { [K in TaskName]: ProcessorFactory<TaskOptionsOf[K], TaskResultOf[K]> } = {
   attention: createAttentionProcessor,
   probe: createProbeProcessor,
   steps: createStepsProcessor,
+  causal: createCausalProcessor,
 };
 
 function isTaskName(name: string): name is TaskName {

@@ -5,9 +5,11 @@
  */
 import { adaptiveStopStep, convergenceCurves, DISTANCE_METRICS } from '../analysis/convergence';
 import { runProbing, type ProbingItem, type ProbingSource } from '../analysis/probing/protocol';
-import { compareSamples } from '../analysis/stats';
-import { probingTables, statsTables, stepsTables } from '../present/reportTables';
-import type { ProbingReport, StatsReport, StepsReport, StepsRow } from '../shared/reports';
+import { bootstrapMeanCI, compareSamples, DEFAULT_BOOTSTRAP, mcnemarExact, pairedTTest } from '../analysis/stats';
+import { causalTables, probingTables, statsTables, stepsTables } from '../present/reportTables';
+import type { CausalReport, CausalStepRow, Interval, ProbingReport, ReportItem, StatsReport, StepsReport, StepsRow } from '../shared/reports';
+import type { DatasetItem } from '../runtime/datasets/item';
+import type { ResultLine } from '../runtime/datasets/results';
 import { readManifest } from '../runtime/bundle';
 import { LOCK_FILE, withFolderLock } from '../runtime/folder-lock';
 import { progressReporter } from './progress';
@@ -45,6 +47,33 @@ function studyLockName(o: CommonStudyOptions): string {
   return o.shard && o.shard.count > 1 ? `.latent-trace.shard-${o.shard.index}-of-${o.shard.count}.lock` : LOCK_FILE;
 }
 
+/**
+ * One row of a report's per-item table: `id` is the results line's item index, `image` the dataset's
+ * image path as resolved (a Parquet image's name inside the export).
+ */
+function reportItem(item: DatasetItem, line: ResultLine, fields: { answer?: string; correct?: boolean; statistic?: number; model?: string }): ReportItem {
+  const row: ReportItem = {
+    id: String(line.index),
+    image: typeof item.image === 'string' ? item.image : item.imageName,
+    question: item.question,
+    answer: fields.answer ?? '',
+    expected: item.answer,
+  };
+  if (fields.correct !== undefined) row.correct = fields.correct;
+  if (fields.statistic !== undefined) row.statistic = fields.statistic;
+  if (fields.model !== undefined) row.model = fields.model;
+  return row;
+}
+
+/** the items and their results, paired by item index, for the lines that succeeded */
+function okPairs<R>(run: TaskResult<R>): { item: DatasetItem; line: ResultLine<R>; result: R }[] {
+  const byIndex = new Map(run.items.map((it) => [it.index, it]));
+  return run.lines.flatMap((line) => {
+    const item = byIndex.get(line.index);
+    return line.ok && item && line.result !== undefined ? [{ item, line, result: line.result }] : [];
+  });
+}
+
 /** Table 5: first-answer-token attention to visual tokens, model (sample a) vs baseline (sample b), paired by item */
 export function attentionStudy(o: AttentionStudyOptions): Promise<StudyOutcome<StatsReport>> {
   return withFolderLock(o.out, () => attentionUnlocked(o), studyLockName(o));
@@ -70,6 +99,9 @@ async function attentionUnlocked(o: AttentionStudyOptions): Promise<StudyOutcome
   const b = Float64Array.from(pairs, (p) => p[1]);
   const measure = o.layer === undefined ? ATTENTION_MEASURE : ATTENTION_MEASURE.replace('mean over heads and layers', `mean over heads, layer ${o.layer}`);
   const report = compareSamples(a, b, { labels: { a: model.model.name, b: baseline.model.name }, measure });
+  const attentionItems = (run: TaskResult<TaskResultOf['attention']>) =>
+    okPairs(run).map(({ item, line, result }) => reportItem(item, line, { answer: result.answer, correct: result.correct, statistic: result.attention, model: run.model.name }));
+  report.items = [...attentionItems(model), ...attentionItems(baseline)];
   progress.report();
   return { report, files: await writeReportFiles(o.out, 'attention', report, statsTables(report)), resultsPaths };
 }
@@ -111,6 +143,7 @@ async function probingUnlocked(o: ProbingStudyOptions): Promise<StudyOutcome<Pro
     },
     o.probing,
   );
+  report.items = runs.flatMap((r) => okPairs(r).map(({ item, line, result }) => reportItem(item, line, { answer: result.answer, correct: result.correct, model: r.model.name })));
   progress.report();
   return { report, files: await writeReportFiles(o.out, 'probing', report, probingTables(report)), resultsPaths };
 }
@@ -153,8 +186,69 @@ async function stepsUnlocked(o: StepsStudyOptions): Promise<StudyOutcome<StepsRe
     rows,
     convergence: convergenceCurves(results.map((r) => r.distances)),
     thresholds,
+    itemTable: okPairs(run).map(({ item, line, result }) => {
+      const last = result.fixed[result.fixed.length - 1];
+      // the statistic: where the cosine rule stops this item
+      return reportItem(item, line, { answer: result.answer, correct: last.correct, statistic: adaptiveStopStep(result.distances, 'cosine', thresholds.cosine, maxSteps), model: run.model.name });
+    }),
     createdAt: new Date().toISOString(),
   };
   progress.report();
   return { report, files: await writeReportFiles(o.out, 'steps', report, stepsTables(report)), resultsPaths: [run.resultsPath] };
+}
+
+/**
+ * The causal effect of step t (docs/analyses.md): per step, accuracy with step t zeroed against the
+ * unmodified run (exact McNemar) and the change of the unmodified answer's first-token log-probability
+ * (paired t-test), each with a percentile bootstrap CI over items.
+ */
+export function causalStudy(o: CommonStudyOptions): Promise<StudyOutcome<CausalReport>> {
+  return withFolderLock(o.out, () => causalUnlocked(o), studyLockName(o));
+}
+
+async function causalUnlocked(o: CommonStudyOptions): Promise<StudyOutcome<CausalReport>> {
+  const progress = progressReporter('causal', 1, o.onProgress);
+  const run = await task(o, 'causal', traceOptions(o, o.modelDir), progress.items(0));
+  if (!run.complete) return { report: null, files: [], resultsPaths: [run.resultsPath] };
+  const pairs = okPairs(run);
+  if (pairs.length < 2) throw new Error(`only ${pairs.length} items ran (e.g. ${run.lines.find((l) => !l.ok)?.error ?? 'empty dataset'}); a paired study needs at least 2`);
+  const results = pairs.map((p) => p.result);
+  const boot = { ...DEFAULT_BOOTSTRAP };
+  const interval = (xs: number[]): Interval => {
+    const [low, high] = bootstrapMeanCI(xs, boot);
+    return { value: xs.reduce((a, b) => a + b, 0) / xs.length, low, high };
+  };
+  const rows: CausalStepRow[] = [];
+  const maxT = Math.max(...results.map((r) => r.steps));
+  for (let t = 1; t <= maxT; t++) {
+    const at = results.filter((r) => r.steps >= t);
+    const before = at.map((r) => r.correct);
+    const after = at.map((r) => r.ablations[t - 1].correct);
+    const change = at.map((r) => r.ablations[t - 1].logProbChange);
+    rows.push({
+      step: t,
+      n: at.length,
+      baselineAccuracy: interval(before.map(Number)),
+      ablatedAccuracy: interval(after.map(Number)),
+      mcnemar: mcnemarExact(before, after),
+      logProbChange: interval(change),
+      pairedT: pairedTTest(change),
+    });
+  }
+  const report: CausalReport = {
+    kind: 'causal',
+    version: 1,
+    model: run.model.name,
+    n: results.length,
+    rows,
+    bootstrap: boot,
+    // the statistic: the mean first-token log-probability change over the item's ablated steps
+    items: pairs.map(({ item, line, result }) => {
+      const mean = result.ablations.reduce((a, x) => a + x.logProbChange, 0) / result.ablations.length;
+      return reportItem(item, line, { answer: result.answer, correct: result.correct, statistic: mean, model: run.model.name });
+    }),
+    createdAt: new Date().toISOString(),
+  };
+  progress.report();
+  return { report, files: await writeReportFiles(o.out, 'causal', report, causalTables(report)), resultsPaths: [run.resultsPath] };
 }

@@ -3,41 +3,44 @@
  * and what it returns. The extension and the CLI both call the studies through these types (index.ts).
  */
 import type { ProbingSettings } from '../analysis/probing/protocol';
-import type { ProbingReport, StatsReport, StepsReport } from '../shared/reports';
+import type { CausalReport, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
 import type { TraceSettings } from '../shared/trace';
 import type { ExecutionProvider } from '../runtime/api';
 import type { BadRecordPolicy } from '../runtime/datasets/item';
 import type { Shard } from '../runtime/datasets/shard';
-import type { AttentionProcessorOptions, AttentionResult, ProbeFeatures, StepsProcessorOptions, StepsResult, TraceProcessorOptions } from './processors';
+import type { AttentionProcessorOptions, AttentionResult, CausalResult, ProbeFeatures, StepsProcessorOptions, StepsResult, TraceProcessorOptions } from './processors';
 
 /** the studies, by the name of their CLI command */
-export type StudyKind = 'probe' | 'attention' | 'steps';
+export type StudyKind = 'probe' | 'attention' | 'steps' | 'causal';
 
-export const STUDY_KINDS: readonly StudyKind[] = ['probe', 'attention', 'steps'];
+export const STUDY_KINDS: readonly StudyKind[] = ['probe', 'attention', 'steps', 'causal'];
 
 /** how a person calls each study (progress, titles, report lists) */
 export const STUDY_LABELS: Record<StudyKind, string> = {
   probe: 'probing experiment',
   attention: 'attention statistics',
   steps: 'adaptive-stopping study',
+  causal: 'causal-effect study',
 };
 
 /** the report file each study writes under its `out` folder (with .csv and .md beside it) */
-export const REPORT_STEMS: Record<StudyKind, 'probing' | 'attention' | 'steps'> = { probe: 'probing', attention: 'attention', steps: 'steps' };
+export const REPORT_STEMS: Record<StudyKind, 'probing' | 'attention' | 'steps' | 'causal'> = { probe: 'probing', attention: 'attention', steps: 'steps', causal: 'causal' };
 
 /** the per-item processors the studies run over a dataset (one results file per model and task) */
-export type TaskName = 'attention' | 'probe' | 'steps';
+export type TaskName = 'attention' | 'probe' | 'steps' | 'causal';
 
 export interface TaskOptionsOf {
   attention: AttentionProcessorOptions;
   probe: TraceProcessorOptions;
   steps: StepsProcessorOptions;
+  causal: TraceProcessorOptions;
 }
 
 export interface TaskResultOf {
   attention: AttentionResult;
   probe: ProbeFeatures;
   steps: StepsResult;
+  causal: CausalResult;
 }
 
 /**
@@ -110,12 +113,14 @@ export interface StudyOptionsOf {
   probe: ProbingStudyOptions;
   attention: AttentionStudyOptions;
   steps: StepsStudyOptions;
+  causal: CommonStudyOptions;
 }
 
 export interface StudyReportOf {
   probe: ProbingReport;
   attention: StatsReport;
   steps: StepsReport;
+  causal: CausalReport;
 }
 
 export interface StudyOutcome<R> {

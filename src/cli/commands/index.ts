@@ -12,7 +12,8 @@ import { attentionCommand } from './attention';
 import { probeCommand } from './probe';
 import { stepsCommand } from './steps';
 import { mergeCommand } from './merge';
+import { causalCommand } from './causal';
 import { statusCommand } from './status';
 import { submitCommand } from './submit';
 
-export const commands: CliCommand[] = [runCommand, evalCommand, interveneCommand, demoCommand, statsCommand, attentionCommand, probeCommand, stepsCommand, mergeCommand, submitCommand, statusCommand];
+export const commands: CliCommand[] = [runCommand, evalCommand, interveneCommand, demoCommand, statsCommand, attentionCommand, probeCommand, stepsCommand, causalCommand, mergeCommand, submitCommand, statusCommand];

@@ -41,6 +41,9 @@ function reportTo(run: RunReporter, ctx: CommandContext, study: StudyKind): (e: 
   };
 }
 
+/** the studies whose reports the panel shows (the causal study's report is the CLI's for now) */
+type PanelStudy = Exclude<StudyKind, 'causal'>;
+
 /** what a study is asked to do, before it has a folder, a signal and a progress sink */
 type Rest<O> = Omit<O, 'out' | 'signal' | 'onProgress' | 'log'>;
 type StudyRequest =
@@ -58,7 +61,7 @@ function start(request: StudyRequest, running: Running): Promise<StudyOutcome<Re
   }
 }
 
-async function askStudy(ctx: CommandContext, study: StudyKind): Promise<{ request: StudyRequest; models: string[] }> {
+async function askStudy(ctx: CommandContext, study: PanelStudy): Promise<{ request: StudyRequest; models: string[] }> {
   const settings = readSettings();
   const model = await ctx.catalog.load(await ctx.catalog.resolve(settings.modelPath));
   const title = STUDY_LABELS[study];
@@ -98,7 +101,7 @@ async function askStudy(ctx: CommandContext, study: StudyKind): Promise<{ reques
   return { request: { study, options: { ...common, ...stepsStudyFrom(settings) } }, models: [name] };
 }
 
-async function runDatasetStudy(ctx: CommandContext, study: StudyKind): Promise<void> {
+async function runDatasetStudy(ctx: CommandContext, study: PanelStudy): Promise<void> {
   const { request, models } = await askStudy(ctx, study);
   const settings = readSettings();
   const results = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);

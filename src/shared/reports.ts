@@ -34,6 +34,9 @@ export interface EffectSizes {
   meanDifferenceCIMethod?: 'bootstrap' | 'normal';
 }
 
+/** one row of a dataset report's per-item table (drill-down): `image` as resolved, `id` the results line's item id */
+export interface ReportItem { id: string; image: string; question: string; answer: string; expected?: string; correct?: boolean; statistic?: number; model?: string }
+
 export interface StatsReport {
   kind: 'stats';
   version: 1;

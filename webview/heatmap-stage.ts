@@ -7,6 +7,7 @@ import { colorMapLut, type ColorMapName } from './colormap';
 import { LayerCache, type HeatmapLayer } from './heatmap-layers';
 import type { Normalisation, ValueRange } from './normalise';
 import { rasteriseGrid } from './raster';
+import { strokeGroundTruth } from './overlay';
 import { fitSize, patchAt, regionRect, renderScale, windowInRegion, type Patch } from './grid-geometry';
 
 export interface HeatmapSettings {
@@ -89,6 +90,7 @@ export class HeatmapStage {
       ctx.strokeStyle = '#ffffff';
       ctx.strokeRect(r.x + line, r.y + line, r.w - 2 * line, r.h - 2 * line);
     }
+    strokeGroundTruth(ctx, this.trace, w, h);
     return range;
   }
 

@@ -87,6 +87,22 @@ function answerTokenList(trace: Trace): HTMLElement {
     h('span', { class: 'token-p' }, t.p === undefined ? '' : t.p.toFixed(2)))));
 }
 
+/** A visible note for what the runtime warned about the input (words outside the vocabulary, an unknown template). */
+export function warningNote(trace: Trace): HTMLElement[] {
+  const w = trace.input.warnings;
+  if (!w?.length) return [];
+  return [h('div', { class: 'warnings', role: 'note', 'data-testid': 'input-warnings' },
+    h('strong', {}, '⚠ The model may not understand this question'), h('ul', {}, ...w.map((x) => h('li', {}, x))))];
+}
+
+/** The expected answer and whether the model got it, where the input came with ground truth. */
+function groundTruthFacts(trace: Trace): HTMLElement[] {
+  const gt = trace.input.groundTruth;
+  if (!gt || (gt.expected === undefined && gt.correct === undefined)) return [];
+  const verdict = gt.correct === undefined ? '' : h('span', { class: gt.correct ? 'verdict correct' : 'verdict wrong', 'data-testid': 'verdict' }, gt.correct ? ' ✓ correct' : ' ✗ wrong');
+  return [h('p', { class: 'expected', 'data-testid': 'expected' }, h('span', { class: 'muted' }, `Expected (${gt.source}): `), gt.expected ?? '—', verdict)];
+}
+
 export function createTraceView(trace: Trace, ctx: ViewContext): View {
   // the image decodes off the main thread while the view is built: it is most of the first paint
   const decoding = decodeTraceImage(trace);
@@ -121,7 +137,10 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
 
   for (let i = 0; i < steps; i++) {
     const t = h('canvas', { width: THUMB, height: THUMB });
-    const b = h('button', { type: 'button', role: 'tab', class: 'thumb', 'aria-label': `Step ${i + 1}`, 'data-step': i }, t, h('span', {}, String(i + 1)));
+    const hit = trace.steps[i].windowHitsBox;
+    const mark = hit === undefined ? '' : h('span', { class: hit ? 'hit yes' : 'hit no', title: hit ? 'the window overlaps the ground-truth box' : 'the window misses the ground-truth box' }, hit ? '✓ box' : '✗ box');
+    const b = h('button', { type: 'button', role: 'tab', class: 'thumb', 'aria-label': `Step ${i + 1}${hit === undefined ? '' : hit ? ', window hits the box' : ', window misses the box'}`, 'data-step': i, 'data-hit': hit === undefined ? undefined : String(hit) },
+      t, h('span', {}, String(i + 1)), mark);
     b.addEventListener('click', () => setStep(i));
     thumbs.push(t);
     thumbButtons.push(b);
@@ -130,9 +149,12 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
 
   const controls = heatmapControls(ctx, layers, answerLayers, () => redrawAll());
   controls.append(button('Compare with…', () => void ctx.bridge.openFile('compare').then((r) => ctx.status(r.message, !r.ok && r.message !== 'cancelled')), { 'data-testid': 'compare-with', title: 'Show another trace beside this one, steps aligned' }));
+  const gt = trace.input.groundTruth;
   const answer = h('section', { class: 'answer', 'data-testid': 'answer' },
     h('h3', {}, 'Question'), h('p', {}, trace.input.question),
+    ...warningNote(trace),
     h('h3', {}, 'Answer'), h('p', { class: 'answer-text' }, trace.answer.text || '(empty)'),
+    ...groundTruthFacts(trace),
     h('dl', { class: 'facts' },
       ...fact('Model', `${trace.model.name} (${trace.model.method})`),
       ...fact('Tokens', `prompt ${trace.tokens.prompt} · latent ${trace.tokens.latent} · answer ${trace.tokens.answer}`),
@@ -143,7 +165,9 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     answerTokenList(trace),
   );
   const gridCaption = h('p', { class: 'muted grid-caption', 'data-testid': 'grid-caption' },
-    `${rows} rows × ${cols} cols · ${(rows * cols).toLocaleString('en')} visual tokens · image ${trace.input.imageWidth}×${trace.input.imageHeight} px`);
+    `${rows} rows × ${cols} cols · ${(rows * cols).toLocaleString('en')} visual tokens · image ${trace.input.imageWidth}×${trace.input.imageHeight} px · rows, cols and patches count from 0`,
+    gt?.bbox ? ` · dashed green: the ground-truth box (${gt.source})` : '');
+  const windowed = trace.steps.some((s) => s.window);
 
   const element = h('div', { class: 'trace-view' },
     controls,
@@ -152,15 +176,16 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
       h('aside', { class: 'side' },
         legend.element,
         stepInfo,
-        h('div', { class: 'crops' },
-          h('figure', {}, trace.steps.some((s) => s.window) ? crop : h('p', { class: 'muted' }, `No window in this trace (${trace.model.method})`), h('figcaption', {}, 'Window crop')),
-          h('figure', {}, r ? recon : h('p', { class: 'muted' }, 'No reconstructions in this trace'), h('figcaption', {}, 'Reconstruction')),
-        ),
+        // only what the trace has: a baseline or LVR trace gets no empty crop or reconstruction frame
+        ...(windowed || r ? [h('div', { class: 'crops' },
+          ...(windowed ? [h('figure', {}, crop, h('figcaption', {}, 'Window crop'))] : []),
+          ...(r ? [h('figure', {}, recon, h('figcaption', {}, 'Reconstruction'))] : []),
+        )] : []),
         answer,
       ),
     ),
-    h('div', { class: 'scrub' }, play, scrubber, stepLabel),
-    strip,
+    ...(steps > 1 ? [h('div', { class: 'scrub' }, play, scrubber, stepLabel)] : []),
+    ...(steps > 0 ? [strip] : [h('p', { class: 'muted', 'data-testid': 'no-steps' }, `This trace has no latent steps (${trace.model.method}): the heatmap shows the first answer token's attention.`)]),
   );
   element.dataset.steps = String(steps);
   element.dataset.grid = `${rows}x${cols}`;
@@ -180,9 +205,12 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     const st = trace.steps[step];
     const w = st?.window;
     stepInfo.replaceChildren(
-      ...fact('Step', steps ? `${step + 1} of ${steps}` : `no latent steps (${trace.model.method})`),
-      ...fact('Window', w ? `rows ${w.row}–${w.row + w.size - 1}, cols ${w.col}–${w.col + w.size - 1}` : 'none'),
-      ...fact('Distance', st?.distance ? `cos ${formatNumber(st.distance.cosine)} · L1 ${formatNumber(st.distance.l1)} · L2 ${formatNumber(st.distance.l2)}` : '— (first step)'),
+      ...(steps ? [
+        ...fact('Step', `${step + 1} of ${steps}`),
+        ...(windowed ? fact('Window', w ? `rows ${w.row}–${w.row + w.size - 1}, cols ${w.col}–${w.col + w.size - 1} (from 0)` : 'none') : []),
+        ...(st?.windowHitsBox === undefined ? [] : fact('Box', st.windowHitsBox ? '✓ the window hits the ground-truth box' : '✗ the window misses the ground-truth box')),
+        ...fact('Distance', st?.distance ? `cos ${formatNumber(st.distance.cosine)} · L1 ${formatNumber(st.distance.l1)} · L2 ${formatNumber(st.distance.l2)}` : '— (first step)'),
+      ] : fact('Steps', `none (${trace.model.method})`)),
     );
     thumbButtons.forEach((b, i) => {
       b.setAttribute('aria-selected', String(i === step));

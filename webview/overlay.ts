@@ -1,6 +1,6 @@
 /**
  * Paints any grid of values over a trace's image (the attention explorer's heads, the lens's patches):
- * one pixel per patch, scaled up without smoothing so patch edges stay crisp.
+ * one pixel per patch, scaled up without smoothing so patch edges stay crisp, alpha growing with the value.
  */
 import type { Trace } from '../src/shared/trace';
 import { colorMapLut, type ColorMapName } from './colormap';
@@ -24,11 +24,11 @@ export class GridOverlay {
 
   /** Image, then `values` through the colour map over `range`; returns the grid's rectangle on ctx. */
   paint(ctx: CanvasRenderingContext2D, w: number, h: number, values: ArrayLike<number>, range: ValueRange | null, colorMap: ColorMapName, opacity: number): Rect {
-    rasteriseGrid(values, range, colorMapLut(colorMap), this.pixels.data);
+    rasteriseGrid(values, range, colorMapLut(colorMap), this.pixels.data, true);
     this.heatCtx.putImageData(this.pixels, 0, 0);
     const area = regionRect(this.trace.input.gridRegion, w, h);
     ctx.globalAlpha = 1;
-    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingEnabled = this.image.width >= w;
     ctx.drawImage(this.image, 0, 0, w, h);
     ctx.globalAlpha = opacity;
     ctx.imageSmoothingEnabled = false;

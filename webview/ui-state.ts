@@ -19,6 +19,10 @@ export interface UiState {
   normalisation: Normalisation;
   /** bilinear upscaling of the grid instead of crisp patches */
   smooth: boolean;
+  /** heatmap alpha grows with the value (low values leave the image untinted) */
+  fade: boolean;
+  /** show the image without the heatmap */
+  plain: boolean;
   /** decoder layer of the first-answer attention (0-based); null = mean over layers */
   answerLayer: number | null;
   /** attention explorer: index into headAttention.sources, decoder layer (0-based), head (0-based) or the mean, and target */
@@ -38,6 +42,8 @@ export const DEFAULT_UI: UiState = {
   opacity: 0.6,
   normalisation: 'step',
   smooth: false,
+  fade: true,
+  plain: false,
   answerLayer: null,
   attnSource: 0,
   attnLayer: 0,
@@ -58,6 +64,8 @@ export function restoreUi(saved: unknown): UiState {
     opacity: pick(s.opacity, (v) => typeof v === 'number' && v >= 0 && v <= 1, DEFAULT_UI.opacity),
     normalisation: pick(s.normalisation, (v) => v === 'step' || v === 'global', DEFAULT_UI.normalisation),
     smooth: pick(s.smooth, (v) => typeof v === 'boolean', DEFAULT_UI.smooth),
+    fade: pick(s.fade, (v) => typeof v === 'boolean', DEFAULT_UI.fade),
+    plain: pick(s.plain, (v) => typeof v === 'boolean', DEFAULT_UI.plain),
     answerLayer: pick(s.answerLayer, (v) => v === null || (Number.isInteger(v) && (v as number) >= 0), DEFAULT_UI.answerLayer),
     attnSource: pick(s.attnSource, index, DEFAULT_UI.attnSource),
     attnLayer: pick(s.attnLayer, index, DEFAULT_UI.attnLayer),

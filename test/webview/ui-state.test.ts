@@ -4,7 +4,7 @@ import { DEFAULT_UI, restoreUi, tabsFor } from '../../webview/ui-state';
 
 test('a valid saved state is restored as is', () => {
   const saved = {
-    tab: 'convergence', step: 3, layer: 'visualSimilarity', colorMap: 'magma', opacity: 0.25, normalisation: 'global', smooth: true, answerLayer: 27,
+    tab: 'convergence', step: 3, layer: 'visualSimilarity', colorMap: 'magma', opacity: 0.25, normalisation: 'global', smooth: true, fade: false, plain: true, answerLayer: 27,
     attnSource: 4, attnLayer: 2, attnHead: 3, attnTarget: 'text', lensLayer: 0,
   };
   assert.deepEqual(restoreUi(saved), saved);
@@ -13,7 +13,7 @@ test('a valid saved state is restored as is', () => {
 test('invalid or missing fields fall back to the defaults one by one', () => {
   assert.deepEqual(restoreUi(undefined), DEFAULT_UI);
   const r = restoreUi({
-    tab: 'nope', step: -1, layer: 'saliency', colorMap: 'jet', opacity: 3, normalisation: 'step', smooth: 'yes', answerLayer: -1,
+    tab: 'nope', step: -1, layer: 'saliency', colorMap: 'jet', opacity: 3, normalisation: 'step', smooth: 'yes', fade: 1, plain: 'no', answerLayer: -1,
     attnSource: -2, attnLayer: 0.5, attnHead: 'max', attnTarget: 'audio', lensLayer: 'last',
   });
   assert.deepEqual(r, { ...DEFAULT_UI, layer: 'saliency', normalisation: 'step' });

@@ -51,7 +51,6 @@ export function createAttentionView(trace: Trace, ctx: ViewContext): View {
   };
   const s0 = clamp();
   const headSelect = select('Head', headValues, String(s0.head), (v) => set({ attnHead: v === 'mean' ? 'mean' : Number(v) }), headLabels);
-  headSelect.dataset.testid = 'attn-head';
   const controls = h('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Attention settings' },
     Object.assign(select('Source', sourceValues, String(s0.source), (v) => set({ attnSource: Number(v) }), sourceLabels), { title: 'The position whose attention row is shown' }),
     select('Decoder layer', layerValues, String(s0.layer), (v) => set({ attnLayer: Number(v) }), layerLabels),
@@ -66,10 +65,12 @@ export function createAttentionView(trace: Trace, ctx: ViewContext): View {
   const grid = h('div', { class: 'head-grid', 'data-testid': 'head-grid', role: 'list', 'aria-label': 'All heads of the layer' });
   const element = h('div', { class: 'attention-view' },
     controls,
-    h('div', { class: 'attn-layout' }, h('div', {}, main, caption), h('aside', { class: 'side' }, legend.element,
-      h('p', { class: 'muted' }, 'Layers and heads are numbered from 1. Every small multiple shares the legend\'s scale.'))),
-    h('h3', {}, 'All heads of this layer'),
-    grid,
+    h('div', { class: 'attn-layout' },
+      h('div', {}, main, caption),
+      h('aside', { class: 'side' }, legend.element,
+        h('h3', {}, 'All heads of this layer'),
+        grid,
+        h('p', { class: 'muted' }, 'Layers and heads are numbered from 1. Every small multiple shares the legend\'s scale; click one to show it large.'))),
   );
 
   /** every head's part of the row for the chosen target: the grid's cells share one colour scale */
@@ -122,7 +123,7 @@ export function createAttentionView(trace: Trace, ctx: ViewContext): View {
   }
 
   function render(values: Float32Array, range: ValueRange | null, target: AttentionTarget, small: boolean, label: string): HTMLElement {
-    if (target === 'image') return imageCanvas(values, range, small ? SMALL : 560, label);
+    if (target === 'image') return imageCanvas(values, range, small ? SMALL : 480, label);
     if (target === 'text') return textRow(values, range, small);
     return latentBars(values, range, small);
   }

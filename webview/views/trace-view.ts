@@ -40,6 +40,10 @@ export function heatmapControls(ctx: ViewContext, layers: readonly HeatmapLayer[
   opacity.addEventListener('input', () => set({ opacity: Number(opacity.value) }));
   const smooth = h('input', { type: 'checkbox', checked: ctx.ui.smooth });
   smooth.addEventListener('change', () => set({ smooth: smooth.checked }));
+  const fade = h('input', { type: 'checkbox', checked: ctx.ui.fade, 'data-testid': 'fade' });
+  fade.addEventListener('change', () => set({ fade: fade.checked }));
+  const plain = h('input', { type: 'checkbox', checked: ctx.ui.plain, 'data-testid': 'plain-image' });
+  plain.addEventListener('change', () => set({ plain: plain.checked }));
   return h('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Heatmap settings' },
     select('Layer', layers, layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], (layer) => set({ layer }), LAYER_LABELS),
     decoderLayer,
@@ -48,6 +52,8 @@ export function heatmapControls(ctx: ViewContext, layers: readonly HeatmapLayer[
     select('Normalise', ['step', 'global'] as const, ctx.ui.normalisation, (normalisation) => set({ normalisation }),
       { step: 'per step', global: 'over all steps' }),
     h('label', { class: 'control' }, smooth, ' Smooth'),
+    h('label', { class: 'control', title: 'Heatmap alpha grows with the value, so low values leave the image untinted' }, fade, ' Fade low values'),
+    h('label', { class: 'control', title: 'The image without the heatmap' }, plain, ' Plain image'),
   );
 }
 
@@ -65,9 +71,9 @@ export function availableLayers(trace: Trace): HeatmapLayer[] {
 }
 
 export function settingsOf(ctx: ViewContext, layers: readonly HeatmapLayer[], answerLayers: number): HeatmapSettings {
-  const { colorMap, opacity, normalisation, smooth } = ctx.ui;
+  const { colorMap, opacity, normalisation, smooth, fade, plain } = ctx.ui;
   const answerLayer = ctx.ui.answerLayer !== null && ctx.ui.answerLayer < answerLayers ? ctx.ui.answerLayer : null;
-  return { layer: layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], colorMap, opacity, normalisation, smooth, answerLayer };
+  return { layer: layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], colorMap, opacity, normalisation, smooth, answerLayer, fade, plain };
 }
 
 /** The name of what a heatmap shows, with the decoder layer for the first-answer attention. */

@@ -186,7 +186,7 @@ def manifest(model, name, version, description, provenance, defaults, files):
         'image': {'size': cfg.image_size, 'mean': [0.5, 0.5, 0.5], 'std': [0.5, 0.5, 0.5], 'patchSize': cfg.patch,
                   'grid': {'rows': cfg.grid, 'cols': cfg.grid}},
         'tokenizer': {'file': 'tokenizer.json', 'special': special},
-        'prompt': {'template': template},
+        'prompt': {'template': template, 'questionTemplates': list(data.QUESTION_TEMPLATES)},
         'model': {'hiddenSize': cfg.dim, 'layers': cfg.layers, 'heads': cfg.heads, 'headDim': cfg.head_dim,
                   'vocabSize': cfg.vocab, 'maxPositions': cfg.max_positions, 'visualTokens': cfg.visual_tokens},
         'graphs': files,

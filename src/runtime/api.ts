@@ -3,7 +3,7 @@
  * src/runtime/engine.ts implements `openEngine`; nothing outside src/runtime imports onnxruntime.
  */
 import type { BundleManifest } from '../shared/bundle';
-import type { Trace, TraceSettings } from '../shared/trace';
+import type { GroundTruth, Trace, TraceSettings } from '../shared/trace';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
@@ -41,6 +41,8 @@ export interface TraceRequest {
   question: string;
   settings?: Partial<TraceSettings>;
   reconstruct?: boolean | ReconstructionRequest;
+  /** the expected answer and/or box (dataset item, sidecar, CLI): the trace gets input.groundTruth and steps' windowHitsBox */
+  groundTruth?: Omit<GroundTruth, 'correct'>;
   /** keep the visual tokens in the trace (probing needs them) */
   keepVisualTokens?: boolean;
   signal?: AbortSignal;

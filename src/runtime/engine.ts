@@ -11,6 +11,7 @@ import { loadBundle, type LoadedBundle } from './bundle';
 import { Decoder, expectOutput, need, type DecoderOutput, type DecoderStep } from './decoder';
 import { EmbeddingTable } from './embedding-table';
 import { generateAnswer, scoreAnswer } from './generate';
+import { applyGroundTruth } from './ground-truth';
 import type { GraphRole } from './graph-contract';
 import { prepareImage } from './image';
 import type { InterventionHost } from './interventions';
@@ -18,6 +19,7 @@ import { fetchForLare, runLareSteps } from './lare-loop';
 import type { LatentResult, LoopParts, LoopStart } from './loop-parts';
 import { fetchForLvr, runLvrSteps, type LvrSettings } from './lvr-loop';
 import { mropePositionIds } from './mrope';
+import { questionWarnings } from './question-check';
 import { OnnxSessions, type GraphSession } from './onnx';
 import { InputError, layoutPrompt, prefillEmbeddings, type PromptLayout } from './prompt';
 import { SeededRandom } from './random';
@@ -208,6 +210,13 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
       timingsMs: timings,
       createdAt: new Date().toISOString(),
     };
+    const warnings = questionWarnings(tok, tok.idOf(m.tokenizer.special.unk), request.question, m.prompt.questionTemplates);
+    if (warnings.length > 0) trace.input.warnings = warnings;
+    if (request.groundTruth) {
+      trace.input.groundTruth = applyGroundTruth(request.groundTruth, trace.answer.text, trace.steps, {
+        width: image.width, height: image.height, grid: image.grid, region: trace.input.gridRegion,
+      });
+    }
     if (request.keepVisualTokens) trace.visualTokens = Float32Array.from(visualTokens);
     if (reconstructions) trace.reconstructions = reconstructions;
     return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, questionIds: layout.questionIds, prefillAttention: need(first.step, 'attention'), pixels: image.pixels.data, visualTokens, localFeatures, grid: image.grid, forcedProbs,

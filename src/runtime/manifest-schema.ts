@@ -205,6 +205,7 @@ function checkPrompt(c: Checker, m: Json, version: 1 | 2, method: BundleMethod):
   const prompt = c.object(m.prompt, 'prompt');
   const special = (m.tokenizer as Json).special as Json;
   const latentStart = special.latentStart;
+  if (prompt.questionTemplates !== undefined) c.stringArray(prompt.questionTemplates, 'prompt.questionTemplates', 1);
   if (version === 2 && prompt.chat !== undefined) {
     if (prompt.template !== undefined) c.fail('prompt', 'must have "template" or "chat", not both', Object.keys(prompt));
     const chat = c.object(prompt.chat, 'prompt.chat');

@@ -51,6 +51,7 @@ export interface StatsReport {
   samples: { a: number[]; b: number[] };
   /** what the samples are, e.g. "first answer token attention to visual tokens" */
   measure: string;
+  items?: ReportItem[];
   createdAt: string;
 }
 
@@ -94,6 +95,7 @@ export interface ProbingReport {
   /** pairs actually built per target */
   pairsByTarget?: Record<ProbeTarget, PairCounts>;
   cells: ProbeCell[];
+  items?: ReportItem[];
   createdAt: string;
 }
 
@@ -120,6 +122,8 @@ export interface StepsReport {
     l2: Interval[];
   };
   thresholds: { cosine: number; l1: number; l2: number };
+  /** the per-item table; `items` already counts them in this report kind */
+  itemTable?: ReportItem[];
   createdAt: string;
 }
 

@@ -81,7 +81,9 @@ export interface TraceSettings {
 export type Intervention =
   | { kind: 'zero'; step: number }
   | { kind: 'replace-with-step'; step: number; source: number }
-  | { kind: 'replace-with-token'; step: number; token: Float32Array; sourceLabel: string };
+  | { kind: 'replace-with-token'; step: number; token: Float32Array; sourceLabel: string }
+  /** the produced token plus alpha * direction (e.g. the difference between two traces' steps) */
+  | { kind: 'add-direction'; step: number; direction: Float32Array; alpha: number; sourceLabel: string };
 
 export interface Trace {
   format: 'latent-trace/trace';

@@ -196,3 +196,31 @@ test('intervene reports the answer and probability change', async () => {
   assert.equal(past.code, 2);
   assert.match(past.stderr, /the run has 4 latent steps; step 9 does not exist/);
 });
+
+test('intervene --json prints the shared result; --from-trace and a direction between saved traces run', async () => {
+  const q = 'what color is the square?';
+  const zero = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '2', '--zero', '--json']);
+  assert.equal(zero.code, 0, zero.stderr);
+  const j = JSON.parse(zero.stdout);
+  assert.deepEqual(j.spec, { kind: 'zero', step: 2 });
+  assert.equal(typeof j.answer.text, 'string');
+  assert.deepEqual(Object.keys(j.baseline), ['text', 'tokenIds']);
+  assert.ok(Number.isFinite(j.logProbChange));
+  const trace = decodeTrace(JSON.stringify(j.trace));
+  assert.ok(trace.steps[1].latentToken.every((v) => v === 0));
+  const other = join(dir, 'other-trace.png');
+  await writeFile(other, await squareImage(20, 4));
+  const saved = await cli(['run', other, '-q', q, '--model', CONTRACT_BUNDLE, '--out', join(dir, 'saved')]);
+  assert.equal(saved.code, 0, saved.stderr);
+  const file = join(dir, 'saved', 'other-trace.ltrace.json');
+  const fromTrace = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '1', '--from-trace', file, '--json']);
+  assert.equal(fromTrace.code, 0, fromTrace.stderr);
+  assert.deepEqual(JSON.parse(fromTrace.stdout).spec, { kind: 'replace-with-token', step: 1, sourceLabel: `${file} step 1` });
+  const dirRun = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '1', '--direction-plus', file, '--direction-minus', file, '--alpha', '3']);
+  assert.equal(dirRun.code, 0, dirRun.stderr);
+  // a direction from a trace to itself is zero: the answer's log-probability does not move
+  assert.match(dirRun.stdout, /log-probability change of its first token: \+0\.0000/);
+  const half = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '1', '--direction-plus', file]);
+  assert.equal(half.code, 2);
+  assert.match(half.stderr, /--direction-plus and --direction-minus go together/);
+});

@@ -10,7 +10,7 @@ import type { ExecutionProvider } from '../api';
 import { openEngine, type TraceEngine } from '../engine';
 import { normaliseAnswer } from '../evaluate';
 import { itemImage } from './image-source';
-import type { DatasetItem } from './item';
+import { itemGroundTruth, type DatasetItem } from './item';
 import type { ItemProcessor } from './processor';
 
 export interface TraceProcessorOptions {
@@ -75,7 +75,7 @@ export async function createAttentionProcessor(options: unknown): Promise<ItemPr
   const engine = await open(o);
   return {
     async process(item, signal): Promise<AttentionResult> {
-      const trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, signal });
+      const trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, groundTruth: itemGroundTruth(item), signal });
       return { attention: firstAnswerAttention(trace, o.layer), answer: trace.answer.text, correct: isCorrect(trace, item), latentSteps: trace.stoppedAt };
     },
     dispose: () => engine.dispose(),
@@ -87,7 +87,7 @@ export async function createProbeProcessor(options: unknown): Promise<ItemProces
   const engine = await open(o);
   return {
     async process(item, signal): Promise<ProbeFeatures> {
-      const trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, keepVisualTokens: true, signal });
+      const trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, groundTruth: itemGroundTruth(item), keepVisualTokens: true, signal });
       if (trace.steps.length === 0) throw new Error('the model ran no latent steps');
       const dim = trace.steps[0].latentToken.length;
       const latents = new Float32Array(trace.steps.length * dim);
@@ -129,7 +129,7 @@ export async function createStepsProcessor(options: unknown): Promise<ItemProces
       const image = await itemImage(item);
       for (let t = 1; t <= o.maxSteps; t++) {
         const settings = { ...o.settings, stop: 'fixed' as const, latentSteps: t, maxLatentSteps: Math.max(t, o.maxSteps) };
-        const trace = await engine.trace({ image, imageName: item.imageName, question: item.question, settings, signal });
+        const trace = await engine.trace({ image, imageName: item.imageName, question: item.question, settings, groundTruth: itemGroundTruth(item), signal });
         fixed.push({ steps: trace.stoppedAt, correct: isCorrect(trace, item), answerTokens: trace.tokens.answer });
         if (t === o.maxSteps) distances = trace.steps.slice(1).map((s) => s.distance as StepDistance);
       }

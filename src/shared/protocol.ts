@@ -170,7 +170,77 @@ function checkStep(v: unknown, path: string, cells: number, rows: number, cols: 
     const d = obj(s.distance, `${path}.distance`);
     for (const k of ['cosine', 'l1', 'l2']) finite(d[k], `${path}.distance.${k}`);
   }
+  if (s.lens !== undefined) checkLens(s.lens, `${path}.lens`, cells);
+  if (s.windowHitsBox !== undefined && typeof s.windowHitsBox !== 'boolean') throw new ProtocolError(`${path}.windowHitsBox`, 'expected a boolean');
   return v as TraceStep;
+}
+
+function checkSpan(v: unknown, path: string, positions: number): { offset: number; count: number } {
+  const span = obj(v, path);
+  const offset = int(span.offset, `${path}.offset`);
+  const count = int(span.count, `${path}.count`);
+  if (offset + count > positions) throw new ProtocolError(path, `positions ${offset}..${offset + count - 1} exceed the ${positions} recorded`);
+  return { offset, count };
+}
+
+function checkHeadAttention(v: unknown, path: string, cells: number): void {
+  const ha = obj(v, path);
+  const layers = int(ha.layers, `${path}.layers`, 1);
+  const heads = int(ha.heads, `${path}.heads`, 1);
+  const positions = int(ha.positions, `${path}.positions`, 1);
+  const layout = obj(ha.layout, `${path}.layout`);
+  const image = checkSpan(layout.image, `${path}.layout.image`, positions);
+  if (image.count !== cells) throw new ProtocolError(`${path}.layout.image.count`, `expected the grid's ${cells} visual tokens, got ${image.count}`);
+  const question = checkSpan(layout.question, `${path}.layout.question`, positions);
+  const tokens = (layout.question as Obj).tokens;
+  if (!Array.isArray(tokens) || tokens.length !== question.count || tokens.some((x) => typeof x !== 'string')) {
+    throw new ProtocolError(`${path}.layout.question.tokens`, `expected ${question.count} strings`);
+  }
+  checkSpan(layout.latents, `${path}.layout.latents`, positions);
+  checkSpan(layout.answer, `${path}.layout.answer`, positions);
+  if (!Array.isArray(ha.sources)) throw new ProtocolError(`${path}.sources`, 'expected an array');
+  ha.sources.forEach((s, i) => {
+    const src = obj(s, `${path}.sources[${i}]`);
+    oneOf(src.kind, ['prompt-last', 'latent', 'answer'] as const, `${path}.sources[${i}].kind`);
+    int(src.index, `${path}.sources[${i}].index`);
+    const at = int(src.position, `${path}.sources[${i}].position`);
+    if (at >= positions) throw new ProtocolError(`${path}.sources[${i}].position`, `expected < ${positions}`);
+  });
+  f32(ha.rows, `${path}.rows`, ha.sources.length * layers * heads * positions);
+}
+
+function checkLens(v: unknown, path: string, cells: number): void {
+  if (!Array.isArray(v)) throw new ProtocolError(path, 'expected an array');
+  v.forEach((e, i) => {
+    const entry = obj(e, `${path}[${i}]`);
+    int(entry.layer, `${path}[${i}].layer`);
+    if (!Array.isArray(entry.tokens)) throw new ProtocolError(`${path}[${i}].tokens`, 'expected an array');
+    entry.tokens.forEach((t, j) => {
+      const tok = obj(t, `${path}[${i}].tokens[${j}]`);
+      str(tok.text, `${path}[${i}].tokens[${j}].text`, 1024);
+      finite(tok.prob, `${path}[${i}].tokens[${j}].prob`);
+    });
+    if (!Array.isArray(entry.patches)) throw new ProtocolError(`${path}[${i}].patches`, 'expected an array');
+    entry.patches.forEach((p, j) => {
+      const patch = obj(p, `${path}[${i}].patches[${j}]`);
+      const index = int(patch.index, `${path}[${i}].patches[${j}].index`);
+      if (index >= cells) throw new ProtocolError(`${path}[${i}].patches[${j}].index`, `expected < ${cells} visual tokens`);
+      finite(patch.cosine, `${path}[${i}].patches[${j}].cosine`);
+    });
+  });
+}
+
+function checkGroundTruth(v: unknown, path: string): void {
+  const gt = obj(v, path);
+  oneOf(gt.source, ['dataset', 'sidecar', 'cli'] as const, `${path}.source`);
+  if (gt.bbox !== undefined) {
+    const b = numArray(gt.bbox, `${path}.bbox`);
+    if (b.length !== 4 || !b.every(Number.isFinite) || b[2] < b[0] || b[3] < b[1]) {
+      throw new ProtocolError(`${path}.bbox`, 'expected [x0, y0, x1, y1] with x0 <= x1 and y0 <= y1');
+    }
+  }
+  optional(gt.expected, `${path}.expected`, (x, p) => str(x, p, 4096));
+  if (gt.correct !== undefined && typeof gt.correct !== 'boolean') throw new ProtocolError(`${path}.correct`, 'expected a boolean');
 }
 
 /** Checks the parts of a Trace the panel reads; throws ProtocolError naming the first bad field. */
@@ -187,6 +257,11 @@ export function assertTrace(v: unknown, path = 'trace'): Trace {
   const rows = int(grid.rows, `${path}.input.grid.rows`, 1);
   const cols = int(grid.cols, `${path}.input.grid.cols`, 1);
   if (input.gridRegion !== undefined) checkRegion(input.gridRegion, `${path}.input.gridRegion`);
+  if (input.groundTruth !== undefined) checkGroundTruth(input.groundTruth, `${path}.input.groundTruth`);
+  if (input.warnings !== undefined && (!Array.isArray(input.warnings) || input.warnings.some((w) => typeof w !== 'string'))) {
+    throw new ProtocolError(`${path}.input.warnings`, 'expected an array of strings');
+  }
+  if (t.headAttention !== undefined) checkHeadAttention(t.headAttention, `${path}.headAttention`, rows * cols);
   if (!Array.isArray(t.steps)) throw new ProtocolError(`${path}.steps`, 'expected an array');
   t.steps.forEach((s, i) => checkStep(s, `${path}.steps[${i}]`, rows * cols, rows, cols));
   int(t.stoppedAt, `${path}.stoppedAt`);

@@ -12,6 +12,7 @@ import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
 import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv, type Table } from '../tables';
 import { canvasesToPng, textBytes } from '../exporting';
+import { chartsSvg, type SvgChart, type SvgSeries } from '../chart-svg';
 import type { View, ViewContext } from './view';
 
 export type ConvergenceSource =
@@ -82,6 +83,21 @@ function stepsInputs(r: StepsReport, metric: Metric, threshold: number | null): 
   };
 }
 
+/** The same chart as vector SVG data: a CI band pair becomes the intervals of the mean line it surrounds. */
+function metricSvgChart(input: MetricChartInput, title: string): SvgChart {
+  const high = input.datasets.find((d) => d.label === '95% CI')?.data;
+  const low = input.datasets.find((d) => d.label === '95% CI (lower edge)')?.data;
+  const series: SvgSeries[] = input.datasets.filter((d) => !String(d.label).startsWith('95% CI')).map((d) => ({
+    kind: 'line',
+    label: String(d.label),
+    color: String(d.borderColor ?? '#333333'),
+    values: d.data.map((v) => (typeof v === 'number' ? v : null)),
+    dashed: Array.isArray(d.borderDash) && d.borderDash.length > 0,
+    ...(high && low && String(d.label).startsWith('mean') ? { intervals: high.map((hv, i) => (typeof hv === 'number' && typeof low[i] === 'number' ? [low[i] as number, hv] as [number, number] : null)) } : {}),
+  }));
+  return { title, xLabel: 'latent step', yLabel: input.metric, categories: input.labels, series, markers: input.markers };
+}
+
 export function createConvergenceView(source: ConvergenceSource, _ctx: ViewContext): View {
   let extra: Chart | undefined;
   const element = h('div', { class: 'convergence-view' });
@@ -90,6 +106,8 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
   if (note) element.append(h('p', { class: 'muted', 'data-testid': 'convergence-note' }, note));
   element.append(grid);
   const markersOf: Partial<Record<Metric, string[]>> = {};
+  const svgOf: Partial<Record<Metric, SvgChart>> = {};
+  let svgExtra: SvgChart | undefined;
   const chartOf: Partial<Record<Metric, Chart>> = {};
   const draw = (metric: Metric, box: HTMLElement, threshold: number | null) => {
     chartOf[metric]?.destroy();
@@ -105,6 +123,7 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
       plugins: [markerPlugin(input.markers)],
     }, `${METRIC_LABELS[metric]} per step`, `convergence-${metric}`);
     markersOf[metric] = input.markers.map((m) => `${metric}:${m.label}`);
+    svgOf[metric] = metricSvgChart(input, `${METRIC_LABELS[metric]} to the previous latent token`);
     element.dataset.stopMarkers = METRICS.flatMap((m) => markersOf[m] ?? []).join('|');
   };
   for (const metric of METRICS) {
@@ -131,6 +150,14 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     // Fig. 5 / Table 4 as a picture: accuracy per rule against the steps it spends
     const fig = h('figure', { class: 'chart-figure' }, h('figcaption', {}, 'Accuracy (bars) and average latent steps (line) per stopping rule'));
     element.append(fig);
+    const ruleLabels = r.rows.map((row) => (row.threshold === undefined ? row.rule : `${row.rule} < ${formatNumber(row.threshold)}`));
+    svgExtra = {
+      title: 'Accuracy (bars) and average latent steps (line) per stopping rule', xLabel: 'stopping rule', yLabel: 'accuracy % · average steps', categories: ruleLabels,
+      series: [
+        { kind: 'bar', label: 'accuracy %', color: SERIES.cosine, values: r.rows.map((row) => row.accuracy * 100) },
+        { kind: 'line', label: 'average steps', color: SERIES.l1, values: r.rows.map((row) => row.meanSteps) },
+      ],
+    };
     extra = createChart(fig, {
       type: 'bar',
       data: {
@@ -159,6 +186,7 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     exports: {
       name,
       png: () => canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      svg: () => textBytes(chartsSvg([...METRICS.map((m) => svgOf[m]).filter((c): c is SvgChart => c !== undefined), ...(svgExtra ? [svgExtra] : [])])),
       csv: () => textBytes(tablesCsv(tables)),
     },
     dispose() {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { isBroken, type BrokenModel, type ModelCatalog, type ModelEntry } from './models';
 import { classifyModel, type ModelLocation } from './modelLocation';
+import { isStudyOutput } from './results';
 import { modelDescription, modelSize } from './modelSummary';
 
 /** what sharp's bundled build decodes (it has no BMP decoder, so BMP is not offered) */
@@ -31,14 +32,15 @@ interface DatasetItem extends vscode.QuickPickItem {
 }
 
 /** Quick pick over the bundled sample datasets, then the workspace's `*.jsonl` and `*.parquet` files. */
-export async function pickDataset(extensionPath: string, title: string): Promise<string | undefined> {
+/** the user's datasets: bundled samples and the workspace's JSONL/Parquet files, never what the studies wrote under `resultsDir` */
+export async function pickDataset(extensionPath: string, title: string, resultsDir: string): Promise<string | undefined> {
   const samplesDir = path.join(extensionPath, 'media', 'samples');
   const samples = (await readdir(samplesDir).catch(() => [] as string[]))
     .filter((f) => /\.(jsonl|parquet)$/i.test(f)).sort()
     .map((f): DatasetItem => ({ label: `$(beaker) ${f}`, description: 'bundled sample', file: path.join(samplesDir, f) }));
   const found = await vscode.workspace.findFiles('**/*.{jsonl,parquet}', '{**/node_modules/**,**/.e2e/**}', 500);
   const workspace = found
-    .map((u) => u.fsPath).sort()
+    .map((u) => u.fsPath).filter((file) => !isStudyOutput(file, resultsDir)).sort()
     .map((file): DatasetItem => ({ label: `$(database) ${path.basename(file)}`, description: vscode.workspace.asRelativePath(file), file }));
   const items: DatasetItem[] = [];
   if (samples.length) items.push({ label: 'Bundled', kind: vscode.QuickPickItemKind.Separator }, ...samples);

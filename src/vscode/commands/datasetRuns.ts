@@ -61,11 +61,12 @@ function start(request: StudyRequest, running: Running): Promise<StudyOutcome<Re
   }
 }
 
-async function askStudy(ctx: CommandContext, study: PanelStudy): Promise<{ request: StudyRequest; models: string[] }> {
+async function askStudy(ctx: CommandContext, study: PanelStudy): Promise<{ request: StudyRequest; models: string[]; results: string }> {
   const settings = readSettings();
   const model = await ctx.catalog.load(await ctx.catalog.resolve(settings.modelPath));
   const title = STUDY_LABELS[study];
-  const dataset = await pickDataset(ctx.extension.extensionPath, `Latent Trace: dataset for the ${title}`);
+  const results = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
+  const dataset = await pickDataset(ctx.extension.extensionPath, `Latent Trace: dataset for the ${title}`, results);
   if (!dataset) throw new Dismissed('no dataset chosen, nothing was run');
   // one worker process per core (the studies' default), each with its own engine of `threads` threads;
   // a cancel kills the workers, which leaves the extension host untouched
@@ -78,7 +79,7 @@ async function askStudy(ctx: CommandContext, study: PanelStudy): Promise<{ reque
     if (!baseline) throw new Dismissed('no baseline chosen, nothing was run');
     refuseIncompatible('attention', model, baseline);
     const options = { ...common, baselineDir: baseline.dir, settings: traceSettingsFrom(settings, model.manifest) };
-    return { request: { study, options }, models: [name, baseline.manifest.name] };
+    return { request: { study, options }, models: [name, baseline.manifest.name], results };
   }
   if (study === 'probe') {
     if (model.manifest.method !== 'lare' || !model.manifest.graphs.extractor) {
@@ -95,16 +96,14 @@ async function askStudy(ctx: CommandContext, study: PanelStudy): Promise<{ reque
       probing: { pairs: settings.probing.pairs, bootstrapResamples: settings.probing.bootstrap },
       settings: traceSettingsFrom(settings, model.manifest),
     };
-    return { request: { study, options }, models: ablation ? [name, ablation.manifest.name] : [name] };
+    return { request: { study, options }, models: ablation ? [name, ablation.manifest.name] : [name], results };
   }
   if (model.manifest.method !== 'lare') throw new UserError(`${name} is an ${model.manifest.method} model: the adaptive-stopping study needs a LaRe model`);
-  return { request: { study, options: { ...common, ...stepsStudyFrom(settings) } }, models: [name] };
+  return { request: { study, options: { ...common, ...stepsStudyFrom(settings) } }, models: [name], results };
 }
 
 async function runDatasetStudy(ctx: CommandContext, study: PanelStudy): Promise<void> {
-  const { request, models } = await askStudy(ctx, study);
-  const settings = readSettings();
-  const results = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
+  const { request, models, results } = await askStudy(ctx, study);
   const dataset = request.options.dataset;
   const out = studyFolder(results, study, models, dataset, request.options);
   const title = STUDY_LABELS[study];

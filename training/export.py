@@ -176,7 +176,7 @@ def special_names(method):
     return s
 
 
-def manifest(model, name, version, description, provenance, defaults, files):
+def manifest(model, name, version, description, provenance, defaults, files, roles=None):
     cfg = model.cfg
     special = special_names(cfg.method)
     template = ['<bos>', '{question}', '{image}'] + ([special['latentStart']] if cfg.method != 'direct' else [])
@@ -192,6 +192,10 @@ def manifest(model, name, version, description, provenance, defaults, files):
         'graphs': files,
         'defaults': defaults,
     }
+    # ablationOf / baselineFor: which model this bundle is the no-Extractor ablation or the baseline of
+    for k, v in (roles or {}).items():
+        if v:
+            m[k] = v
     if cfg.method == 'lare':
         m['saliency'] = {'layers': list(cfg.saliency_layers)}
         m['window'] = {'size': cfg.window, 'stride': cfg.stride}
@@ -224,7 +228,7 @@ def run_onnx_check(folder, cases_path):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def export_bundle(model, out, name, version, description, provenance, defaults, check=True):
+def export_bundle(model, out, name, version, description, provenance, defaults, check=True, roles=None):
     import onnx
     out = os.path.abspath(out)
     parent = os.path.dirname(out)
@@ -248,7 +252,7 @@ def export_bundle(model, out, name, version, description, provenance, defaults, 
             files[file.split('.')[0]] = file
         with open(os.path.join(tmp, 'tokenizer.json'), 'w') as f:
             json.dump(tokenizer_json(), f, indent=1)
-        m = manifest(model, name, version, description, provenance, defaults, files)
+        m = manifest(model, name, version, description, provenance, defaults, files, roles)
         m['hash'] = content_hash(tmp, list(files.values()) + ['tokenizer.json'])
         with open(os.path.join(tmp, 'latent-trace.json'), 'w') as f:
             json.dump(m, f, indent=2)
@@ -317,6 +321,8 @@ def main(argv=None):
     ap.add_argument('--name')
     ap.add_argument('--version', default='1.0.0')
     ap.add_argument('--description', default='')
+    ap.add_argument('--ablation-of', metavar='NAME', help='this bundle is NAME without its Extractor (manifest ablationOf)')
+    ap.add_argument('--baseline-for', metavar='NAME', nargs='+', help='this bundle is the baseline of these models (manifest baselineFor)')
     ap.add_argument('--metrics', help='JSON file of held-out metrics to record in the provenance')
     ap.add_argument('--defaults', help='JSON file overriding manifest defaults (e.g. measured thresholds)')
     ap.add_argument('--no-check', action='store_true', help='skip the onnxruntime comparison')
@@ -352,7 +358,8 @@ def main(argv=None):
             defaults.update(json.load(f))
     name = args.name or os.path.basename(os.path.abspath(args.out))
     m, report = export_bundle(model, args.out, name, args.version, args.description, provenance, defaults,
-                              check=not args.no_check)
+                              check=not args.no_check,
+                              roles={'ablationOf': args.ablation_of, 'baselineFor': args.baseline_for})
     result = {'bundle': args.out, 'hash': m['hash'], 'check': report}
     if args.report:
         with open(args.report + '.tmp', 'w') as f:

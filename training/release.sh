@@ -47,13 +47,16 @@ done
 for v in direct lare lare-noextractor lvr; do
   r=${RUN[$v]}
   defaults=()
+  roles=()
+  [ "$v" = lare-noextractor ] && roles=(--ablation-of "${NAME[lare]}")
+  [ "$v" = direct ] && roles=(--baseline-for "${NAME[lare]}" "${NAME[lvr]}")
   [ -f "$R/$r/eval/defaults.json" ] && defaults=(--defaults "$R/$r/eval/defaults.json")
   # Clamp DDIM's x0 prediction only where it measurably helps the held-out reconstructions.
   if $P -c "import json,sys; m=json.load(open('$R/$r/eval/metrics.json')); sys.exit(0 if m.get('recon_mse_noclip', 9) <= 1.05 * m.get('recon_mse', 0) else 1)"; then
     defaults+=(--unclipped)
   fi
   $P training/export.py --checkpoint "$R/$r/final.pt" --out "$M/${NAME[$v]}" --name "${NAME[$v]}" \
-    --description "${DESC[$v]}" --metrics "$R/$r/eval/metrics.json" --report "$R/$r/export.json" "${defaults[@]}" > /dev/null
+    --description "${DESC[$v]}" --metrics "$R/$r/eval/metrics.json" --report "$R/$r/export.json" "${defaults[@]}" "${roles[@]}" > /dev/null
   extra=()
   [ "$v" != direct ] && extra+=(--baseline "$R/${RUN[direct]}/eval/metrics.json")
   [ "$v" = lare ] && extra+=(--ablation "$R/${RUN[lare-noextractor]}/eval/metrics.json")

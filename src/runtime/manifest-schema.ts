@@ -83,6 +83,8 @@ export function validateManifest(raw: unknown, file: string): BundleManifest {
   c.string(m.version, 'version');
   const method = c.oneOf(m.method, 'method', ['lare', 'lvr', 'direct'] as const);
   if (typeof m.description !== 'undefined' && typeof m.description !== 'string') c.fail('description', 'must be a string', m.description);
+  if (m.ablationOf !== undefined) c.string(m.ablationOf, 'ablationOf');
+  if (m.baselineFor !== undefined) c.stringArray(m.baselineFor, 'baselineFor', 1);
   const hash = c.string(m.hash, 'hash');
   if (!/^sha256:[0-9a-f]{64}$/.test(hash)) c.fail('hash', 'must be "sha256:" followed by 64 lowercase hex digits', hash);
   checkProvenance(c, m);

@@ -111,6 +111,10 @@ interface ManifestCommon {
   version: string;
   method: BundleMethod;
   description?: string;
+  /** this bundle is the named model without its Extractor (the Table 6 ablation) */
+  ablationOf?: string;
+  /** this bundle is the no-latent baseline of the named models (Table 5) */
+  baselineFor?: string[];
   /** "sha256:<hex>" over every file a graph loads and the tokenizer, see docs/bundle-format.md */
   hash: string;
   provenance: {

@@ -4,9 +4,17 @@
  */
 import type { BundleManifest } from '../shared/bundle';
 
-/** a LaRe bundle without an Extractor, other than `model` (the Table 6 ablation) */
+/** the bundle that declares itself `model`'s ablation (manifest ablationOf), else any LaRe bundle without an Extractor */
 export function isAblationOf(candidate: BundleManifest, model: BundleManifest): boolean {
+  if (candidate.ablationOf !== undefined) return candidate.ablationOf === model.name && candidate.hash !== model.hash;
   return candidate.method === 'lare' && !candidate.graphs.extractor && candidate.hash !== model.hash;
+}
+
+/** how a picker labels a bundle's declared role */
+export function roleLabel(m: BundleManifest): string | undefined {
+  if (m.ablationOf) return `${m.ablationOf} without its Extractor`;
+  if (m.baselineFor?.length) return `no-latent baseline of ${m.baselineFor.join(', ')}`;
+  return undefined;
 }
 
 /** why `candidate` cannot be the ablation (probe) or baseline (attention) of `model`; undefined when it can */
@@ -16,5 +24,6 @@ export function pairingProblem(study: 'probe' | 'attention', model: BundleManife
   if (model.method !== 'lare' || !model.graphs.extractor) return `${model.name} is not a LaRe model with an Extractor, so it has no without-Extractor ablation to probe`;
   if (candidate.method !== 'lare') return `${candidate.name} is an ${candidate.method} model, not ${model.name} without its Extractor (Table 6 compares LaRe with its no-Extractor ablation)`;
   if (candidate.graphs.extractor) return `${candidate.name} has an Extractor, so it is not ${model.name}'s without-Extractor ablation`;
+  if (candidate.ablationOf !== undefined && candidate.ablationOf !== model.name) return `${candidate.name} is the ablation of ${candidate.ablationOf}, not of ${model.name}`;
   return undefined;
 }

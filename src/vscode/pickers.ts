@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { isBroken, type BrokenModel, type ModelCatalog, type ModelEntry } from './models';
 import { classifyModel, type ModelLocation } from './modelLocation';
 import { isStudyOutput } from './results';
+import { roleLabel } from '../studies/pairing';
 import { modelDescription, modelSize } from './modelSummary';
 
 /** what sharp's bundled build decodes (it has no BMP decoder, so BMP is not offered) */
@@ -75,7 +76,7 @@ function modelItem(model: ModelEntry | BrokenModel, trusted: boolean): ModelItem
   const restricted = !trusted && model.source !== 'bundled';
   return {
     label: `${restricted ? '$(shield) ' : ''}${model.manifest.name}`,
-    description: `${modelDescription(model.manifest)}${restricted ? ' — blocked in Restricted Mode' : ''}`,
+    description: `${modelDescription(model.manifest)}${roleLabel(model.manifest) ? ` — ${roleLabel(model.manifest)}` : ''}${restricted ? ' — blocked in Restricted Mode' : ''}`,
     detail: `${model.source === 'bundled' ? 'bundled with Latent Trace' : vscode.workspace.asRelativePath(model.dir)} — ${modelSize(model.manifest)}`,
     location: model,
   };

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateManifest } from '../../src/runtime/manifest-schema';
 import { sampleManifest } from './manifest-fixture';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const FILE = 'models/x/latent-trace.json';
 
@@ -51,4 +53,12 @@ test('an Extractor-less LaRe bundle (extractor: null) is valid', () => {
 
 test('non-objects are rejected', () => {
   assert.throws(() => validateManifest([], FILE), /field "\(root\)" must be an object/);
+});
+
+test('the optional roles ablationOf and baselineFor are checked by type, naming the field', () => {
+  const raw = JSON.parse(readFileSync(join(__dirname, '..', '..', 'models', 'lare-shapes-noextractor', 'latent-trace.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(validateManifest(raw, 'x.json').ablationOf, 'lare-shapes');
+  assert.throws(() => validateManifest({ ...raw, ablationOf: 3 }, 'x.json'), /ablationOf/);
+  assert.throws(() => validateManifest({ ...raw, baselineFor: [] }, 'x.json'), /baselineFor/);
+  assert.deepEqual(validateManifest({ ...raw, baselineFor: ['a'] }, 'x.json').baselineFor, ['a']);
 });

@@ -1,0 +1,36 @@
+// Which second model a study may take, on the bundled manifests: LVR, the baseline, LaRe itself and
+// an ablation of another model are refused as LaRe's Table 6 ablation, each with its reason.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readManifest } from '../../src/runtime/bundle';
+import { isAblationOf, pairingProblem, roleLabel } from '../../src/studies/pairing';
+
+const MODELS = join(__dirname, '..', '..', 'models');
+const load = (name: string) => readManifest(join(MODELS, name));
+
+test('the no-Extractor bundle is LaRe\'s declared ablation and is accepted', async () => {
+  const [lare, ablation] = await Promise.all([load('lare-shapes'), load('lare-shapes-noextractor')]);
+  assert.equal(ablation.ablationOf, 'lare-shapes');
+  assert.equal(isAblationOf(ablation, lare), true);
+  assert.equal(pairingProblem('probe', lare, ablation), undefined);
+  assert.equal(roleLabel(ablation), 'lare-shapes without its Extractor');
+});
+
+test('LVR, the baseline and LaRe itself are refused as the ablation, with the reason', async () => {
+  const [lare, lvr, direct] = await Promise.all([load('lare-shapes'), load('lvr-shapes'), load('direct-shapes')]);
+  assert.match(pairingProblem('probe', lare, lvr) ?? '', /^lvr-shapes is an lvr model, not lare-shapes without its Extractor/);
+  assert.match(pairingProblem('probe', lare, direct) ?? '', /^direct-shapes is an direct model/);
+  assert.match(pairingProblem('probe', lare, lare) ?? '', /cannot be compared with itself/);
+  assert.equal(isAblationOf(lvr, lare), false);
+  assert.equal(isAblationOf(lare, lare), false);
+});
+
+test('an ablation declared for another model is refused; the baseline is fine for attention, itself is not', async () => {
+  const [lare, ablation, direct] = await Promise.all([load('lare-shapes'), load('lare-shapes-noextractor'), load('direct-shapes')]);
+  const other = { ...lare, name: 'lare-other', hash: `sha256:${'1'.repeat(64)}` };
+  assert.match(pairingProblem('probe', other, ablation) ?? '', /is the ablation of lare-shapes, not of lare-other/);
+  assert.equal(pairingProblem('attention', lare, direct), undefined);
+  assert.deepEqual(direct.baselineFor, ['lare-shapes', 'lvr-shapes']);
+  assert.match(pairingProblem('attention', lare, lare) ?? '', /cannot be compared with itself/);
+});

@@ -10,11 +10,21 @@ export function resultsFolder(setting: string, workspaceRoots: readonly string[]
   return path.resolve(workspaceRoots[0] ?? storageDir, setting);
 }
 
+const safe = (text: string, max: number) => text.replace(/[^\w.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, max).replace(/[-.]+$/, '');
+const stampOf = (now: Date) => now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
 /** A file name safe on every OS, built from a label such as an image name or a report kind. */
 export function resultFileName(label: string, suffix: string, now = new Date()): string {
-  const stem = label.replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'result';
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stem}-${stamp}${suffix}`;
+  return `${safe(label.replace(/\.[^.]+$/, ''), 60) || 'result'}-${stampOf(now)}${suffix}`;
+}
+
+/**
+ * A trace's file name says which model answered which question about which image, so that a file
+ * dialog tells LaRe from LVR and one question from another: `lare-shapes_0003_what-colour-is-the-square_<UTC>.ltrace.json`.
+ */
+export function traceFileName(model: string, imageName: string, question: string, now = new Date()): string {
+  const parts = [safe(model, 40), safe(imageName.replace(/\.[^.]+$/, ''), 40), safe(question.toLowerCase(), 48)].filter(Boolean);
+  return `${parts.join('_') || 'trace'}_${stampOf(now)}.ltrace.json`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { Dismissed, UserError } from '../errors';
 import { timed } from '../log';
 import { withRunProgress } from '../progress';
 import { askQuestion } from '../questions';
-import { resultFileName, resultsFolder } from '../results';
+import { resultsFolder, traceFileName } from '../results';
 import { readSettings } from '../settings';
 import { reconstructionFrom, traceSettingsFrom } from '../settingsModel';
 import { isImageFile, pickImage, IMAGE_EXTENSIONS } from '../pickers';
@@ -87,7 +87,7 @@ async function traceImage(ctx: CommandContext, slot: RunSlot, arg: unknown, opti
     })));
   });
   const folder = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
-  const file = path.join(folder, 'traces', resultFileName(imageName, '.ltrace.json'));
+  const file = path.join(folder, 'traces', traceFileName(model.manifest.name, imageName, question));
   await timed(ctx.log, `[run] write ${file}`, () => writeTraceFile(file, trace));
   const timings = Object.entries(trace.timingsMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ');
   ctx.log.info(`[run] answer "${trace.answer.text}" after ${trace.stoppedAt} latent steps (${trace.stopReason}); ${timings}`);

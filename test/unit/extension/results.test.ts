@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isStudyOutput, resultFileName, resultsFolder } from '../../../src/vscode/results';
+import { isStudyOutput, resultFileName, resultsFolder, traceFileName } from '../../../src/vscode/results';
 
 test('results folder: absolute as is, relative to the first workspace folder, else to the storage folder', () => {
   assert.equal(resultsFolder(path.resolve('/data/out'), ['/ws'], '/store'), path.resolve('/data/out'));
@@ -37,4 +37,12 @@ test('the dataset pickers leave out what the studies wrote: the results folder a
   assert.equal(isStudyOutput(parquet, results), false);
   assert.equal(isStudyOutput(path.join(dir, 'missing.jsonl'), results), false);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('trace file names say model, image and question, then the UTC stamp', () => {
+  const when = new Date(Date.UTC(2026, 10, 21, 20, 5, 9, 123));
+  assert.equal(traceFileName('lare-shapes', '0003.png', 'What colour is the square?', when), 'lare-shapes_0003_what-colour-is-the-square_20261121T200509Z.ltrace.json');
+  assert.notEqual(traceFileName('lvr-shapes', '0003.png', 'What colour is the square?', when), traceFileName('lare-shapes', '0003.png', 'What colour is the square?', when));
+  assert.equal(traceFileName('m', 'a.png', 'x'.repeat(200), when).length, 'm_a_'.length + 48 + '_20261121T200509Z.ltrace.json'.length);
+  assert.equal(traceFileName('???', '...', '?', when), 'trace_20261121T200509Z.ltrace.json');
 });

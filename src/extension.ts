@@ -14,6 +14,10 @@ import { ModelCatalog } from './vscode/models';
 import { onnxRuntimeLoaded } from './vscode/activation';
 import { ModelStatusBar } from './vscode/statusBar';
 import { refreshModelStatus } from './vscode/modelStatus';
+import { registerLibrary } from './vscode/libraryView';
+import { resultsFolder } from './vscode/results';
+import { readSettings } from './vscode/settings';
+import { readTrace } from './vscode/panel/result-files';
 
 const ENGINE_SETTINGS = ['latentTrace.modelPath', 'latentTrace.executionProvider', 'latentTrace.threads'];
 
@@ -24,12 +28,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const engines = new EngineHost(log);
   const status = new ModelStatusBar();
   const panel = registerPanel(context, log);
+  const results = () => resultsFolder(readSettings().resultsFolder, catalog.workspaceRoots(), context.globalStorageUri.fsPath);
+  const library = registerLibrary(context, results, async (a, b) => panel.compareTraces(await readTrace(a), await readTrace(b), a, b));
   const ctx: CommandContext = {
     extension: context,
     log,
     catalog,
     engines,
     panel,
+    library,
     refreshStatus: () => refreshModelStatus(catalog, engines, status, log),
   };
   context.subscriptions.push(log, engines, status);

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { EngineHost } from '../engineHost';
+import type { Library } from '../libraryView';
 import type { ModelCatalog } from '../models';
 import type { PanelHost } from '../panel';
 
@@ -10,6 +11,8 @@ export interface CommandContext {
   catalog: ModelCatalog;
   engines: EngineHost;
   panel: PanelHost;
+  /** the Traces and Reports trees */
+  library: Library;
   /** re-reads the active model into the status bar */
   refreshStatus(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { pickDataset, pickModel, type ModelPickOptions } from '../pickers';
 import { withRunProgress, type RunReporter } from '../progress';
 import { progressMessage, studyFolder } from '../studyProgress';
 import { resultsFolder } from '../results';
+import { recordEntry } from '../library';
 import { readSettings } from '../settings';
 import { stepsStudyFrom, traceSettingsFrom } from '../settingsModel';
 import type { CommandContext } from './context';
@@ -117,6 +118,8 @@ async function runDatasetStudy(ctx: CommandContext, study: PanelStudy): Promise<
   });
   if (!outcome.report) throw new Error(`the ${title} wrote no report (${outcome.resultsPaths.join(', ')})`);
   const file = vscode.Uri.file(outcome.files[0]);
+  recordEntry(results, { kind: 'report', file: file.fsPath, study: title, models, dataset, createdAt: new Date().toISOString() });
+  ctx.library.refresh();
   await ctx.panel.showReport(outcome.report, file);
   ctx.log.info(`[${study}] report ${file.fsPath}`);
 }

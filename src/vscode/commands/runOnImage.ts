@@ -7,6 +7,7 @@ import { timed } from '../log';
 import { withRunProgress } from '../progress';
 import { askQuestion } from '../questions';
 import { resultsFolder, traceFileName } from '../results';
+import { recordEntry } from '../library';
 import { readSettings } from '../settings';
 import { reconstructionFrom, traceSettingsFrom } from '../settingsModel';
 import { isImageFile, pickImage, IMAGE_EXTENSIONS } from '../pickers';
@@ -89,6 +90,8 @@ async function traceImage(ctx: CommandContext, slot: RunSlot, arg: unknown, opti
   const folder = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
   const file = path.join(folder, 'traces', traceFileName(model.manifest.name, imageName, question));
   await timed(ctx.log, `[run] write ${file}`, () => writeTraceFile(file, trace));
+  recordEntry(folder, { kind: 'trace', file, model: model.manifest.name, image: imagePath, question, answer: trace.answer.text, createdAt: new Date().toISOString() });
+  ctx.library.refresh();
   const timings = Object.entries(trace.timingsMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ');
   ctx.log.info(`[run] answer "${trace.answer.text}" after ${trace.stoppedAt} latent steps (${trace.stopReason}); ${timings}`);
   await ctx.panel.showTrace(trace, vscode.Uri.file(file));

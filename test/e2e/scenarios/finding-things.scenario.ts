@@ -42,7 +42,7 @@ export default defineScenario({
 
     await ctx.rightClick('sample.png', 'Run LaRe on Image');
     await ctx.answerQuickInput('what color is the square?');
-    await ctx.panel().locator('#answer').waitFor({ timeout: 120_000 });
+    await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 120_000 });
     await ctx.runCommand('Latent Trace: Focus on Traces View');
     const entry = ctx.page.locator('.monaco-list-row', { hasText: 'lare-shapes: what color is the square?' }).first();
     await entry.waitFor({ timeout: 30_000 });
@@ -58,6 +58,6 @@ export default defineScenario({
     if (!/\[files\] opened .*traces\/lare-shapes_sample_what-color-is-the-square_\d{8}T\d{6}Z\.ltrace\.json/.test(await ctx.extensionLog())) {
       throw new Error('the entry opened another file than its trace');
     }
-    await ctx.panel().locator('#answer').waitFor({ timeout: 30_000 });
+    await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 30_000 });
   },
 });

@@ -271,7 +271,8 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
         const hidden = out.hidden.get(lensPositions[i])!;
         const res = await lens.run({ hidden: floatTensor(hidden, [1, L + 1, D]) });
         const logits = expectOutput(res, 'logits', [1, L + 1, V], lens.file);
-        step.lens = lensEntries(hidden, logits, L, V, visualTokens, N, k, (id) => tok.decode([id]));
+        // a special token decodes to nothing: show its vocabulary string instead
+        step.lens = lensEntries(hidden, logits, L, V, visualTokens, N, k, (id) => tok.decode([id]) || tok.tokenString(id));
       }
       trace.lensKind = 'logit-lens';
     }

@@ -37,8 +37,10 @@ class RMSNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x):
-        var = x.pow(2).mean(-1, keepdim=True)
-        return self.weight * (x * torch.rsqrt(var + self.eps))
+        # In float32 whatever the weights' precision, as Hugging Face's Qwen2RMSNorm.
+        x32 = x.float()
+        var = x32.pow(2).mean(-1, keepdim=True)
+        return self.weight * (x32 * torch.rsqrt(var + self.eps)).to(x.dtype)
 
 
 class LayerNorm(nn.Module):
@@ -49,7 +51,7 @@ class LayerNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x):
-        return F.layer_norm(x, (x.shape[-1],), self.weight, self.bias, self.eps)
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, self.eps)
 
 
 class GatedMLP(nn.Module):
@@ -80,7 +82,7 @@ def softmax_attention(q, k, v, scale, mask=None):
     scores = torch.matmul(q, k.transpose(-1, -2)) * scale
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
-    probs = torch.softmax(scores.float(), dim=-1)
+    probs = torch.softmax(scores.float(), dim=-1).to(q.dtype)
     return torch.matmul(probs, v), probs
 
 

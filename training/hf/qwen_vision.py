@@ -85,12 +85,12 @@ class QwenVision(nn.Module):
         c = self.c
         unit = c.merge * c.merge
         n = pixel_values.shape[0]
-        x = pixel_values @ self.patch_embed.t()
+        x = pixel_values.to(self.patch_embed.dtype) @ self.patch_embed.t()
         rot = (rotary_pos_ids.float()[:, :, None] * self.inv_freq[None, None, :]).reshape(n, -1)
         x = x.reshape(n // unit, unit, c.dim)[window_index].reshape(n, c.dim)
         rot = rot.reshape(n // unit, unit, -1)[window_index].reshape(n, -1)
         emb = torch.cat((rot, rot), dim=-1)
-        cos, sin = emb.cos()[:, None, :], emb.sin()[:, None, :]
+        cos, sin = emb.cos()[:, None, :].to(x.dtype), emb.sin()[:, None, :].to(x.dtype)
         windowed = window_seq_ids[:, None] == window_seq_ids[None, :]
         for i, blk in enumerate(self.blocks):
             x = blk(x, cos, sin, None if i in c.full else windowed)

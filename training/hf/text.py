@@ -110,26 +110,26 @@ class TextDecoder(nn.Module):
     def embed(self, ids):
         return self.embed_tokens[ids]
 
-    def rotary(self, position_ids, past, s):
+    def rotary(self, position_ids, past, s, dtype):
         """cos, sin [1,1,S,Dh] (1-D) or gathered per channel from the three M-RoPE axes."""
         if self.c.mrope_section is None:
             pos = (torch.arange(s, device=self.inv_freq.device) + past).float()
             freqs = pos[:, None] * self.inv_freq[None, :]
             emb = torch.cat((freqs, freqs), dim=-1)
-            return emb.cos()[None, None], emb.sin()[None, None]
+            return emb.cos()[None, None].to(dtype), emb.sin()[None, None].to(dtype)
         pos = position_ids[:, 0, :].float()                                # [3,S]
         freqs = pos[:, :, None] * self.inv_freq[None, None, :]              # [3,S,Dh/2]
         emb = torch.cat((freqs, freqs), dim=-1)                             # [3,S,Dh]
         idx = self.mrope_axes.view(1, 1, -1).expand(1, emb.shape[1], -1)    # [1,S,Dh]
         emb = torch.gather(emb, 0, idx)[0]                                  # [S,Dh]
-        return emb.cos()[None, None], emb.sin()[None, None]
+        return emb.cos()[None, None].to(dtype), emb.sin()[None, None].to(dtype)
 
     def run(self, embeds, past_k, past_v, position_ids=None):
         """embeds [1,S,D]; past_k/v [L,1,Hkv,P,Dh]; position_ids [3,1,S] (mrope only).
         Returns hidden (L+1 of [1,S,D]), probs (L of [1,Hh,S,P+S]), present_k/v [L,1,Hkv,P+S,Dh]."""
         s = embeds.shape[1]
         p = past_k.shape[3]
-        cos, sin = self.rotary(position_ids, p, s)
+        cos, sin = self.rotary(position_ids, p, s, embeds.dtype)
         q_idx = torch.arange(s, device=embeds.device) + p
         k_idx = torch.arange(p + s, device=embeds.device)
         mask = k_idx[None, :] <= q_idx[:, None]

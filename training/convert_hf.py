@@ -210,11 +210,14 @@ def hf_check(a, m, folder, dtype, kv_dtype):
     if len(r_hidden) != len(h_hidden) or len(r_attn) != len(h_attn):
         raise ConversionError(f"Hugging Face check failed: {len(h_hidden)} hidden states and {len(h_attn)} attention "
                               f"maps from transformers, {len(r_hidden)} and {len(r_attn)} from the reference")
-    worst["hfReferenceLogits"] = compare("logits (reference)", r_logits, h_logits)
-    for i, (r, h) in enumerate(zip(r_hidden, h_hidden)):
-        worst["hfReferenceHidden"] = max(worst["hfReferenceHidden"], compare(f"hidden_states[{i}] (reference)", r, h))
-    for i, (r, h) in enumerate(zip(r_attn, h_attn)):
-        worst["hfReferenceAttention"] = max(worst["hfReferenceAttention"], compare(f"attention[{i}] (reference)", r, h))
+    # In the order the forward pass makes them, so the first tensor named is where the two part.
+    for i, h in enumerate(h_hidden):
+        err = compare(f"hidden_states[{i}] (reference, all {h.shape[0]} positions)", r_hidden[i], h)
+        worst["hfReferenceHidden"] = max(worst["hfReferenceHidden"], err)
+        if i < len(h_attn):
+            err = compare(f"attention[{i}] (reference, all heads and positions)", r_attn[i], h_attn[i])
+            worst["hfReferenceAttention"] = max(worst["hfReferenceAttention"], err)
+    worst["hfReferenceLogits"] = compare("logits (reference, all positions)", r_logits, h_logits)
     b_logits, b_states, b_attn = bundle_prefill(folder, m, inputs, kv_dtype)
     rt = FP16_RTOL if dtype == "fp16" else None
     worst["hfBundleLogits"] = compare("logits (bundle, last prefill position)", b_logits, h_logits[-1], rt)

@@ -218,6 +218,16 @@ def hf_check(a, m, folder, dtype, kv_dtype):
             err = compare(f"attention[{i}] (reference, all heads and positions)", r_attn[i], h_attn[i])
             worst["hfReferenceAttention"] = max(worst["hfReferenceAttention"], err)
     worst["hfReferenceLogits"] = compare("logits (reference, all positions)", r_logits, h_logits)
+    split = int(inputs["input_ids"].shape[1]) - 3
+    c_logits, c_hidden, c_attn, _ = reference_forward(m, inputs, split=split)
+    for i, h in enumerate(h_hidden):
+        worst["hfReferenceHidden"] = max(worst["hfReferenceHidden"], compare(
+            f"hidden_states[{i}] (reference with a KV cache of {split} positions)", c_hidden[i], h))
+    for i, h in enumerate(h_attn):
+        worst["hfReferenceAttention"] = max(worst["hfReferenceAttention"], compare(
+            f"attention[{i}] (reference with a KV cache of {split} positions)", c_attn[i], h))
+    worst["hfReferenceLogits"] = max(worst["hfReferenceLogits"], compare(
+        f"logits (reference with a KV cache of {split} positions)", c_logits, h_logits))
     b_logits, b_states, b_attn = bundle_prefill(folder, m, inputs, kv_dtype)
     rt = FP16_RTOL if dtype == "fp16" else None
     worst["hfBundleLogits"] = compare("logits (bundle, last prefill position)", b_logits, h_logits[-1], rt)

@@ -4,7 +4,8 @@
 # .tmp/hf/<name>/ for llava/lare, llava/direct and qwen2_5_vl/lvr (one of them sharded, bf16, legacy keys,
 # one fp16); then the converter must refuse, naming the tensor and writing nothing, a checkpoint of another
 # model_type, one with a missing tensor, one with a wrongly shaped tensor, and a run whose key mapping swaps two
-# same-shaped weights (caught only by the Hugging Face check). Writes {"passed":N,"failed":M} to $1.
+# same-shaped weights (caught only by the Hugging Face check). Beside each bundle it leaves <name>.oracle.json
+# (hf_oracle.py) for the TypeScript parity test. Writes {"passed":N,"failed":M} to $1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE ORT_DISABLE_TELEMETRY=1 TRANSFORMERS_VERBOSITY=error PYTHONWARNINGS=ignore
@@ -52,6 +53,19 @@ step convert-qwen-lvr-fp16 nice "$P" training/convert_hf.py "$ROOT/src-qwen-simp
 for b in llava-lare llava-direct qwen-lvr qwen-lvr-fp16; do
   step "hf-check-ran-$b" grep -q "Hugging Face check: reference vs transformers" "$ROOT/convert-${b}.log"
 done
+
+# Hugging Face's forward pass beside each bundle (<name>.oracle.json, its image in $ROOT), for the TypeScript
+# parity test (test/parity/hf-oracle.test.ts): a landscape and a portrait image, neither square.
+step test-images "$P" -c "import sys; sys.path.insert(0, 'training'); from hf.hf_check import test_image
+test_image(230, 150, 0).save('$ROOT/landscape-230x150.png'); test_image(97, 240, 1).save('$ROOT/portrait-97x240.png')"
+oracle() {  # oracle BUNDLE SOURCE METHOD IMAGE
+  step "oracle-$1" nice "$P" training/hf_oracle.py "$ROOT/$2" --image "$ROOT/$4" --method "$3" --pixel-values \
+    --question "Where is the red disc, and what colour is the background?" --out "$ROOT/$1.oracle.json"
+}
+oracle llava-lare src-llava lare landscape-230x150.png
+oracle llava-direct src-llava direct portrait-97x240.png
+oracle qwen-lvr src-qwen lvr landscape-230x150.png
+oracle qwen-lvr-fp16 src-qwen-simple lvr portrait-97x240.png
 
 step break-model-type "$P" training/hf/tests/break_checkpoint.py "$ROOT/src-llava" "$ROOT/bad-type" model-type mistral
 refuse refuse-model-type "model_type 'mistral'" "$ROOT/out-type" \

@@ -32,7 +32,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hf.checkpoint import CheckpointError  # noqa: E402
 from hf.export_graphs import check_graph, export_graph, graph_specs  # noqa: E402
 from hf.families import load_model  # noqa: E402
-from hf.hf_check import TEST_QUESTION, SYSTEM, read_chat_template, transformers_available  # noqa: E402
+from hf.hf_check import (SYSTEM, TEST_QUESTION, bundle_prefill, hf_forward, hf_inputs, max_error,  # noqa: E402
+                         read_chat_template, reference_forward, test_image, transformers_available)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LATENT_TOKENS = {"lare": ("<|latent_start|>", "<|latent_end|>"), "lvr": ("<|lvr_start|>", "<|lvr_end|>")}
@@ -188,7 +189,6 @@ def build_manifest(a, m, special, template, image, graph_files, metrics, dtype):
 
 def compare(name, got, want, rtol_only=None):
     """Max abs error of got vs want; ConversionError naming the tensor when over the tolerance."""
-    from hf.hf_check import max_error
     err, scale = max_error(got, want)
     limit = rtol_only * max(scale, 1e-6) if rtol_only else HF_ATOL + HF_RTOL * scale
     if not err <= limit:
@@ -199,7 +199,6 @@ def compare(name, got, want, rtol_only=None):
 
 def hf_check(a, m, folder, dtype, kv_dtype):
     """Reference vs transformers (every position) and bundle vs transformers (newest position of the prefill)."""
-    from hf.hf_check import bundle_prefill, hf_forward, hf_inputs, reference_forward, test_image
     suffix = [LATENT_TOKENS[a.method][0]] if a.method in LATENT_TOKENS else []
     inputs = hf_inputs(a.checkpoint, m.family, test_image(), TEST_QUESTION, suffix)
     h_logits, h_hidden, h_attn, h_pos = hf_forward(a.checkpoint, m.family, inputs)
@@ -300,6 +299,8 @@ def convert(a):
         man["hash"] = content_hash(tmp, hashed)
         with open(os.path.join(tmp, "latent-trace.json"), "w", encoding="utf-8") as f:
             json.dump(man, f, indent=2)
+        for name in os.listdir(tmp):
+            os.chmod(os.path.join(tmp, name), 0o644)  # onnx writes external data as 0600
         replace_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -4,6 +4,7 @@ The TorchScript exporter (`dynamo=False`) is used: with `dynamic_axes` it keeps 
 axes symbolic through the shape arithmetic of the references (the dynamo exporter of torch 2.13 specialises the
 scatter-based un-permutation of the vision graph). Weights go to ONNX external data when a graph is large.
 """
+import copy
 import os
 import warnings
 
@@ -48,7 +49,6 @@ def _dynamic_vision_case(m, gen, gh, gw):
 
 def graph_specs(m, dtype, seed=0):
     """GraphSpecs for every graph of the bundle of loaded model `m`; dtype 'fp32' or 'fp16'."""
-    import copy
     gen = torch.Generator().manual_seed(seed)
     half = dtype == "fp16"
 

@@ -94,6 +94,9 @@ def image_spec(folder, m):
         raise ConversionError(f"{where}: only rescale_factor 1/255 with normalisation is supported")
     if m.family == "llava":
         v = m.vision
+        if v.strategy != "default":
+            raise ConversionError(f"{folder}/config.json: vision_feature_select_strategy {v.strategy!r} keeps the CLS "
+                                  f"token among the visual tokens, which bundle format v2's rows×cols grid cannot hold")
         size, crop = pp.get("size", {}), pp.get("crop_size", {})
         crop = {"height": crop, "width": crop} if isinstance(crop, int) else crop
         if pp.get("do_center_crop", True):

@@ -183,11 +183,32 @@ def build_manifest(a, m, special, template, image, graph_files, metrics, dtype):
                                  "sampler": "ddim", "samplerSteps": cfg.sampler_steps, "clipSample": cfg.clip_sample}
         defaults.update(latentSteps=cfg.latent_steps, maxLatentSteps=cfg.max_latent_steps)
     if method == "lvr":
-        defaults.update(latentSteps=8, maxLatentSteps=16,
-                        lvrStop="latent" if m.latent_end is not None else "end-token")
+        rule = lvr_rule(a, m)
+        defaults.update(latentSteps=rule["steps"], maxLatentSteps=rule["maxSteps"], lvrStop=rule["stop"])
         man["lvr"] = {"latentEndEmbedding": LATENT_END_FILE if m.latent_end is not None else None,
-                      "criterion": "mse", "threshold": 0.02, "maxSteps": 16}
+                      "criterion": rule["criterion"], "threshold": rule["threshold"], "maxSteps": rule["maxSteps"]}
     return man
+
+
+def lvr_rule(a, m):
+    """LVR's stop rule: the command line, else the checkpoint's generation_config.json (LVR's `generate` reads
+    decoding_strategy, criterion, lvr_end_threshold and lvr_max_steps from it), else LVR's defaults."""
+    path = os.path.join(a.checkpoint, "generation_config.json")
+    gen = read_json(path, "generation settings") if os.path.isfile(path) else {}
+    strategy = a.lvr_stop or gen.get("decoding_strategy")
+    stop = {"latent": "latent", "steps": "fixed", "fixed": "fixed", None: None}.get(strategy, "end-token")
+    if stop is None:
+        stop = "latent" if m.latent_end is not None else "end-token"
+    if stop == "latent" and m.latent_end is None:
+        raise ConversionError(f"{a.checkpoint}: the 'latent' stop rule needs lvr_latent_end_emb "
+                              f"(config.latent_end_token), which this checkpoint lacks")
+    criterion = a.lvr_criterion or gen.get("criterion") or "mse"
+    if criterion not in ("mse", "mae", "cosine"):
+        raise ConversionError(f"{path}: criterion {criterion!r} is not mse, mae or cosine")
+    threshold = a.lvr_threshold if a.lvr_threshold is not None else float(gen.get("lvr_end_threshold", 0.02))
+    max_steps = a.lvr_max_steps or int(gen.get("lvr_max_steps", 16))
+    steps = a.lvr_steps or min(8, max_steps)
+    return {"stop": stop, "criterion": criterion, "threshold": threshold, "maxSteps": max_steps, "steps": steps}
 
 
 def compare(name, got, want, rtol_only=None):
@@ -321,6 +342,13 @@ def parse_args(argv):
     p.add_argument("--extra", help="LaRe: safetensors with the Extractor and U-Net (training/README.md)")
     p.add_argument("--name", help="bundle name (default: the --out folder's name)")
     p.add_argument("--seed", type=int, default=0, help="seed of the check inputs")
+    p.add_argument("--lvr-stop", choices=("latent", "steps", "end-token"),
+                   help="LVR: default stop rule (default: generation_config's decoding_strategy, else latent when "
+                        "the checkpoint has lvr_latent_end_emb)")
+    p.add_argument("--lvr-criterion", choices=("mse", "mae", "cosine"), help="LVR latent rule (default mse)")
+    p.add_argument("--lvr-threshold", type=float, help="LVR latent rule threshold (default 0.02)")
+    p.add_argument("--lvr-max-steps", type=int, help="LVR: most latent steps (default 16)")
+    p.add_argument("--lvr-steps", type=int, help="LVR: latent steps of the fixed rule (default 8)")
     p.add_argument("--external-data", action="store_true",
                    help="store the decoder and embedding weights as ONNX external data even when small")
     return p.parse_args(argv)

@@ -49,7 +49,15 @@ step convert-llava-direct nice "$P" training/convert_hf.py "$ROOT/src-llava" --f
 step convert-qwen-lvr nice "$P" training/convert_hf.py "$ROOT/src-qwen" --family qwen2_5_vl --method lvr \
   --out "$ROOT/qwen-lvr"
 step convert-qwen-lvr-fp16 nice "$P" training/convert_hf.py "$ROOT/src-qwen-simple" --family qwen2_5_vl \
-  --method lvr --dtype fp16 --out "$ROOT/qwen-lvr-fp16"
+  --method lvr --dtype fp16 --lvr-criterion cosine --lvr-threshold 0.1 --out "$ROOT/qwen-lvr-fp16"
+# manifest NAME PYTHON-CONDITION: the bundle's latent-trace.json (as m) satisfies the condition
+manifest() {
+  step "manifest-$1" "$P" -c "import json, sys; m = json.load(open('$ROOT/$1/latent-trace.json')); sys.exit(0 if ($2) else 1)"
+}
+manifest llava-lare "m['image']['kind'] == 'fixed' and m['model']['visualTokens'] == 16 and m['model']['positions'] == 'implied' and m['prompt']['chat']['suffix'] == ['<|latent_start|>'] and m['graphs'].get('extractor') == 'extractor.onnx' and m['model']['kvHeads'] == 2"
+manifest llava-direct "m['prompt']['chat']['suffix'] == [] and m['prompt']['chat']['imageToken'] == '<image>' and 'extractor' not in m['graphs']"
+manifest qwen-lvr "m['image']['kind'] == 'dynamic' and m['model']['visualTokens'] is None and m['model']['positions'] == 'mrope' and m['model']['mropeSection'] == [2, 3, 3] and m['graphs']['lvrHead'] == 'lvr_head.onnx' and m['lvr']['latentEndEmbedding'] == 'lvr_latent_end.bin' and m['defaults']['lvrStop'] == 'latent' and m['prompt']['chat']['imageToken'] == '<|image_pad|>'"
+manifest qwen-lvr-fp16 "m['model']['dtype'] == m['model']['kvDtype'] == 'float16' and m['lvr']['criterion'] == 'cosine' and m['lvr']['threshold'] == 0.1"
 for b in llava-lare llava-direct qwen-lvr qwen-lvr-fp16; do
   step "hf-check-ran-$b" grep -q "Hugging Face check: reference vs transformers" "$ROOT/convert-${b}.log"
 done

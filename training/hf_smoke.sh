@@ -75,6 +75,8 @@ oracle llava-direct src-llava direct portrait-97x240.png
 oracle qwen-lvr src-qwen lvr landscape-230x150.png
 oracle qwen-lvr-fp16 src-qwen-simple lvr portrait-97x240.png
 
+step vision-46x26-tokens nice "$P" training/hf/tests/check_big_grid.py "$ROOT/src-qwen"
+
 step break-model-type "$P" training/hf/tests/break_checkpoint.py "$ROOT/src-llava" "$ROOT/bad-type" model-type mistral
 refuse refuse-model-type "model_type 'mistral'" "$ROOT/out-type" \
   "$P" training/convert_hf.py "$ROOT/bad-type" --family llava --method direct --out "$ROOT/out-type"

@@ -143,7 +143,7 @@ def git_revision():
         return "unknown"
 
 
-def build_manifest(a, m, special, template, image, graph_files, metrics, dtype):
+def build_manifest(a, m, special, template, image, graph_files, metrics, dtype, rule):
     c = m.text.c
     half = dtype == "fp16"
     method = a.method
@@ -183,7 +183,6 @@ def build_manifest(a, m, special, template, image, graph_files, metrics, dtype):
                                  "sampler": "ddim", "samplerSteps": cfg.sampler_steps, "clipSample": cfg.clip_sample}
         defaults.update(latentSteps=cfg.latent_steps, maxLatentSteps=cfg.max_latent_steps)
     if method == "lvr":
-        rule = lvr_rule(a, m)
         defaults.update(latentSteps=rule["steps"], maxLatentSteps=rule["maxSteps"], lvrStop=rule["stop"])
         man["lvr"] = {"latentEndEmbedding": LATENT_END_FILE if m.latent_end is not None else None,
                       "criterion": rule["criterion"], "threshold": rule["threshold"], "maxSteps": rule["maxSteps"]}
@@ -286,6 +285,7 @@ def convert(a):
     except ValueError as e:
         raise ConversionError(str(e)) from None
     image = image_spec(a.checkpoint, m)
+    rule = lvr_rule(a, m) if a.method == "lvr" else None
     out = os.path.abspath(a.out)
     parent = os.path.dirname(out)
     os.makedirs(parent, exist_ok=True)
@@ -309,8 +309,16 @@ def convert(a):
             m.latent_end.numpy().astype("<f4").tofile(os.path.join(tmp, LATENT_END_FILE))
             hashed.append(LATENT_END_FILE)
         kv_dtype = np.float16 if a.dtype == "fp16" else np.float32
-        if transformers_available():
-            hf = hf_check(a, m, tmp, a.dtype, kv_dtype)
+        if a.no_hf_check:
+            print("  Hugging Face check skipped: --no-hf-check")
+        elif transformers_available():
+            try:
+                hf = hf_check(a, m, tmp, a.dtype, kv_dtype)
+            except ConversionError:
+                raise
+            except Exception as e:  # transformers could not load or run this checkpoint
+                raise ConversionError(f"the Hugging Face check could not run ({type(e).__name__}: {e}); use a "
+                                      f"transformers version that loads this checkpoint, or --no-hf-check") from e
             metrics.update(hf)
             print("  Hugging Face check: reference vs transformers max |Δ| logits {hfReferenceLogits:.2e}, hidden "
                   "{hfReferenceHidden:.2e}, attention {hfReferenceAttention:.2e}; bundle vs transformers logits "
@@ -319,7 +327,7 @@ def convert(a):
         else:
             print("  Hugging Face check skipped: transformers is not installed")
         metrics["convertSeconds"] = round(time.time() - t0, 2)
-        man = build_manifest(a, m, special, template, image, graph_files, metrics, a.dtype)
+        man = build_manifest(a, m, special, template, image, graph_files, metrics, a.dtype, rule)
         man["hash"] = content_hash(tmp, hashed)
         with open(os.path.join(tmp, "latent-trace.json"), "w", encoding="utf-8") as f:
             json.dump(man, f, indent=2)
@@ -349,6 +357,8 @@ def parse_args(argv):
     p.add_argument("--lvr-threshold", type=float, help="LVR latent rule threshold (default 0.02)")
     p.add_argument("--lvr-max-steps", type=int, help="LVR: most latent steps (default 16)")
     p.add_argument("--lvr-steps", type=int, help="LVR: latent steps of the fixed rule (default 8)")
+    p.add_argument("--no-hf-check", action="store_true",
+                   help="skip the comparison with Hugging Face's model even when transformers is installed")
     p.add_argument("--external-data", action="store_true",
                    help="store the decoder and embedding weights as ONNX external data even when small")
     return p.parse_args(argv)

@@ -50,6 +50,17 @@ step convert-qwen-lvr nice "$P" training/convert_hf.py "$ROOT/src-qwen" --family
   --out "$ROOT/qwen-lvr"
 step convert-qwen-lvr-fp16 nice "$P" training/convert_hf.py "$ROOT/src-qwen-simple" --family qwen2_5_vl \
   --method lvr --dtype fp16 --lvr-criterion cosine --lvr-threshold 0.1 --out "$ROOT/qwen-lvr-fp16"
+# The converter does not need transformers: with it made unimportable, the bundle is still written and checked
+# in onnxruntime, and one line says the Hugging Face check was skipped.
+step convert-without-transformers "$P" -c "import runpy, sys
+sys.modules['transformers'] = None
+sys.argv = ['convert_hf.py', '$ROOT/src-llava', '--family', 'llava', '--method', 'direct', '--out', '$ROOT/llava-no-hf']
+try:
+    runpy.run_path('training/convert_hf.py', run_name='__main__')
+except SystemExit as e:
+    sys.exit(e.code)"
+step hf-check-skipped-line grep -qx "  Hugging Face check skipped: transformers is not installed" \
+  "$ROOT/convert-without-transformers.log"
 # manifest NAME PYTHON-CONDITION: the bundle's latent-trace.json (as m) satisfies the condition
 manifest() {
   step "manifest-$1" "$P" -c "import json, sys; m = json.load(open('$ROOT/$1/latent-trace.json')); sys.exit(0 if ($2) else 1)"

@@ -270,7 +270,10 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
       for (const [i, step] of trace.steps.entries()) {
         const hidden = out.hidden.get(lensPositions[i])!;
         const res = await lens.run({ hidden: floatTensor(hidden, [1, L + 1, D]) });
-        const logits = expectOutput(res, 'logits', [1, L + 1, V], lens.file);
+        const logits = Float32Array.from(expectOutput(res, 'logits', [1, L + 1, V], lens.file));
+        // the last layer's lens is the model's own output; version 2's last hidden state is already after
+        // the final norm, which the lens graph would apply twice
+        logits.set(out.logits.get(lensPositions[i])!, L * V);
         // a special token decodes to nothing: show its vocabulary string instead
         step.lens = lensEntries(hidden, logits, L, V, visualTokens, N, k, (id) => tok.decode([id]) || tok.tokenString(id));
       }

@@ -56,8 +56,9 @@ export function sourcePosition(r: SourceRequest, x: Pick<ReplayInput, 'promptLen
 export interface ReplayOutput {
   /** per asked position: [L*H*(position+1)] */
   heads: Map<number, Float32Array>;
-  /** per asked position: hidden_states [(L+1)*D] */
+  /** per asked position: hidden_states [(L+1)*D] and the decoder's own logits [V] */
   hidden: Map<number, Float32Array>;
+  logits: Map<number, Float32Array>;
 }
 
 /** Runs the decoder so each of `headPositions` and `hiddenPositions` is the newest of one call. */
@@ -69,11 +70,14 @@ export async function replay(x: ReplayInput, headPositions: readonly number[], h
   const wantHidden = new Set(hiddenPositions);
   const stops = [...new Set([...headPositions, ...hiddenPositions])].sort((a, b) => a - b);
   for (const q of stops) if (q < P - 1 || q >= total) throw new RangeError(`position ${q} is outside the replayed sequence [${P - 1}, ${total - 1}]`);
-  const out: ReplayOutput = { heads: new Map(), hidden: new Map() };
-  const fetchFor = (q: number): DecoderOutput[] => [...(wantHeads.has(q) ? ['attentionHeads' as const] : []), ...(wantHidden.has(q) ? ['hiddenStates' as const] : [])];
+  const out: ReplayOutput = { heads: new Map(), hidden: new Map(), logits: new Map() };
+  const fetchFor = (q: number): DecoderOutput[] => [...(wantHeads.has(q) ? ['attentionHeads' as const] : []), ...(wantHidden.has(q) ? ['hiddenStates' as const, 'logits' as const] : [])];
   const keep = (q: number, step: DecoderStep) => {
     if (wantHeads.has(q)) out.heads.set(q, Float32Array.from(need(step, 'attentionHeads')));
-    if (wantHidden.has(q)) out.hidden.set(q, Float32Array.from(need(step, 'hiddenStates')));
+    if (wantHidden.has(q)) {
+      out.hidden.set(q, Float32Array.from(need(step, 'hiddenStates')));
+      out.logits.set(q, Float32Array.from(need(step, 'logits')));
+    }
   };
   let state: DecoderState;
   {

@@ -238,6 +238,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
       };
       await this.addReplay(trace, request, x, layout, visualTokens, N);
       lap('replay');
+      timings.total = performance.now() - started;
     }
     if (request.keepVisualTokens) trace.visualTokens = Float32Array.from(visualTokens);
     if (reconstructions) trace.reconstructions = reconstructions;

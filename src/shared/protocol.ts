@@ -333,9 +333,21 @@ function checkPValue(v: unknown, path: string): void {
 }
 
 /** Checks a report by its `kind`; throws ProtocolError naming the first bad field. */
+function checkItems(v: unknown, path: string): void {
+  if (!Array.isArray(v)) throw new ProtocolError(path, 'expected an array');
+  v.forEach((x, i) => {
+    const it = obj(x, `${path}[${i}]`);
+    for (const k of ['id', 'image', 'question', 'answer']) str(it[k], `${path}[${i}].${k}`, 10_000);
+    for (const k of ['expected', 'model']) optional(it[k], `${path}[${i}].${k}`, (y, p) => str(y, p, 10_000));
+    if (it.correct !== undefined && typeof it.correct !== 'boolean') throw new ProtocolError(`${path}[${i}].correct`, 'expected a boolean');
+    if (it.statistic !== undefined && typeof it.statistic !== 'number') throw new ProtocolError(`${path}[${i}].statistic`, 'expected a number');
+  });
+}
+
 export function assertReport(v: unknown, path = 'report'): Report {
   const r = obj(v, path);
   const kind = oneOf(r.kind, ['stats', 'probing', 'steps'] as const, `${path}.kind`);
+  if (kind === 'steps' ? r.itemTable !== undefined : r.items !== undefined) checkItems(kind === 'steps' ? r.itemTable : r.items, `${path}.${kind === 'steps' ? 'itemTable' : 'items'}`);
   if (kind === 'stats') {
     const labels = obj(r.labels, `${path}.labels`);
     str(labels.a, `${path}.labels.a`);

@@ -43,3 +43,10 @@ test('every report kind gives its item table (steps keeps it apart from its item
   const st = sampleSteps();
   assert.deepEqual(reportItems({ ...st, itemTable: items }), items);
 });
+
+test('the panel guard checks report items by field', async () => {
+  const { assertReport } = await import('../../src/shared/protocol');
+  assertReport({ ...sampleStats(), items });
+  assert.throws(() => assertReport({ ...sampleStats(), items: [{ ...items[0], id: 3 }] }), /report.items\[0\].id: expected a string/);
+  assert.throws(() => assertReport({ ...sampleSteps(), itemTable: [{ ...items[0], correct: 'yes' }] }), /report.itemTable\[0\].correct/);
+});

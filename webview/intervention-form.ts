@@ -44,5 +44,9 @@ export function describeLogProbChange(change: number): string {
   if (change === -Infinity) return 'log p of the first answer token: −∞ (the token became impossible)';
   const sign = change > 0 ? '+' : change < 0 ? '−' : '±';
   const factor = Math.exp(change);
-  return `log p of the first answer token ${sign}${Math.abs(change).toFixed(3)} (probability ×${factor >= 100 || factor < 0.01 ? factor.toExponential(2) : factor.toFixed(3)})`;
+  // a change too small for three decimals is still shown, in significant digits
+  const size = Math.abs(change);
+  const amount = size !== 0 && size < 0.001 ? size.toExponential(2) : size.toFixed(3);
+  const times = factor >= 100 || factor < 0.01 ? factor.toExponential(2) : Math.abs(factor - 1) < 0.001 && factor !== 1 ? factor.toPrecision(7) : factor.toFixed(3);
+  return `log p of the first answer token ${sign}${amount} (probability ×${times})`;
 }

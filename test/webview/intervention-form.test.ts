@@ -40,4 +40,6 @@ test('the log-prob change reads with its sign and probability factor', () => {
   assert.equal(describeLogProbChange(0), 'log p of the first answer token ±0.000 (probability ×1.000)');
   assert.match(describeLogProbChange(-Infinity), /−∞/);
   assert.match(describeLogProbChange(-10), /×4\.54e-5/);
+  // what zeroing a step of the bundled model does to a near-certain answer: small, but not shown as 0
+  assert.equal(describeLogProbChange(1.9622e-5), 'log p of the first answer token +1.96e-5 (probability ×1.000020)');
 });

@@ -41,8 +41,9 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
   const outliers = [r.labels.a, r.labels.b].map((label) => outlierItems(sideItems(items, label)));
   let shape: 'boxplot' | 'violin' = 'boxplot';
   const distribution = h('figure', { class: 'chart-figure' }, h('figcaption', {}, `Distributions of ${r.measure} (box: quartiles, whiskers: min and max, dot: mean)`));
-  const lo = Math.min(r.a.min, r.b.min);
-  const hi = Math.max(r.a.max, r.b.max);
+  const outlierValues = outliers.flat().map((it) => it.statistic!);
+  const lo = Math.min(r.a.min, r.b.min, ...outlierValues);
+  const hi = Math.max(r.a.max, r.b.max, ...outlierValues);
   const pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.05 || 1;
   const drawDistribution = () => {
     charts[0]?.destroy();
@@ -70,9 +71,16 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
           if (item) openItem(ctx, item.id);
         },
       },
+      plugins: [{
+        // where each outlier is drawn (CSS pixels of the canvas), once laid out, so it can be found and clicked
+        id: 'outlierPoints',
+        afterDraw: (chart) => {
+          chart.canvas.dataset.outlierPoints = outliers.flatMap((group, k) => group.map((it) =>
+            `${it.id}@${chart.scales.x.getPixelForValue(k).toFixed(1)},${chart.scales.y.getPixelForValue(it.statistic!).toFixed(1)}`)).join('|');
+        },
+      }],
     }, `${shape} of ${r.labels.a} and ${r.labels.b}`, 'stats-distribution');
-    const el = distribution.querySelector('canvas')!;
-    el.dataset.outliers = outliers.map((o) => o.map((it) => it.id).join(',')).join('|');
+
   };
   /** The outlier item drawn nearest to a click on the box plot, within 8 px. */
   function outlierAt(chart: Chart, x: number | null, y: number | null): ReportItem | undefined {

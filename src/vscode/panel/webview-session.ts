@@ -36,6 +36,15 @@ export interface SessionHooks {
   actions(): PanelActions | undefined;
 }
 
+/** Says where an export went, with Reveal: in the Explorer for a workspace file, else in the OS file manager. */
+async function revealToast(saved: vscode.Uri): Promise<void> {
+  const name = saved.path.split('/').pop() ?? saved.fsPath;
+  const choice = await vscode.window.showInformationMessage(`Latent Trace: exported ${name} to ${saved.fsPath}`, 'Reveal');
+  if (choice !== 'Reveal') return;
+  const inWorkspace = vscode.workspace.getWorkspaceFolder(saved) !== undefined;
+  await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', saved);
+}
+
 export class WebviewSession implements vscode.Disposable {
   private content: PanelContent = { kind: 'empty' };
   private ready = false;
@@ -103,7 +112,10 @@ export class WebviewSession implements vscode.Disposable {
       case 'export': {
         const near = 'file' in this.content && this.content.file ? vscode.Uri.parse(this.content.file) : undefined;
         const saved = await saveExport(message.format, message.suggestedName, message.bytes, near);
-        if (saved) this.log.info(`[${this.tag}] exported ${message.format} (${message.bytes.length} bytes) to ${saved.fsPath}`);
+        if (saved) {
+          this.log.info(`[${this.tag}] exported ${message.format} (${message.bytes.length} bytes) to ${saved.fsPath}`);
+          void revealToast(saved);
+        }
         this.post({ type: 'reply', requestId: message.requestId, ok: saved !== undefined, message: saved ? `saved ${saved.fsPath}` : 'cancelled' });
         return;
       }

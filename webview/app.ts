@@ -113,6 +113,9 @@ export class App {
       case 'reply':
         if (!this.bridge.settle(message)) this.bridge.log('warn', `reply to unknown request ${message.requestId}`);
         return;
+      case 'intervention':
+        if (!this.bridge.acceptIntervention(message)) this.bridge.log('warn', `intervention result for unknown request ${message.requestId}`);
+        return;
       case 'protocolError':
         this.setStatus(message.message, true);
         document.body.dataset.protocolError = message.message;

@@ -64,9 +64,12 @@ export class HeatmapStage {
     return this.cache.range(step, s.layer, s.normalisation, s.answerLayer);
   }
 
-  /** Paints image, heatmap and window of `step` onto ctx, scaled to w x h. Returns the range used. */
-  paint(ctx: CanvasRenderingContext2D, w: number, h: number, step: number, s: HeatmapSettings): ValueRange | null {
-    const range = this.range(step, s);
+  /**
+   * Paints image, heatmap and window of `step` onto ctx, scaled to w x h. Returns the range used:
+   * `shared` when given (a comparison puts two traces on one scale), else this step's own.
+   */
+  paint(ctx: CanvasRenderingContext2D, w: number, h: number, step: number, s: HeatmapSettings, shared?: ValueRange | null): ValueRange | null {
+    const range = shared === undefined ? this.range(step, s) : shared;
     rasteriseGrid(this.cache.grid(step, s.layer, s.answerLayer), range, colorMapLut(s.colorMap), this.pixels.data, s.fade);
     this.heatCtx.putImageData(this.pixels, 0, 0);
     const area = regionRect(this.trace.input.gridRegion, w, h);

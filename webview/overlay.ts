@@ -23,8 +23,8 @@ export class GridOverlay {
   }
 
   /** Image, then `values` through the colour map over `range`; returns the grid's rectangle on ctx. */
-  paint(ctx: CanvasRenderingContext2D, w: number, h: number, values: ArrayLike<number>, range: ValueRange | null, colorMap: ColorMapName, opacity: number): Rect {
-    rasteriseGrid(values, range, colorMapLut(colorMap), this.pixels.data, true);
+  paint(ctx: CanvasRenderingContext2D, w: number, h: number, values: ArrayLike<number>, range: ValueRange | null, colorMap: ColorMapName, opacity: number, fade = true): Rect {
+    rasteriseGrid(values, range, colorMapLut(colorMap), this.pixels.data, fade);
     this.heatCtx.putImageData(this.pixels, 0, 0);
     const area = regionRect(this.trace.input.gridRegion, w, h);
     ctx.globalAlpha = 1;

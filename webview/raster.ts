@@ -6,8 +6,8 @@ import { toUnit, type ValueRange } from './normalise';
 /**
  * Writes one RGBA pixel per grid cell into `out` (length cells*4). NaN cells, and every cell when
  * the range is null, are transparent; opacity is applied when compositing, not here. With `fade` a
- * cell's alpha grows with its value (the range's low end fully transparent), so low attention leaves
- * the image as it is instead of tinting all of it.
+ * cell's alpha grows with its value as sqrt(t) (the range's low end fully transparent, the middle
+ * already clearly coloured), so low attention leaves the image as it is instead of tinting all of it.
  */
 export function rasteriseGrid(values: ArrayLike<number>, range: ValueRange | null, lut: Uint8ClampedArray, out: Uint8ClampedArray, fade = false): void {
   if (out.length !== values.length * 4) {
@@ -25,7 +25,7 @@ export function rasteriseGrid(values: ArrayLike<number>, range: ValueRange | nul
     out[o] = lut[k];
     out[o + 1] = lut[k + 1];
     out[o + 2] = lut[k + 2];
-    out[o + 3] = fade ? Math.round(t * 255) : 255;
+    out[o + 3] = fade ? Math.round(Math.sqrt(t) * 255) : 255;
   }
 }
 

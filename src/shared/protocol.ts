@@ -3,7 +3,7 @@
  * Every incoming message is checked by a guard before use; the receiver logs and drops what fails.
  * Tensors travel as typed arrays (VS Code recreates them through postMessage), never as base64.
  */
-import type { Trace, TraceStep, WindowBox } from './trace';
+import type { InterventionResult, Trace, TraceStep, WindowBox } from './trace';
 import { tokenTextsFit } from './trace-tokens';
 import type { Report } from './reports';
 
@@ -34,6 +34,8 @@ export interface RunEndedMessage { type: 'runEnded'; runId: number }
 export interface ReplyMessage { type: 'reply'; requestId: number; ok: boolean; message: string }
 /** The host dropped a message it could not validate; shown in the panel's status line. */
 export interface ProtocolErrorMessage { type: 'protocolError'; message: string }
+/** The outcome of an `intervene` request (sent before its `reply`): both answers, the log-prob change, the new trace. */
+export interface InterventionMessage { type: 'intervention'; requestId: number; result: InterventionResult }
 
 export type ToWebviewMessage =
   | ShowMessage
@@ -41,7 +43,8 @@ export type ToWebviewMessage =
   | ProgressMessage
   | RunEndedMessage
   | ReplyMessage
-  | ProtocolErrorMessage;
+  | ProtocolErrorMessage
+  | InterventionMessage;
 
 // ---- webview -> host -------------------------------------------------------
 
@@ -57,6 +60,21 @@ export interface ExportRequestMessage {
 }
 /** Ask the host for an open dialog: `show` replaces the content, `compare` puts the chosen trace beside the shown one. */
 export interface OpenFileRequestMessage { type: 'openFile'; requestId: number; purpose: 'show' | 'compare' }
+/**
+ * An intervention on latent step `step` (1-based) of the shown trace. For `replace-from-trace` the host
+ * asks which saved trace to take step `sourceStep` from; for `add-direction` it asks for two traces A and B
+ * and adds alpha x (A's step `stepA` - B's step `stepB`).
+ */
+export type PanelIntervention =
+  | { kind: 'zero'; step: number }
+  | { kind: 'replace-with-step'; step: number; source: number }
+  | { kind: 'replace-from-trace'; step: number; sourceStep: number }
+  | { kind: 'add-direction'; step: number; alpha: number; stepA: number; stepB: number };
+export const PANEL_INTERVENTIONS = ['zero', 'replace-with-step', 'replace-from-trace', 'add-direction'] as const;
+/** Open the trace of the shown report's item `itemId` (its `items[].id`), re-running it if no saved trace is found. */
+export interface OpenItemRequestMessage { type: 'openItem'; requestId: number; itemId: string }
+/** Run an intervention on the shown trace (host: the runtime's runIntervention); answered by `intervention` then `reply`. */
+export interface InterveneRequestMessage { type: 'intervene'; requestId: number; intervention: PanelIntervention }
 /** Cancel the run with this id. */
 export interface CancelRunMessage { type: 'cancelRun'; runId: number }
 /** A timing measured in the webview, in milliseconds, written to the host log. */
@@ -69,6 +87,8 @@ export type FromWebviewMessage =
   | ExportRequestMessage
   | OpenFileRequestMessage
   | CancelRunMessage
+  | InterveneRequestMessage
+  | OpenItemRequestMessage
   | PerfMessage
   | LogMessage;
 
@@ -313,9 +333,21 @@ function checkPValue(v: unknown, path: string): void {
 }
 
 /** Checks a report by its `kind`; throws ProtocolError naming the first bad field. */
+function checkItems(v: unknown, path: string): void {
+  if (!Array.isArray(v)) throw new ProtocolError(path, 'expected an array');
+  v.forEach((x, i) => {
+    const it = obj(x, `${path}[${i}]`);
+    for (const k of ['id', 'image', 'question', 'answer']) str(it[k], `${path}[${i}].${k}`, 10_000);
+    for (const k of ['expected', 'model']) optional(it[k], `${path}[${i}].${k}`, (y, p) => str(y, p, 10_000));
+    if (it.correct !== undefined && typeof it.correct !== 'boolean') throw new ProtocolError(`${path}[${i}].correct`, 'expected a boolean');
+    if (it.statistic !== undefined && typeof it.statistic !== 'number') throw new ProtocolError(`${path}[${i}].statistic`, 'expected a number');
+  });
+}
+
 export function assertReport(v: unknown, path = 'report'): Report {
   const r = obj(v, path);
   const kind = oneOf(r.kind, ['stats', 'probing', 'steps'] as const, `${path}.kind`);
+  if (kind === 'steps' ? r.itemTable !== undefined : r.items !== undefined) checkItems(kind === 'steps' ? r.itemTable : r.items, `${path}.${kind === 'steps' ? 'itemTable' : 'items'}`);
   if (kind === 'stats') {
     const labels = obj(r.labels, `${path}.labels`);
     str(labels.a, `${path}.labels.a`);
@@ -395,7 +427,7 @@ const MAX_EXPORT_BYTES = 256 << 20;
 /** Validates a message from the webview; throws ProtocolError naming the first bad field. */
 export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
   const m = obj(v, 'message');
-  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'perf', 'log'] as const, 'message.type');
+  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'intervene', 'openItem', 'perf', 'log'] as const, 'message.type');
   switch (type) {
     case 'ready':
       if (m.protocol !== PROTOCOL_VERSION) throw new ProtocolError('message.protocol', `expected ${PROTOCOL_VERSION}`);
@@ -416,6 +448,14 @@ export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
     case 'cancelRun':
       int(m.runId, 'message.runId');
       break;
+    case 'intervene':
+      int(m.requestId, 'message.requestId');
+      checkPanelIntervention(m.intervention, 'message.intervention');
+      break;
+    case 'openItem':
+      int(m.requestId, 'message.requestId');
+      str(m.itemId, 'message.itemId', 1000);
+      break;
     case 'perf':
       oneOf(m.metric, ['first-paint', 'scrub', 'view-render'] as const, 'message.metric');
       if (finite(m.ms, 'message.ms') < 0) throw new ProtocolError('message.ms', 'must not be negative');
@@ -429,10 +469,24 @@ export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
   return v as FromWebviewMessage;
 }
 
+function checkPanelIntervention(v: unknown, path: string): PanelIntervention {
+  const i = obj(v, path);
+  const kind = oneOf(i.kind, PANEL_INTERVENTIONS, `${path}.kind`);
+  int(i.step, `${path}.step`, 1);
+  if (kind === 'replace-with-step') int(i.source, `${path}.source`, 1);
+  if (kind === 'replace-from-trace') int(i.sourceStep, `${path}.sourceStep`, 1);
+  if (kind === 'add-direction') {
+    finite(i.alpha, `${path}.alpha`);
+    int(i.stepA, `${path}.stepA`, 1);
+    int(i.stepB, `${path}.stepB`, 1);
+  }
+  return v as PanelIntervention;
+}
+
 /** Validates a message from the host; throws ProtocolError naming the first bad field. */
 export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
   const m = obj(v, 'message');
-  const type = oneOf(m.type, ['show', 'runStarted', 'progress', 'runEnded', 'reply', 'protocolError'] as const,
+  const type = oneOf(m.type, ['show', 'runStarted', 'progress', 'runEnded', 'reply', 'protocolError', 'intervention'] as const,
     'message.type');
   switch (type) {
     case 'show':
@@ -460,6 +514,18 @@ export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
     case 'protocolError':
       str(m.message, 'message.message', 2000);
       break;
+    case 'intervention': {
+      int(m.requestId, 'message.requestId');
+      const r = obj(m.result, 'message.result');
+      for (const k of ['answer', 'baseline'] as const) {
+        const a = obj(r[k], `message.result.${k}`);
+        str(a.text, `message.result.${k}.text`);
+        numArray(a.tokenIds, `message.result.${k}.tokenIds`);
+      }
+      if (typeof r.logProbChange !== 'number' || Number.isNaN(r.logProbChange)) throw new ProtocolError('message.result.logProbChange', 'expected a number (may be infinite)');
+      assertTrace(r.trace, 'message.result.trace');
+      break;
+    }
   }
   return v as ToWebviewMessage;
 }

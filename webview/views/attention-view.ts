@@ -18,6 +18,8 @@ import { textBytes } from '../exporting';
 import type { View, ViewContext } from './view';
 
 const SMALL = 120;
+/** the explorer's overlays fade with the value, so they can be nearly opaque at the top without hiding the image */
+const OVERLAY_OPACITY = 0.85;
 const TARGET_LABELS: Record<AttentionTarget, string> = { image: 'image (heatmap)', text: 'question words', latents: 'earlier latent steps' };
 
 function headName(head: HeadChoice, heads: number): string {
@@ -91,7 +93,7 @@ export function createAttentionView(trace: Trace, ctx: ViewContext): View {
     c.width = Math.max(1, Math.round(size.width));
     c.height = Math.max(1, Math.round(size.height));
     const g = c.getContext('2d')!;
-    overlay.paint(g, c.width, c.height, values, range, ctx.ui.colorMap, ctx.ui.opacity);
+    overlay.paint(g, c.width, c.height, values, range, ctx.ui.colorMap, OVERLAY_OPACITY);
     strokeGroundTruth(g, trace, c.width, c.height);
     return c;
   }

@@ -14,6 +14,8 @@ import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable
 import { canvasesToPng, textBytes } from '../exporting';
 import { chartsSvg, type SvgChart, type SvgSeries } from '../chart-svg';
 import type { View, ViewContext } from './view';
+import { itemsTable } from './items-table';
+import { reportItems } from '../../src/present/report-items';
 
 export type ConvergenceSource =
   | { kind: 'trace'; traces: Trace[] }
@@ -58,7 +60,8 @@ function traceInputs(traces: Trace[], metric: Metric, threshold: number | null):
       if (stop !== null) markers.push({ index: stop - 1, label: `${traces.length > 1 ? `${String.fromCharCode(65 + k)} ` : ''}${metric} stop @ ${stop}`, color });
     }
     markers.push({ index: t.stoppedAt - 1, label: `${traces.length > 1 ? `${String.fromCharCode(65 + k)} ` : ''}stopped @ ${t.stoppedAt} (${t.stopReason})`, color, dashed: true });
-    return { label: name, data: d, borderColor: color, backgroundColor: color, pointRadius: 4, spanGaps: false };
+    // two models get an axis each (LaRe's and LVR's distances can differ tenfold)
+    return { label: name, data: d, borderColor: color, backgroundColor: color, pointRadius: 4, spanGaps: false, ...(traces.length > 1 ? { yAxisID: k === 0 ? 'y' : 'y1' } : {}) };
   });
   if (threshold !== null) datasets.push(thresholdDataset(threshold, n));
   return { metric, labels, datasets, threshold, markers };
@@ -98,7 +101,7 @@ function metricSvgChart(input: MetricChartInput, title: string): SvgChart {
   return { title, xLabel: 'latent step', yLabel: input.metric, categories: input.labels, series, markers: input.markers };
 }
 
-export function createConvergenceView(source: ConvergenceSource, _ctx: ViewContext): View {
+export function createConvergenceView(source: ConvergenceSource, ctx: ViewContext): View {
   let extra: Chart | undefined;
   const element = h('div', { class: 'convergence-view' });
   const grid = h('div', { class: 'chart-grid' });
@@ -113,11 +116,16 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     chartOf[metric]?.destroy();
     box.replaceChildren();
     const input = source.kind === 'trace' ? traceInputs(source.traces, metric, threshold) : stepsInputs(source.report, metric, threshold);
+    const two = source.kind === 'trace' && source.traces.length > 1 ? source.traces : null;
     chartOf[metric] = createChart(box, {
       type: 'line',
       data: { labels: input.labels, datasets: input.datasets },
       options: {
-        scales: { x: { title: { display: true, text: 'latent step' } }, y: { title: { display: true, text: metric }, beginAtZero: true } },
+        scales: {
+          x: { title: { display: true, text: 'latent step' } },
+          y: { title: { display: true, text: two ? `${metric}, A: ${two[0].model.name}` : metric }, beginAtZero: true },
+          ...(two ? { y1: { position: 'right' as const, title: { display: true, text: `${metric}, B: ${two[1].model.name}` }, beginAtZero: true, grid: { drawOnChartArea: false } } } : {}),
+        },
         plugins: { legend: { labels: { filter: (item) => item.text !== '95% CI (lower edge)' } } },
       },
       plugins: [markerPlugin(input.markers)],
@@ -147,6 +155,8 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     element.append(renderTable(shown, `Adaptive stopping over ${r.items} items (${r.model}), as LaRe Table 4`, (v, col) =>
       typeof v === 'number' ? (col === 3 ? formatPercent(v) : formatNumber(v)) : String(v ?? '—')));
     tables = { rules, convergence: stepsConvergenceTable(r) };
+    const items = reportItems(r);
+    if (items.length) element.append(itemsTable(items, ctx, 'latent steps'));
     // Fig. 5 / Table 4 as a picture: accuracy per rule against the steps it spends
     const fig = h('figure', { class: 'chart-figure' }, h('figcaption', {}, 'Accuracy (bars) and average latent steps (line) per stopping rule'));
     element.append(fig);

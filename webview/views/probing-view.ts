@@ -12,6 +12,8 @@ import { NEGATIVE_TYPES, SOURCE_LABEL, probingTable } from '../tables';
 import { toCsv } from '../csv';
 import { canvasesToPng, textBytes } from '../exporting';
 import type { View, ViewContext } from './view';
+import { itemsTable } from './items-table';
+import { reportItems } from '../../src/present/report-items';
 
 const pct = (c: ProbeCell | undefined, k: 'accuracy' | 'control') =>
   c ? `${formatPercent(c[k].value)} [${formatPercent(c[k].low)}, ${formatPercent(c[k].high)}]` : '—';
@@ -36,7 +38,7 @@ function table6(r: ProbingReport): HTMLTableElement {
   return el;
 }
 
-export function createProbingView(r: ProbingReport, _ctx: ViewContext): View {
+export function createProbingView(r: ProbingReport, ctx: ViewContext): View {
   const table = probingTable(r);
   const labels = table.rows.map((row) => `${row[0]} ${row[1]} ${row[2]}`);
   const sorted = table.rows;
@@ -64,7 +66,8 @@ export function createProbingView(r: ProbingReport, _ctx: ViewContext): View {
     rows: [...Object.entries(r.settings), ...r.cells.flatMap((c) => Object.entries(c.chosen ?? {}).map(([k, v]) => [`${c.source} ${c.classifier} ${c.target} ${k}`, v]))],
   }, 'Settings', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—')));
 
-  const element = h('div', { class: 'probing-view' }, table6(r), figure, negatives, pairs, settings);
+  const items = reportItems(r);
+  const element = h('div', { class: 'probing-view' }, table6(r), figure, negatives, pairs, settings, ...(items.length ? [itemsTable(items, ctx, 'statistic')] : []));
   return {
     element,
     exports: {

@@ -18,6 +18,7 @@ import { tracePatchTable } from '../tables';
 import { button, h, select, themeColor } from '../dom';
 import { canvasesToPng, textBytes } from '../exporting';
 import type { View, ViewContext } from './view';
+import { createInterventionPanel } from './intervention-panel';
 
 const THUMB = 88;
 const CROP = 128;
@@ -174,6 +175,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     `${rows} rows × ${cols} cols · ${(rows * cols).toLocaleString('en')} visual tokens · image ${trace.input.imageWidth}×${trace.input.imageHeight} px · rows, cols and patches count from 0`,
     gt?.bbox ? ` · dashed green: the ground-truth box (${gt.source})` : '');
   const windowed = trace.steps.some((s) => s.window);
+  const intervention = steps > 0 ? createInterventionPanel(trace, ctx, () => settingsOf(ctx, layers, answerLayers)) : undefined;
 
   const element = h('div', { class: 'trace-view' },
     controls,
@@ -188,6 +190,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
           ...(r ? [h('figure', {}, recon, h('figcaption', {}, 'Reconstruction'))] : []),
         )] : []),
         answer,
+        ...(intervention ? [intervention.element] : []),
       ),
     ),
     ...(steps > 1 ? [h('div', { class: 'scrub' }, play, scrubber, stepLabel)] : []),
@@ -223,6 +226,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
       b.tabIndex = i === step ? 0 : -1;
     });
     scrubber.value = String(step + 1);
+    intervention?.setStep(step);
     stepLabel.textContent = steps ? `Step ${step + 1} / ${steps}` : 'No latent steps';
     canvas.setAttribute('aria-label', `${layerCaption(s, answerLayers)} heatmap, step ${step + 1} of ${steps}`);
     element.dataset.step = String(step);
@@ -338,6 +342,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
       },
     },
     dispose() {
+      intervention?.dispose();
       if (timer) clearInterval(timer);
       detach();
       stage?.image.close();

@@ -1,10 +1,10 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineScenario } from '../scenario';
 import { encodeTrace } from '../../../src/shared/trace-codec';
 import { syntheticTrace } from '../../fixtures/traces/synthetic-trace';
 import { attentionRow, splitRow } from '../../../webview/head-attention';
-import { attr, checkConsole, expect, openInPanel, toggleTheme, watchConsole } from './panel-helpers';
+import { acceptSaveDialog, attr, checkConsole, expect, openInPanel, toggleTheme, watchConsole } from './panel-helpers';
 
 /**
  * Issue 13's explorer views on a synthetic trace with per-head attention (4 layers x 4 heads), a logit
@@ -89,6 +89,21 @@ export default defineScenario({
     const wantTop = trace.steps.map((s) => s.lens![s.lens!.length - 1].tokens[0].text);
     expect(JSON.stringify(top) === JSON.stringify(wantTop), `top lens tokens ${top} instead of ${wantTop}`);
     await ctx.screenshot('latent-lens');
+
+    // the convergence charts export as vector SVG (paths from the data, no raster), and a toast offers Reveal
+    await panel.locator('.tabs [data-tab=convergence]').click();
+    await attr(ctx, '.convergence-view', 'data-stop-markers');
+    const svgFile = join(dir, 'synthetic-disc-convergence.svg');
+    await panel.locator('.exports button[data-export="svg"]').click();
+    await acceptSaveDialog(ctx, 'synthetic-disc-convergence.svg');
+    for (let i = 0; i < 50 && !existsSync(svgFile); i++) await ctx.page.waitForTimeout(200);
+    expect(existsSync(svgFile), 'the SVG export was not written');
+    const svg = readFileSync(svgFile, 'utf8');
+    const lines = (svg.match(/<path data-series="[^"]+" d="M/g) ?? []).length;
+    expect(svg.startsWith('<svg') && lines >= 3 && !/<image|data:image/.test(svg), `the SVG has ${lines} series paths or embeds a raster`);
+    const toast = await ctx.waitForNotification(/exported synthetic-disc-convergence\.svg/);
+    expect(/Reveal/.test(await ctx.page.locator('.notifications-toasts').innerText()), `the export toast has no Reveal: ${toast}`);
+    await ctx.screenshot('svg-export-toast');
     checkConsole(ctx, watch);
   },
 });

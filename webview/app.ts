@@ -16,6 +16,7 @@ import { createConvergenceView } from './views/convergence-view';
 import { createStatsView } from './views/stats-view';
 import { createProbingView } from './views/probing-view';
 import { createCompareView } from './views/compare-view';
+import { shownStatus } from './shown-file';
 
 const TAB_LABELS: Record<Tab, string> = { trace: 'Trace', attention: 'Attention', lens: 'Latent lens', convergence: 'Convergence', statistics: 'Statistics', probing: 'Probing', comparison: 'Comparison' };
 
@@ -128,6 +129,8 @@ export class App {
     if (key !== this.key) this.ui = { ...this.ui, step: 0 };
     this.key = key;
     this.content = content;
+    // whatever an earlier export or open said, the line now names what is shown
+    this.setStatus(shownStatus(filesOf(content)));
     const tabs = tabsOf(content);
     if (!tabs.includes(this.ui.tab) && tabs.length) this.ui = { ...this.ui, tab: tabs[0] };
     this.persist();

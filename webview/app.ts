@@ -65,12 +65,17 @@ export class App {
   private readonly progress = h('div', { class: 'progress', hidden: true, 'data-testid': 'progress' }, this.progressLabel, this.progressBar,
     button('Cancel', () => this.cancelRun(), { 'data-testid': 'cancel-run' }));
   private readonly body = h('div', { class: 'view' });
+  private readonly backButton = button('◀', () => this.bridge.post({ type: 'navigate', direction: 'back' }),
+    { 'data-testid': 'history-back', title: 'Back: what the panel showed before', 'aria-label': 'Back', disabled: true });
+  private readonly forwardButton = button('▶', () => this.bridge.post({ type: 'navigate', direction: 'forward' }),
+    { 'data-testid': 'history-forward', title: 'Forward', 'aria-label': 'Forward', disabled: true });
 
   constructor(private readonly root: HTMLElement) {
     const saved = this.bridge.saved();
     this.ui = restoreUi(saved.ui);
     this.key = typeof saved.key === 'string' ? saved.key : '';
-    root.append(h('header', { class: 'bar' }, this.tabs, this.exportBar), this.progress, this.statusLine, this.body);
+    const history = h('div', { class: 'history', role: 'toolbar', 'aria-label': 'History' }, this.backButton, this.forwardButton);
+    root.append(h('header', { class: 'bar' }, history, this.tabs, this.exportBar), this.progress, this.statusLine, this.body);
     applyChartTheme();
     // VS Code swaps the theme on <body>; charts read colours when drawn, so redraw, but only when the
     // theme really changed (other class changes must not reset the view)
@@ -116,6 +121,10 @@ export class App {
         return;
       case 'intervention':
         if (!this.bridge.acceptIntervention(message)) this.bridge.log('warn', `intervention result for unknown request ${message.requestId}`);
+        return;
+      case 'history':
+        this.backButton.disabled = !message.canBack;
+        this.forwardButton.disabled = !message.canForward;
         return;
       case 'protocolError':
         this.setStatus(message.message, true);

@@ -36,6 +36,8 @@ export interface ReplyMessage { type: 'reply'; requestId: number; ok: boolean; m
 export interface ProtocolErrorMessage { type: 'protocolError'; message: string }
 /** The outcome of an `intervene` request (sent before its `reply`): both answers, the log-prob change, the new trace. */
 export interface InterventionMessage { type: 'intervention'; requestId: number; result: InterventionResult }
+/** whether the panel's Back and Forward have somewhere to go */
+export interface HistoryMessage { type: 'history'; canBack: boolean; canForward: boolean }
 
 export type ToWebviewMessage =
   | ShowMessage
@@ -44,7 +46,8 @@ export type ToWebviewMessage =
   | RunEndedMessage
   | ReplyMessage
   | ProtocolErrorMessage
-  | InterventionMessage;
+  | InterventionMessage
+  | HistoryMessage;
 
 // ---- webview -> host -------------------------------------------------------
 
@@ -81,6 +84,8 @@ export interface CancelRunMessage { type: 'cancelRun'; runId: number }
 export interface PerfMessage { type: 'perf'; metric: PerfMetric; ms: number; detail: string }
 /** A message for the host log (errors caught in the webview). */
 export interface LogMessage { type: 'log'; level: WebviewLogLevel; message: string }
+/** Back or Forward through what the panel showed */
+export interface NavigateMessage { type: 'navigate'; direction: 'back' | 'forward' }
 
 export type FromWebviewMessage =
   | ReadyMessage
@@ -90,7 +95,8 @@ export type FromWebviewMessage =
   | InterveneRequestMessage
   | OpenItemRequestMessage
   | PerfMessage
-  | LogMessage;
+  | LogMessage
+  | NavigateMessage;
 
 // ---- guards ----------------------------------------------------------------
 
@@ -427,7 +433,7 @@ const MAX_EXPORT_BYTES = 256 << 20;
 /** Validates a message from the webview; throws ProtocolError naming the first bad field. */
 export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
   const m = obj(v, 'message');
-  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'intervene', 'openItem', 'perf', 'log'] as const, 'message.type');
+  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'intervene', 'openItem', 'perf', 'log', 'navigate'] as const, 'message.type');
   switch (type) {
     case 'ready':
       if (m.protocol !== PROTOCOL_VERSION) throw new ProtocolError('message.protocol', `expected ${PROTOCOL_VERSION}`);
@@ -465,6 +471,9 @@ export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
       oneOf(m.level, ['info', 'warn', 'error'] as const, 'message.level');
       str(m.message, 'message.message', 10_000);
       break;
+    case 'navigate':
+      oneOf(m.direction, ['back', 'forward'] as const, 'message.direction');
+      break;
   }
   return v as FromWebviewMessage;
 }
@@ -486,7 +495,7 @@ function checkPanelIntervention(v: unknown, path: string): PanelIntervention {
 /** Validates a message from the host; throws ProtocolError naming the first bad field. */
 export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
   const m = obj(v, 'message');
-  const type = oneOf(m.type, ['show', 'runStarted', 'progress', 'runEnded', 'reply', 'protocolError', 'intervention'] as const,
+  const type = oneOf(m.type, ['show', 'runStarted', 'progress', 'runEnded', 'reply', 'protocolError', 'intervention', 'history'] as const,
     'message.type');
   switch (type) {
     case 'show':
@@ -513,6 +522,9 @@ export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
       break;
     case 'protocolError':
       str(m.message, 'message.message', 2000);
+      break;
+    case 'history':
+      for (const k of ['canBack', 'canForward'] as const) if (typeof m[k] !== 'boolean') throw new ProtocolError(`message.${k}`, 'expected a boolean');
       break;
     case 'intervention': {
       int(m.requestId, 'message.requestId');

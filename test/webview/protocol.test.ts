@@ -94,3 +94,10 @@ test('the panel guard refuses per-layer attention that is not whole layers of th
   t.firstAnswerAttention.perLayer = new Float32Array(4 * 16 + 3);
   assert.throws(() => assertTrace(t), /trace.firstAnswerAttention.perLayer: length 67 is not a whole number of 4x4 layers/);
 });
+
+test('history messages: Back/Forward from the webview and their state from the host are checked by field', () => {
+  assert.deepEqual(assertFromWebviewMessage({ type: 'navigate', direction: 'back' }), { type: 'navigate', direction: 'back' });
+  assert.throws(() => assertFromWebviewMessage({ type: 'navigate', direction: 'up' }), /message\.direction/);
+  assert.deepEqual(assertToWebviewMessage({ type: 'history', canBack: true, canForward: false }), { type: 'history', canBack: true, canForward: false });
+  assert.throws(() => assertToWebviewMessage({ type: 'history', canBack: 1, canForward: false }), /message\.canBack/);
+});

@@ -11,6 +11,14 @@ import type { Report } from '../../shared/reports';
 import { panelHtml, webviewOptions } from './html';
 import { saveExport } from './export-file';
 import { readResult, readTrace } from './result-files';
+import { PanelHistory } from './history';
+
+/** the files a content came from, as the panel's history records them */
+function filesOf(content: PanelContent): string[] {
+  if (content.kind === 'trace' || content.kind === 'report') return content.file ? [content.file] : [];
+  if (content.kind === 'compare') return content.fileA && content.fileB ? [content.fileA, content.fileB] : [];
+  return [];
+}
 
 /** A long run mirrored into the panel; the panel's cancel button aborts `controller`. */
 export interface ActiveRun {
@@ -48,6 +56,7 @@ async function revealToast(saved: vscode.Uri): Promise<void> {
 export class WebviewSession implements vscode.Disposable {
   private content: PanelContent = { kind: 'empty' };
   private ready = false;
+  private readonly history = new PanelHistory();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -69,9 +78,31 @@ export class WebviewSession implements vscode.Disposable {
 
   /** Shows new content now if the app is listening, else on its `ready`. */
   show(content: PanelContent): void {
+    this.history.push(filesOf(content));
+    this.display(content);
+  }
+
+  private display(content: PanelContent): void {
     this.content = content;
     this.onDidShow(content);
-    if (this.ready) this.post({ type: 'show', content });
+    if (this.ready) {
+      this.post({ type: 'show', content });
+      this.post({ type: 'history', ...this.history.state });
+    }
+  }
+
+  /** re-reads the files of a history entry */
+  private async navigate(direction: 'back' | 'forward'): Promise<void> {
+    const files = direction === 'back' ? this.history.back() : this.history.forward();
+    if (!files) return;
+    const uris = files.map((f) => vscode.Uri.parse(f));
+    if (uris.length === 2) {
+      const [a, b] = await Promise.all(uris.map((u) => readTrace(u)));
+      this.display({ kind: 'compare', a, b, fileA: files[0], fileB: files[1] });
+    } else {
+      this.display(await readResult(uris[0]));
+    }
+    this.log.info(`[${this.tag}] ${direction} to ${uris.map((u) => u.fsPath).join(' and ')}`);
   }
 
   post(message: ToWebviewMessage): void {
@@ -102,6 +133,7 @@ export class WebviewSession implements vscode.Disposable {
       case 'ready': {
         this.ready = true;
         this.post({ type: 'show', content: this.content });
+        this.post({ type: 'history', ...this.history.state });
         const run = this.hooks.activeRun();
         if (run) {
           this.post({ type: 'runStarted', runId: run.runId, label: run.label });
@@ -167,6 +199,9 @@ export class WebviewSession implements vscode.Disposable {
         this.post({ type: 'reply', requestId: message.requestId, ok: true, message: await actions.openItem(shown.report, shown.file, message.itemId) });
         return;
       }
+      case 'navigate':
+        await this.navigate(message.direction);
+        return;
       case 'perf':
         this.log.info(`[${this.tag}] [perf] ${message.metric} ${message.ms.toFixed(2)} ms ${message.detail}`);
         return;

@@ -4,7 +4,8 @@ import { defineScenario } from '../scenario';
  * Finding things again: LVR offered as LaRe's Table 6 ablation is refused with the reason before
  * anything runs; a probing run's progress names its study; after it, the dataset picker lists the
  * user's datasets and none of the study's own results files; a traced image appears in the Traces tree
- * by model and question, and a click on it opens that trace.
+ * by model and question, and a click on it opens that trace; the panel's Back returns to the report
+ * (the status line naming it) and Forward to the trace.
  */
 export default defineScenario({
   name: 'finding-things',
@@ -59,5 +60,15 @@ export default defineScenario({
       throw new Error('the entry opened another file than its trace');
     }
     await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 30_000 });
+
+    // the panel's history: back to the probing report shown before the trace, then forward again
+    await ctx.panel().locator('[data-testid="history-back"]:not([disabled])').click({ timeout: 30_000 });
+    await ctx.panel().locator('[data-testid="table6"]').waitFor({ timeout: 30_000 });
+    const status = await ctx.panel().locator('[data-testid="status"]').innerText();
+    if (status !== 'Showing probing.report.json') throw new Error(`the status line says "${status}", not the report shown`);
+    await ctx.screenshot('history-back');
+    await ctx.panel().locator('[data-testid="history-forward"]:not([disabled])').click({ timeout: 30_000 });
+    await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 30_000 });
+    if ((await ctx.panel().locator('[data-testid="history-forward"]').getAttribute('disabled')) === null) throw new Error('Forward is still enabled at the newest entry');
   },
 });

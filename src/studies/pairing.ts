@@ -4,6 +4,14 @@
  */
 import type { BundleManifest } from '../shared/bundle';
 
+/** bad input: a pair of models the study cannot compare */
+export class PairingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
 /** the bundle that declares itself `model`'s ablation (manifest ablationOf), else any LaRe bundle without an Extractor */
 export function isAblationOf(candidate: BundleManifest, model: BundleManifest): boolean {
   if (candidate.ablationOf !== undefined) return candidate.ablationOf === model.name && candidate.hash !== model.hash;

@@ -12,6 +12,7 @@ import type { DatasetItem } from '../runtime/datasets/item';
 import type { ResultLine } from '../runtime/datasets/results';
 import { readManifest } from '../runtime/bundle';
 import { LOCK_FILE, withFolderLock } from '../runtime/folder-lock';
+import { pairingProblem, PairingError } from './pairing';
 import { progressReporter } from './progress';
 import { writeReportFiles } from './report-files';
 import { runTask, type TaskOptions, type TaskResult } from './task';
@@ -40,6 +41,13 @@ function task<K extends TaskName>(o: CommonStudyOptions, name: K, options: TaskO
 /** the processor options every study passes: loop settings and engine */
 function traceOptions(o: CommonStudyOptions, modelDir: string) {
   return { modelDir, settings: o.settings ?? {}, provider: o.provider ?? 'cpu', threads: o.threads ?? 1 };
+}
+
+/** refuses a second model that cannot be this study's ablation or baseline, before any item runs */
+async function checkPair(study: 'probe' | 'attention', modelDir: string, secondDir: string): Promise<void> {
+  const [model, second] = await Promise.all([readManifest(modelDir), readManifest(secondDir)]);
+  const problem = pairingProblem(study, model, second);
+  if (problem) throw new PairingError(`${study === 'probe' ? '--ablation' : '--baseline'} ${secondDir}: ${problem}`);
 }
 
 /** shards of one study write disjoint results files, so each shard takes its own lock */
@@ -80,6 +88,7 @@ export function attentionStudy(o: AttentionStudyOptions): Promise<StudyOutcome<S
 }
 
 async function attentionUnlocked(o: AttentionStudyOptions): Promise<StudyOutcome<StatsReport>> {
+  await checkPair('attention', o.modelDir, o.baselineDir);
   const progress = progressReporter('attention', 2, o.onProgress);
   const extra = o.layer !== undefined ? { layer: o.layer } : {};
   const model = await task(o, 'attention', { ...traceOptions(o, o.modelDir), ...extra }, progress.items(0));
@@ -112,6 +121,7 @@ export function probingStudy(o: ProbingStudyOptions): Promise<StudyOutcome<Probi
 }
 
 async function probingUnlocked(o: ProbingStudyOptions): Promise<StudyOutcome<ProbingReport>> {
+  if (o.ablationDir) await checkPair('probe', o.modelDir, o.ablationDir);
   const progress = progressReporter('probe', o.ablationDir ? 2 : 1, o.onProgress);
   const runs: TaskResult<TaskResultOf['probe']>[] = [await task(o, 'probe', traceOptions(o, o.modelDir), progress.items(0))];
   if (o.ablationDir) runs.push(await task(o, 'probe', traceOptions(o, o.ablationDir), progress.items(1)));

@@ -34,3 +34,21 @@ test('an ablation declared for another model is refused; the baseline is fine fo
   assert.deepEqual(direct.baselineFor, ['lare-shapes', 'lvr-shapes']);
   assert.match(pairingProblem('attention', lare, lare) ?? '', /cannot be compared with itself/);
 });
+
+test('the study itself refuses the pair before any item runs (the CLI path too)', async () => {
+  const { runStudy } = await import('../../src/studies');
+  const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const out = mkdtempSync(join(tmpdir(), 'lt-pair-'));
+  const dataset = join(__dirname, '..', '..', 'media', 'samples', 'samples.jsonl');
+  await assert.rejects(
+    runStudy('probe', { dataset, modelDir: join(MODELS, 'lare-shapes'), ablationDir: join(MODELS, 'lvr-shapes'), out, workers: 0 }),
+    (err: Error) => err.name === 'InputError' && /--ablation .*lvr-shapes: lvr-shapes is an lvr model/.test(err.message),
+  );
+  await assert.rejects(
+    runStudy('attention', { dataset, modelDir: join(MODELS, 'lare-shapes'), baselineDir: join(MODELS, 'lare-shapes'), out, workers: 0 }),
+    /--baseline .*cannot be compared with itself/,
+  );
+  assert.equal(existsSync(join(out, 'results')), false);
+  rmSync(out, { recursive: true, force: true });
+});

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeEntry, readLibrary, type LibraryEntry } from './library';
+import { TRACE_EDITOR_VIEW_TYPE } from './panel/trace-editor';
 
 export class LibraryItem extends vscode.TreeItem {
   constructor(readonly entry: LibraryEntry) {
@@ -16,7 +17,10 @@ export class LibraryItem extends vscode.TreeItem {
     this.resourceUri = vscode.Uri.file(entry.file);
     this.contextValue = `latentTrace.${entry.kind}`;
     this.iconPath = new vscode.ThemeIcon(entry.kind === 'trace' ? 'eye' : 'graph');
-    this.command = { command: 'latentTrace.openTrace', title: 'Open', arguments: [vscode.Uri.file(entry.file)] };
+    // a trace opens in the panel (with its history), a report in a tab of its own
+    this.command = entry.kind === 'trace'
+      ? { command: 'latentTrace.openTrace', title: 'Open', arguments: [vscode.Uri.file(entry.file)] }
+      : { command: 'vscode.openWith', title: 'Open', arguments: [vscode.Uri.file(entry.file), TRACE_EDITOR_VIEW_TYPE, { preview: false }] };
   }
 }
 

@@ -16,6 +16,7 @@ import { withRunProgress, type RunReporter } from '../progress';
 import { progressMessage, studyFolder } from '../studyProgress';
 import { resultsFolder } from '../results';
 import { recordEntry } from '../library';
+import { TRACE_EDITOR_VIEW_TYPE } from '../panel/trace-editor';
 import { readSettings } from '../settings';
 import { stepsStudyFrom, traceSettingsFrom } from '../settingsModel';
 import type { CommandContext } from './context';
@@ -120,7 +121,8 @@ async function runDatasetStudy(ctx: CommandContext, study: PanelStudy): Promise<
   const file = vscode.Uri.file(outcome.files[0]);
   recordEntry(results, { kind: 'report', file: file.fsPath, study: title, models, dataset, createdAt: new Date().toISOString() });
   ctx.library.refresh();
-  await ctx.panel.showReport(outcome.report, file);
+  // each report in its own tab (the read-only viewer), so two studies' reports sit side by side
+  await vscode.commands.executeCommand('vscode.openWith', file, TRACE_EDITOR_VIEW_TYPE, { preview: false });
   ctx.log.info(`[${study}] report ${file.fsPath}`);
 }
 

@@ -2,10 +2,10 @@ import { defineScenario } from '../scenario';
 
 /**
  * Finding things again: LVR offered as LaRe's Table 6 ablation is refused with the reason before
- * anything runs; a probing run's progress names its study; after it, the dataset picker lists the
- * user's datasets and none of the study's own results files; a traced image appears in the Traces tree
- * by model and question, and a click on it opens that trace; the panel's Back returns to the report
- * (the status line naming it) and Forward to the trace.
+ * anything runs; a probing run's progress names its study; its report and an attention report open
+ * in two tabs; after them, the dataset picker lists the user's datasets and none of the studies' own
+ * results files; a traced image appears in the Traces tree by model and question, and a click on it
+ * opens that trace; the panel's Back and Forward walk the traces shown, the status line naming each.
  */
 export default defineScenario({
   name: 'finding-things',
@@ -31,6 +31,14 @@ export default defineScenario({
     await ctx.panel().locator('[data-testid="table6"]').waitFor({ timeout: 240_000 });
     if (!(await ctx.results()).some((f) => /\/results\/probe-.*\.jsonl$/.test(f))) throw new Error('the study wrote no results files to leave out');
 
+    await ctx.runCommand('Latent Trace: Run Attention Statistics');
+    await ctx.pickQuickItem('small.jsonl');
+    await ctx.pickQuickItem('direct-shapes');
+    await ctx.panel().locator('[data-testid="table5"]').waitFor({ timeout: 240_000 });
+    for (const name of ['probing.report.json', 'attention.report.json']) await ctx.page.locator('.tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
+    ctx.log('report tabs:', (await ctx.page.locator('.tab').allInnerTexts()).map((t) => t.trim()).join(' | '));
+    await ctx.screenshot('two-report-tabs');
+
     await ctx.runCommand('Latent Trace: Run Probing Experiment');
     await rows.first().waitFor({ timeout: 30_000 });
     const offered = await rows.allInnerTexts();
@@ -44,6 +52,9 @@ export default defineScenario({
     await ctx.rightClick('sample.png', 'Run LaRe on Image');
     await ctx.answerQuickInput('what color is the square?');
     await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 120_000 });
+    await ctx.rightClick('sample.png', 'Run LaRe on Image');
+    await ctx.answerQuickInput('how many squares are there?');
+    await ctx.panel().locator('[data-testid="status"]', { hasText: 'how-many-squares-are-there' }).waitFor({ timeout: 120_000 });
     await ctx.runCommand('Latent Trace: Focus on Traces View');
     const entry = ctx.page.locator('.monaco-list-row', { hasText: 'lare-shapes: what color is the square?' }).first();
     await entry.waitFor({ timeout: 30_000 });
@@ -61,14 +72,12 @@ export default defineScenario({
     }
     await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 30_000 });
 
-    // the panel's history: back to the probing report shown before the trace, then forward again
+    // the panel's history: back to the second trace shown before the click, then forward again
     await ctx.panel().locator('[data-testid="history-back"]:not([disabled])').click({ timeout: 30_000 });
-    await ctx.panel().locator('[data-testid="table6"]').waitFor({ timeout: 30_000 });
-    const status = await ctx.panel().locator('[data-testid="status"]').innerText();
-    if (status !== 'Showing probing.report.json') throw new Error(`the status line says "${status}", not the report shown`);
+    await ctx.panel().locator('[data-testid="status"]', { hasText: 'how-many-squares-are-there' }).waitFor({ timeout: 30_000 });
     await ctx.screenshot('history-back');
     await ctx.panel().locator('[data-testid="history-forward"]:not([disabled])').click({ timeout: 30_000 });
-    await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 30_000 });
+    await ctx.panel().locator('[data-testid="status"]', { hasText: 'what-color-is-the-square' }).waitFor({ timeout: 30_000 });
     if ((await ctx.panel().locator('[data-testid="history-forward"]').getAttribute('disabled')) === null) throw new Error('Forward is still enabled at the newest entry');
   },
 });

@@ -11,8 +11,8 @@ import { SERIES, createChart, markerPlugin, type StepMarker } from '../charts';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
 import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv, type Table } from '../tables';
-import { canvasesToPng, textBytes } from '../exporting';
-import { chartsSvg, type SvgChart, type SvgSeries } from '../chart-svg';
+import { canvasesToPng, svgToPng, textBytes } from '../exporting';
+import { chartsSvg, reportSvg, type SvgChart, type SvgSeries } from '../chart-svg';
 import type { View, ViewContext } from './view';
 import { itemsTable } from './items-table';
 import { reportItems } from '../../src/present/report-items';
@@ -190,13 +190,20 @@ export function createConvergenceView(source: ConvergenceSource, ctx: ViewContex
     tables = { steps: t };
   }
 
+  const svgCharts = () => [...METRICS.map((m) => svgOf[m]).filter((c): c is SvgChart => c !== undefined), ...(svgExtra ? [svgExtra] : [])];
+  const cellText = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'));
+  const reportFigure = () => reportSvg(
+    source.kind === 'steps' ? `Adaptive stopping over ${source.report.items} items (${source.report.model})` : 'Convergence',
+    svgCharts(),
+    Object.entries(tables).map(([caption, t]) => ({ caption, header: t.header, rows: t.rows.map((row) => row.map(cellText)) })));
   const name = source.kind === 'steps' ? fileStem(source.report.model, 'convergence') : fileStem(...source.traces.map((t) => t.input.imageName), 'convergence');
   return {
     element,
     exports: {
       name,
-      png: () => canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
-      svg: () => textBytes(chartsSvg([...METRICS.map((m) => svgOf[m]).filter((c): c is SvgChart => c !== undefined), ...(svgExtra ? [svgExtra] : [])])),
+      // a dataset report exports as a figure with its title and tables on white; a trace's charts as they are
+      png: () => (source.kind === 'steps' ? svgToPng(reportFigure()) : canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff'))),
+      svg: () => textBytes(source.kind === 'steps' ? reportFigure() : chartsSvg(svgCharts())),
       csv: () => textBytes(tablesCsv(tables)),
     },
     dispose() {

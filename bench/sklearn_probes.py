@@ -1,9 +1,9 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Times scikit-learn's probes on the features bench/analysis-benches.ts writes, same protocol as ours:
 StandardScaler + LinearSVC with C by GridSearchCV over the given folds (then refit), and StandardScaler +
 MLPClassifier(hidden 64, adam, early stopping). Prints one JSON line: median_ms per probe and accuracy.
 
-usage: /usr/bin/python3 bench/sklearn_probes.py <features.json> <repeats>
+usage: training/.venv/bin/python bench/sklearn_probes.py <features.json> <repeats>
 """
 import json
 import sys

@@ -30,6 +30,12 @@ step build npm run build --silent
 step typecheck npm run typecheck --silent
 step lint npm run lint --silent
 
+echo "=== real-architecture smoke (tiny Hugging Face checkpoints -> bundles, checked against transformers)"
+rm -f .tmp/hf-smoke-counts.json
+bash training/hf_smoke.sh .tmp/hf-smoke-counts.json
+add_counts .tmp/hf-smoke-counts.json
+export LATENT_TRACE_REQUIRE_HF=1
+
 echo "=== unit, parity and runtime tests"
 rm -f .tmp/unit-counts.json
 node scripts/run-unit-tests.mjs

@@ -42,6 +42,7 @@ export function runSummary(trace: Trace, files?: WrittenFiles): Record<string, u
     answer: trace.answer.text,
     question: trace.input.question,
     image: trace.input.imageName,
+    grid: trace.input.grid,
     model: { name: trace.model.name, hash: trace.model.hash, method: trace.model.method },
     steps: trace.steps.map((s) => ({
       index: s.index,

@@ -124,6 +124,7 @@ export function validateManifest(raw: unknown, file: string): BundleManifest {
   c.optionalString(graphs.unet, 'graphs.unet');
   if (version === 1 && graphs.lvrHead !== undefined) c.fail('graphs.lvrHead', 'is a format version 2 field', graphs.lvrHead);
   c.optionalString(graphs.lvrHead, 'graphs.lvrHead');
+  c.optionalString(graphs.lens, 'graphs.lens');
 
   if (method === 'lare') checkLare(c, m, graphs, layers, grid);
   if (m.reconstruction !== undefined) checkReconstruction(c, m, graphs);

@@ -29,6 +29,8 @@ export interface GraphFiles {
   unet?: string;
   /** version 2, LVR: hidden [1,S,D] -> projected [1,S,D] */
   lvrHead?: string;
+  /** optional logit lens: hidden [1,K,D] -> logits [1,K,V] (the final norm and the unembedding) */
+  lens?: string;
 }
 
 export interface SpecialTokens {

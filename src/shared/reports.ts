@@ -127,4 +127,34 @@ export interface StepsReport {
   createdAt: string;
 }
 
+export interface CausalStepRow {
+  /** the ablated (zeroed) latent step */
+  step: number;
+  /** items whose unmodified run has this step */
+  n: number;
+  /** accuracy of the unmodified runs of those items, and with step t zeroed (bootstrap 95% CIs) */
+  baselineAccuracy: Interval;
+  ablatedAccuracy: Interval;
+  /** exact McNemar test of right/wrong before vs after; b = right -> wrong, c = wrong -> right */
+  mcnemar: { b: number; c: number; p: number };
+  /** mean change of log p(unmodified answer's first token), with a bootstrap 95% CI */
+  logProbChange: Interval;
+  /** paired t-test of that change against 0 */
+  pairedT: TTestResult;
+}
+
+export interface CausalReport {
+  kind: 'causal';
+  version: 1;
+  model: string;
+  /** items that ran */
+  n: number;
+  rows: CausalStepRow[];
+  /** how the CIs were drawn */
+  bootstrap: { resamples: number; level: number; seed: number };
+  items?: ReportItem[];
+  createdAt: string;
+}
+
+/** the reports the panel opens; CausalReport joins when the panel renders it (src/webview is not the runtime's) */
 export type Report = StatsReport | ProbingReport | StepsReport;

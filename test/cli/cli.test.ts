@@ -197,6 +197,26 @@ test('intervene reports the answer and probability change', async () => {
   assert.match(past.stderr, /the run has 4 latent steps; step 9 does not exist/);
 });
 
+test('run --bbox/--expected put ground truth in the trace; without them a sidecar is read; a bad box is a usage error', async () => {
+  const q = 'what color is the square?';
+  const r = await cli(['run', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--bbox', '0,0,8,8', '--expected', 'red', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.groundTruth.source, 'cli');
+  assert.deepEqual(j.groundTruth.bbox, [0, 0, 8, 8]);
+  assert.equal(j.groundTruth.correct, j.answer === 'red');
+  assert.ok(j.steps.every((s: { windowHitsBox?: boolean }) => typeof s.windowHitsBox === 'boolean'));
+  const side = join(dir, 'side.png');
+  await writeFile(side, await squareImage());
+  await writeFile(`${side}.json`, JSON.stringify({ answer: 'blue' }));
+  const fromSidecar = await cli(['run', side, '-q', q, '--model', CONTRACT_BUNDLE, '--json']);
+  assert.equal(fromSidecar.code, 0, fromSidecar.stderr);
+  assert.deepEqual(JSON.parse(fromSidecar.stdout).groundTruth, { source: 'sidecar', expected: 'blue', correct: JSON.parse(fromSidecar.stdout).answer === 'blue' });
+  const bad = await cli(['run', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--bbox', '5,5,1,1']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--bbox: bbox must be \[x0, y0, x1, y1\]/);
+});
+
 test('intervene --json prints the shared result; --from-trace and a direction between saved traces run', async () => {
   const q = 'what color is the square?';
   const zero = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '2', '--zero', '--json']);

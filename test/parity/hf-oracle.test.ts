@@ -61,7 +61,11 @@ function close(name: string, actual: ArrayLike<number>, expected: ArrayLike<numb
 }
 
 if (pairs.length === 0) {
-  test(`Hugging Face oracle parity (no converted bundles in ${DIR}; run training/hf_smoke.sh)`, { skip: true }, () => {});
+  // The test command runs the smoke first and sets LATENT_TRACE_REQUIRE_HF: there, no bundles is a failure.
+  const required = process.env.LATENT_TRACE_REQUIRE_HF === '1';
+  test(`Hugging Face oracle parity (no converted bundles in ${DIR}; run training/hf_smoke.sh)`, { skip: !required }, () => {
+    assert.fail(`no converted bundles with oracle files in ${DIR}: training/hf_smoke.sh did not produce them`);
+  });
 }
 
 for (const pair of pairs) {

@@ -20,6 +20,8 @@ export const runCommand: CliCommand = {
   --bbox <x0,y0,x1,y1>      ground-truth box in image pixels (x1, y1 exclusive): steps say whether their window hits it
   --expected <text>         the expected answer: the trace says whether the answer is correct (eval's normalisation)
                             (without either, a sidecar <image>.json {"bbox": [...], "answer": "..."} is read if present)
+  --head-attention          record per-head attention (every latent step and the first answer token) in the trace
+  --lens                    record the latent lens (top 5 tokens and patches per layer) of every step
   --out <dir>               write <image>.ltrace.json and PNGs (heatmap overlays, reconstructions)
   --json                    print one JSON object to stdout (progress stays on stderr)
 ${traceOptionsUsage}`,
@@ -38,6 +40,8 @@ ${traceOptionsUsage}`,
       out: { type: 'string' },
       bbox: { type: 'string' },
       expected: { type: 'string' },
+      'head-attention': { type: 'boolean' },
+      lens: { type: 'boolean' },
     });
     if (a.positionals.length !== 1) throw new UsageError(`expected one image path, got ${a.positionals.length} (see latent-trace run --help)`);
     const question = stringOpt(a, 'question');
@@ -60,6 +64,8 @@ ${traceOptionsUsage}`,
         question,
         settings: opts.settings,
         groundTruth,
+        headAttention: a.values['head-attention'] === true,
+        lens: a.values.lens === true,
         reconstruct: reconstruct && engine.manifest.reconstruction ? { sampler, samplerSteps, seed: opts.settings.seed } : false,
         signal: io.signal,
         onProgress: traceProgress(io),

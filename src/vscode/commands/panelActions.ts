@@ -120,7 +120,8 @@ export function panelActions(ctx: CommandContext): PanelActions {
         const next = await withRunProgress(`recording per-head attention of ${trace.input.imageName}`, panelRun, async ({ report, signal }) => {
           report('waiting for the model', 0.05);
           return ctx.engines.use(slot, model.dir, runtime, (engine) => timed(ctx.log, `[attention] re-run recording ${wanted.length} sources${note}`, () =>
-            engine.trace({ ...request, headAttention: { sources: wanted }, lens: trace.steps.some((s) => s.lens) ? true : undefined, signal })));
+            // the lens comes along where the bundle has its graph: the re-run then has every view
+            engine.trace({ ...request, headAttention: { sources: wanted }, lens: model.manifest.graphs.lens !== undefined || undefined, signal })));
         });
         const saved = await saveTrace(ctx, next, `${trace.input.imageName}-heads`);
         await ctx.panel.showTrace(next, vscode.Uri.file(saved));

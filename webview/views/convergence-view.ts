@@ -7,7 +7,7 @@ import type { Chart, ChartDataset } from 'chart.js';
 import type { Trace } from '../../src/shared/trace';
 import type { StepsReport } from '../../src/shared/reports';
 import { METRICS, METRIC_LABELS, adaptiveStopStep, distanceSeries, fewStepsNote, intervalMeans, traceThreshold, type Metric } from '../convergence';
-import { SERIES, createChart, markerPlugin, type StepMarker } from '../charts';
+import { SERIES, createChart, markerPadding, markerPlugin, type StepMarker } from '../charts';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
 import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv, type Table } from '../tables';
@@ -127,6 +127,7 @@ export function createConvergenceView(source: ConvergenceSource, ctx: ViewContex
           ...(two ? { y1: { position: 'right' as const, title: { display: true, text: `${metric}, B: ${two[1].model.name}` }, beginAtZero: true, grid: { drawOnChartArea: false } } } : {}),
         },
         plugins: { legend: { labels: { filter: (item) => item.text !== '95% CI (lower edge)' } } },
+        layout: { padding: { top: markerPadding(input.markers) } },
       },
       plugins: [markerPlugin(input.markers)],
     }, `${METRIC_LABELS[metric]} per step`, `convergence-${metric}`);

@@ -2,7 +2,7 @@
  * The webview's side of the protocol: posts typed messages, matches replies to requests,
  * and keeps the webview state VS Code persists across reloads.
  */
-import type { ExportFormat, FromWebviewMessage, InterventionMessage, PanelIntervention, PerfMetric, ReplyMessage } from '../src/shared/protocol';
+import type { AttentionSourceRequest, ExportFormat, FromWebviewMessage, InterventionMessage, PanelIntervention, PerfMetric, ReplyMessage } from '../src/shared/protocol';
 import type { InterventionResult } from '../src/shared/trace';
 import type { UiState } from './ui-state';
 
@@ -60,6 +60,13 @@ export class HostBridge {
     const result = this.results.get(requestId);
     this.results.delete(requestId);
     return { reply, result: reply.ok ? result : undefined };
+  }
+
+  /** Asks the host to re-run the shown trace recording per-head attention for more sources. */
+  recordAttention(sources: AttentionSourceRequest[]): Promise<ReplyMessage> {
+    const requestId = this.nextRequestId++;
+    this.post({ type: 'recordAttention', requestId, sources });
+    return new Promise((resolve) => this.pending.set(requestId, resolve));
   }
 
   /** Asks the host to open (or re-run) the trace of a report item. */

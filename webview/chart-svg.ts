@@ -4,8 +4,18 @@
  * white whatever the theme, so an exported figure reads the same in a paper. Pure (strings only).
  */
 
+export interface SvgBox {
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+  /** points drawn beyond the whiskers */
+  outliers?: number[];
+}
+
 export interface SvgSeries {
-  kind: 'line' | 'bar';
+  kind: 'line' | 'bar' | 'box';
   label: string;
   color: string;
   /** one value per x category; null leaves a gap */
@@ -13,6 +23,8 @@ export interface SvgSeries {
   dashed?: boolean;
   /** [low, high] per category: a CI band (lines) or whiskers (bars) */
   intervals?: ([number, number] | null)[];
+  /** per category, for kind 'box' (values are then ignored) */
+  boxes?: (SvgBox | null)[];
 }
 
 export interface SvgMarker {
@@ -63,7 +75,8 @@ export function yRange(chart: SvgChart): { min: number; max: number; ticks: numb
   let min = chart.beginAtZero === false ? Infinity : 0;
   let max = -Infinity;
   for (const s of chart.series) {
-    s.values.forEach((v, i) => {
+    const extents = (s.boxes ?? []).flatMap((b) => (b ? [b.min, b.max, ...(b.outliers ?? [])] : []));
+    [...s.values, ...extents].forEach((v, i) => {
       const iv = s.intervals?.[i];
       for (const x of [v, iv?.[0], iv?.[1]]) {
         if (x === null || x === undefined || !Number.isFinite(x)) continue;
@@ -147,6 +160,17 @@ export function chartSvg(chart: SvgChart, layout: SvgLayout = { width: 640, heig
       }
     });
   });
+  for (const s of chart.series.filter((x) => x.kind === 'box')) {
+    (s.boxes ?? []).forEach((b, i) => {
+      if (!b) return;
+      const cx = xAt(i);
+      const half = Math.min(40, slot * 0.3);
+      parts.push(`<path data-role="whisker" data-series="${escapeXml(s.label)}" d="M${cx.toFixed(2)} ${yAt(b.min).toFixed(2)}V${yAt(b.q1).toFixed(2)}M${cx.toFixed(2)} ${yAt(b.q3).toFixed(2)}V${yAt(b.max).toFixed(2)}M${(cx - half / 2).toFixed(2)} ${yAt(b.min).toFixed(2)}h${half.toFixed(2)}M${(cx - half / 2).toFixed(2)} ${yAt(b.max).toFixed(2)}h${half.toFixed(2)}" stroke="${s.color}" fill="none"/>`,
+        `<rect data-role="box" data-series="${escapeXml(s.label)}" x="${(cx - half).toFixed(2)}" y="${yAt(b.q3).toFixed(2)}" width="${(2 * half).toFixed(2)}" height="${Math.max(0.5, yAt(b.q1) - yAt(b.q3)).toFixed(2)}" fill="${s.color}" fill-opacity="0.35" stroke="${s.color}"/>`,
+        `<path data-role="median" d="M${(cx - half).toFixed(2)} ${yAt(b.median).toFixed(2)}h${(2 * half).toFixed(2)}" stroke="${s.color}" stroke-width="2"/>`,
+        ...(b.outliers ?? []).map((o) => `<circle data-role="outlier" cx="${cx.toFixed(2)}" cy="${yAt(o).toFixed(2)}" r="3" fill="none" stroke="${s.color}"/>`));
+    });
+  }
   for (const s of chart.series.filter((x) => x.kind === 'line')) {
     if (s.intervals) {
       const pts = s.intervals.map((iv, i) => (iv ? { i, iv } : null)).filter((p): p is { i: number; iv: [number, number] } => p !== null);
@@ -190,4 +214,51 @@ export function chartsSvg(charts: SvgChart[], layout: SvgLayout = { width: 640, 
   const inner = charts.map((c, i) => chartSvg(c, layout).replace(/^<svg [^>]*>/, `<svg x="0" y="${i * layout.height}" width="${layout.width}" height="${layout.height}">`));
   return [`<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height * charts.length}" viewBox="0 0 ${layout.width} ${layout.height * charts.length}" ${FONT} font-size="11">`,
     ...inner, '</svg>'].join('\n');
+}
+
+export interface SvgTable {
+  caption: string;
+  header: string[];
+  rows: string[][];
+}
+
+const ROW = 18;
+/** about 6.2 px per character at 11 px sans-serif: column widths from the longest cell */
+const CHAR = 6.2;
+
+/** A table as SVG text rows (column widths from the longest cell, numbers right-aligned), and its height. */
+export function tableSvg(t: SvgTable, y: number, width: number): { svg: string; height: number } {
+  const cols = t.header.length;
+  const widths = Array.from({ length: cols }, (_, c) => Math.max(...[t.header[c], ...t.rows.map((r) => r[c] ?? '')].map((s) => s.length)) * CHAR + 16);
+  const scale = Math.min(1, (width - 32) / widths.reduce((a, b) => a + b, 0));
+  const xs = widths.reduce<number[]>((acc, w, i) => [...acc, (acc[i] ?? 16) + w * scale], [16]);
+  const numeric = (s: string) => /^[-+−]?[\d.,]+(e[-+]?\d+)?%?$/.test(s.trim());
+  const parts = [`<text x="16" y="${y + 14}" font-weight="600" fill="#222">${escapeXml(t.caption)}</text>`];
+  const line = (cells: string[], yy: number, bold: boolean) => cells.forEach((c, i) => {
+    const right = i > 0 && numeric(c);
+    parts.push(`<text x="${(right ? xs[i + 1] - 8 : xs[i]).toFixed(1)}" y="${yy}"${right ? ' text-anchor="end"' : ''}${bold ? ' font-weight="600"' : ''} fill="#222">${escapeXml(c)}</text>`);
+  });
+  line(t.header, y + 14 + ROW, true);
+  parts.push(`<line x1="16" x2="${xs[cols].toFixed(1)}" y1="${y + 20 + ROW}" y2="${y + 20 + ROW}" stroke="#333"/>`);
+  t.rows.forEach((r, k) => line(r, y + 14 + ROW * (k + 2), false));
+  return { svg: parts.join('\n'), height: ROW * (t.rows.length + 2) + 10 };
+}
+
+/** A report as one SVG document: title, charts stacked, then tables, on white. */
+export function reportSvg(title: string, charts: SvgChart[], tables: SvgTable[], layout: SvgLayout = { width: 720, height: 360 }): string {
+  const parts: string[] = [];
+  let y = 0;
+  parts.push(`<text x="16" y="24" font-size="15" font-weight="600" fill="#111">${escapeXml(title)}</text>`);
+  y = 36;
+  for (const c of charts) {
+    parts.push(chartSvg(c, layout).replace(/^<svg [^>]*>/, `<svg x="0" y="${y}" width="${layout.width}" height="${layout.height}">`));
+    y += layout.height;
+  }
+  for (const t of tables) {
+    const { svg, height } = tableSvg(t, y + 8, layout.width);
+    parts.push(svg);
+    y += height + 16;
+  }
+  return [`<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${y}" viewBox="0 0 ${layout.width} ${y}" ${FONT} font-size="11">`,
+    `<rect data-role="background" x="0" y="0" width="${layout.width}" height="${y}" fill="#ffffff"/>`, ...parts, '</svg>'].join('\n');
 }

@@ -2,7 +2,8 @@
  * Pure reads of a trace's per-head attention (Trace.headAttention): one source's row for a layer and a
  * head or the head mean, and that row split into the parts of the sequence (image, question, latents).
  */
-import type { AttentionSource, HeadAttention } from '../src/shared/trace';
+import type { AttentionSource, HeadAttention, Trace } from '../src/shared/trace';
+import type { AttentionSourceRequest } from '../src/shared/protocol';
 
 export type HeadChoice = number | 'mean';
 export type AttentionTarget = 'image' | 'text' | 'latents';
@@ -70,4 +71,19 @@ export function tokenAlphas(weights: Float32Array): number[] {
   let max = 0;
   for (const w of weights) if (w > max) max = w;
   return Array.from(weights, (w) => (max > 0 && w > 0 ? w / max : 0));
+}
+
+/** The positions a re-run could add: the last prompt token, every latent step and answer token not yet recorded. */
+export function unrecordedSources(trace: Trace): AttentionSourceRequest[] {
+  const have = new Set((trace.headAttention?.sources ?? []).map((s) => (s.kind === 'prompt-last' ? s.kind : `${s.kind}:${s.index}`)));
+  const all: AttentionSourceRequest[] = [
+    { kind: 'prompt-last' },
+    ...trace.steps.map((_, t) => ({ kind: 'latent' as const, index: t + 1 })),
+    ...trace.answer.tokenIds.map((_, i) => ({ kind: 'answer' as const, index: i })),
+  ];
+  return all.filter((s) => !have.has(s.kind === 'prompt-last' ? s.kind : `${s.kind}:${s.index}`));
+}
+
+export function requestLabel(s: AttentionSourceRequest): string {
+  return s.kind === 'prompt-last' ? 'last prompt token' : s.kind === 'latent' ? `latent step ${s.index}` : `answer token ${s.index}`;
 }

@@ -74,6 +74,13 @@ export type PanelIntervention =
   | { kind: 'replace-from-trace'; step: number; sourceStep: number }
   | { kind: 'add-direction'; step: number; alpha: number; stepA: number; stepB: number };
 export const PANEL_INTERVENTIONS = ['zero', 'replace-with-step', 'replace-from-trace', 'add-direction'] as const;
+/** A position whose per-head attention row a re-run should record (latent steps from 1, answer tokens from 0). */
+export type AttentionSourceRequest = { kind: 'prompt-last' } | { kind: 'latent' | 'answer'; index: number };
+/**
+ * Re-run the shown trace from its settings recording per-head attention for these sources as well as the
+ * ones it has; the host shows the new trace.
+ */
+export interface RecordAttentionRequestMessage { type: 'recordAttention'; requestId: number; sources: AttentionSourceRequest[] }
 /** Open the trace of the shown report's item `itemId` (its `items[].id`), re-running it if no saved trace is found. */
 export interface OpenItemRequestMessage { type: 'openItem'; requestId: number; itemId: string }
 /** Run an intervention on the shown trace (host: the runtime's runIntervention); answered by `intervention` then `reply`. */
@@ -94,6 +101,7 @@ export type FromWebviewMessage =
   | CancelRunMessage
   | InterveneRequestMessage
   | OpenItemRequestMessage
+  | RecordAttentionRequestMessage
   | PerfMessage
   | LogMessage
   | NavigateMessage;
@@ -433,7 +441,7 @@ const MAX_EXPORT_BYTES = 256 << 20;
 /** Validates a message from the webview; throws ProtocolError naming the first bad field. */
 export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
   const m = obj(v, 'message');
-  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'intervene', 'openItem', 'perf', 'log', 'navigate'] as const, 'message.type');
+  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'intervene', 'openItem', 'recordAttention', 'perf', 'log', 'navigate'] as const, 'message.type');
   switch (type) {
     case 'ready':
       if (m.protocol !== PROTOCOL_VERSION) throw new ProtocolError('message.protocol', `expected ${PROTOCOL_VERSION}`);
@@ -462,6 +470,16 @@ export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
       int(m.requestId, 'message.requestId');
       str(m.itemId, 'message.itemId', 1000);
       break;
+    case 'recordAttention': {
+      int(m.requestId, 'message.requestId');
+      if (!Array.isArray(m.sources) || m.sources.length === 0 || m.sources.length > 256) throw new ProtocolError('message.sources', 'expected 1 to 256 sources');
+      m.sources.forEach((x, i) => {
+        const src = obj(x, `message.sources[${i}]`);
+        const kind = oneOf(src.kind, ['prompt-last', 'latent', 'answer'] as const, `message.sources[${i}].kind`);
+        if (kind !== 'prompt-last') int(src.index, `message.sources[${i}].index`, kind === 'latent' ? 1 : 0);
+      });
+      break;
+    }
     case 'perf':
       oneOf(m.metric, ['first-paint', 'scrub', 'view-render'] as const, 'message.metric');
       if (finite(m.ms, 'message.ms') < 0) throw new ProtocolError('message.ms', 'must not be negative');

@@ -79,3 +79,35 @@ test('stacked charts keep one vector document with each chart in its own viewpor
   assert.equal((svg.match(/<svg x="0" y="360"/g) ?? []).length, 1);
   assert.doesNotMatch(svg, /<image/);
 });
+
+test('a report SVG holds its title, every chart and every table row as text on white', async () => {
+  const { reportSvg } = await import('../../webview/chart-svg');
+  const svg = reportSvg('Attention statistics: baseline vs LaRe', [chart], [
+    { caption: 'Table 5', header: ['statistic', 'baseline', 'LaRe'], rows: [['Mean', '4.419', '10.86'], ['Median', '4.434', '10.91']] },
+  ]);
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="720" height="\d+"/);
+  assert.match(svg, /<rect data-role="background" x="0" y="0" width="720" height="\d+" fill="#ffffff"\/>/);
+  assert.match(svg, />Attention statistics: baseline vs LaRe</);
+  for (const cell of ['Table 5', 'statistic', 'Mean', '4.419', '10.91']) assert.match(svg, new RegExp(`>${cell.replace('.', '\\.')}<`));
+  // numbers are right-aligned, labels not
+  assert.match(svg, /text-anchor="end"[^>]*>4\.419</);
+  assert.doesNotMatch(svg, /text-anchor="end"[^>]*>Mean</);
+  assert.doesNotMatch(svg, /<image/);
+  assert.equal((svg.match(/<rect data-series="accuracy %"/g) ?? []).length, 2);
+});
+
+test('a box series draws box, median and whiskers as vector shapes, its outliers as circles, inside the axis', () => {
+  const svg = chartSvg({
+    title: 'box', xLabel: '', yLabel: 'v', categories: ['a', 'b'], beginAtZero: false,
+    series: [{ kind: 'box', label: 'dist', color: '#4e9ad6', values: [], boxes: [{ min: 1, q1: 2, median: 3, q3: 4, max: 5, outliers: [9] }, null] }],
+  });
+  const box = svg.match(/<rect data-role="box" data-series="dist" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"/)!;
+  const med = svg.match(/<path data-role="median" d="M[\d.]+ ([\d.]+)h/)!;
+  const top = Number(box[1]);
+  const height = Number(box[2]);
+  // the median (3) sits halfway between q1 (2) and q3 (4)
+  assert.ok(Math.abs(Number(med[1]) - (top + height / 2)) < 0.05, `median at ${med[1]}, box ${top}..${top + height}`);
+  const out = Number(svg.match(/<circle data-role="outlier" cx="[\d.]+" cy="([\d.]+)"/)![1]);
+  assert.ok(out < top && out >= 40 - 1e-6, `the outlier at 9 is drawn above the box and inside the plot (${out})`);
+  assert.match(svg, /<path data-role="whisker" data-series="dist"/);
+});

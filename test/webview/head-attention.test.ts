@@ -115,3 +115,16 @@ test('the guard names a bad per-head field', () => {
     assert.throws(() => assertTrace(t), re);
   }
 });
+
+test('unrecorded sources are every position without rows, and the guard accepts their request', async () => {
+  const { unrecordedSources, requestLabel } = await import('../../webview/head-attention');
+  const { assertFromWebviewMessage } = await import('../../src/shared/protocol');
+  const trace = syntheticTrace({ steps: 3, grid: 4, imageSize: 32, windowSize: 2, heads: 2, headSources: 3 });
+  // recorded: last prompt token, answer tokens 0 and 1; missing: the three latent steps
+  assert.deepEqual(unrecordedSources(trace).map(requestLabel), ['latent step 1', 'latent step 2', 'latent step 3']);
+  const none = syntheticTrace({ steps: 2, grid: 4, imageSize: 32, windowSize: 2 });
+  assert.deepEqual(unrecordedSources(none).map(requestLabel), ['last prompt token', 'latent step 1', 'latent step 2', 'answer token 0', 'answer token 1']);
+  assertFromWebviewMessage({ type: 'recordAttention', requestId: 1, sources: unrecordedSources(trace) });
+  assert.throws(() => assertFromWebviewMessage({ type: 'recordAttention', requestId: 1, sources: [{ kind: 'latent', index: 0 }] }), /message.sources\[0\].index/);
+  assert.throws(() => assertFromWebviewMessage({ type: 'recordAttention', requestId: 1, sources: [] }), /message.sources/);
+});

@@ -4,7 +4,7 @@
  * earlier latent steps, beside a grid of small multiples of every head of that layer on one shared scale.
  */
 import type { HeadAttention, Trace } from '../../src/shared/trace';
-import { ATTENTION_TARGETS, attentionRow, orderedSources, sourceLabel, splitRow, tokenAlphas, type AttentionTarget, type HeadChoice } from '../head-attention';
+import { ATTENTION_TARGETS, attentionRow, orderedSources, requestLabel, sourceLabel, splitRow, tokenAlphas, unrecordedSources, type AttentionTarget, type HeadChoice } from '../head-attention';
 import { decodeTraceImage } from '../heatmap-stage';
 import { GridOverlay, strokeGroundTruth } from '../overlay';
 import { fitSize, renderScale } from '../grid-geometry';
@@ -13,7 +13,7 @@ import { Legend } from '../legend';
 import { cssColor } from '../colormap';
 import { formatNumber, fileStem } from '../format';
 import { toCsv } from '../csv';
-import { h, select } from '../dom';
+import { button, h, select } from '../dom';
 import { textBytes } from '../exporting';
 import type { View, ViewContext } from './view';
 
@@ -60,6 +60,18 @@ export function createAttentionView(trace: Trace, ctx: ViewContext): View {
     select('Target', targets, targets.includes(s0.target) ? s0.target : 'image', (v) => set({ attnTarget: v }), TARGET_LABELS),
   );
   controls.querySelectorAll('select').forEach((el, i) => (el.dataset.testid = ['attn-source', 'attn-layer', 'attn-head', 'attn-target'][i]));
+  const missing = unrecordedSources(trace);
+  if (missing.length) {
+    // a position the trace has no rows for: the host re-runs the trace from its settings and records it
+    const values = missing.map((_, i) => String(i));
+    const pick = select('Record another source', values, '0', () => undefined, Object.fromEntries(missing.map((m, i) => [String(i), requestLabel(m)])));
+    pick.querySelector('select')!.dataset.testid = 'attn-record-source';
+    controls.append(pick, button('Re-run to record it', () => {
+      const chosen = missing[Number(pick.querySelector('select')!.value)];
+      ctx.status(`re-running the trace to record ${requestLabel(chosen)}…`);
+      void ctx.bridge.recordAttention([chosen]).then((r) => ctx.status(r.message, !r.ok && r.message !== 'cancelled'));
+    }, { 'data-testid': 'attn-record', title: 'Re-run this trace from its settings, recording per-head attention for this position too' }));
+  }
 
   const main = h('div', { class: 'attn-main', 'data-testid': 'attn-main' });
   const legend = new Legend();

@@ -7,12 +7,12 @@ import type { Chart, ChartDataset } from 'chart.js';
 import type { Trace } from '../../src/shared/trace';
 import type { StepsReport } from '../../src/shared/reports';
 import { METRICS, METRIC_LABELS, adaptiveStopStep, distanceSeries, fewStepsNote, intervalMeans, traceThreshold, type Metric } from '../convergence';
-import { SERIES, createChart, markerPlugin, type StepMarker } from '../charts';
+import { SERIES, createChart, markerPadding, markerPlugin, type StepMarker } from '../charts';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
 import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv, type Table } from '../tables';
-import { canvasesToPng, textBytes } from '../exporting';
-import { chartsSvg, type SvgChart, type SvgSeries } from '../chart-svg';
+import { canvasesToPng, svgToPng, textBytes } from '../exporting';
+import { chartsSvg, reportSvg, type SvgChart, type SvgSeries } from '../chart-svg';
 import type { View, ViewContext } from './view';
 import { itemsTable } from './items-table';
 import { reportItems } from '../../src/present/report-items';
@@ -127,6 +127,7 @@ export function createConvergenceView(source: ConvergenceSource, ctx: ViewContex
           ...(two ? { y1: { position: 'right' as const, title: { display: true, text: `${metric}, B: ${two[1].model.name}` }, beginAtZero: true, grid: { drawOnChartArea: false } } } : {}),
         },
         plugins: { legend: { labels: { filter: (item) => item.text !== '95% CI (lower edge)' } } },
+        layout: { padding: { top: markerPadding(input.markers) } },
       },
       plugins: [markerPlugin(input.markers)],
     }, `${METRIC_LABELS[metric]} per step`, `convergence-${metric}`);
@@ -190,13 +191,20 @@ export function createConvergenceView(source: ConvergenceSource, ctx: ViewContex
     tables = { steps: t };
   }
 
+  const svgCharts = () => [...METRICS.map((m) => svgOf[m]).filter((c): c is SvgChart => c !== undefined), ...(svgExtra ? [svgExtra] : [])];
+  const cellText = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'));
+  const reportFigure = () => reportSvg(
+    source.kind === 'steps' ? `Adaptive stopping over ${source.report.items} items (${source.report.model})` : 'Convergence',
+    svgCharts(),
+    Object.entries(tables).map(([caption, t]) => ({ caption, header: t.header, rows: t.rows.map((row) => row.map(cellText)) })));
   const name = source.kind === 'steps' ? fileStem(source.report.model, 'convergence') : fileStem(...source.traces.map((t) => t.input.imageName), 'convergence');
   return {
     element,
     exports: {
       name,
-      png: () => canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
-      svg: () => textBytes(chartsSvg([...METRICS.map((m) => svgOf[m]).filter((c): c is SvgChart => c !== undefined), ...(svgExtra ? [svgExtra] : [])])),
+      // a dataset report exports as a figure with its title and tables on white; a trace's charts as they are
+      png: () => (source.kind === 'steps' ? svgToPng(reportFigure()) : canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff'))),
+      svg: () => textBytes(source.kind === 'steps' ? reportFigure() : chartsSvg(svgCharts())),
       csv: () => textBytes(tablesCsv(tables)),
     },
     dispose() {

@@ -6,11 +6,12 @@
 import type { Chart } from 'chart.js';
 import type { StatsReport } from '../../src/shared/reports';
 import { SERIES, createChart } from '../charts';
-import { button, h, renderTable, themeColor } from '../dom';
+import { button, h, renderTable } from '../dom';
 import { formatNumber, formatP, fileStem } from '../format';
 import { sharedHistogram } from '../histogram';
 import { statsTable, statsTestTable, tablesCsv } from '../tables';
-import { canvasesToPng, textBytes } from '../exporting';
+import { svgToPng, textBytes } from '../exporting';
+import { reportSvg, type SvgChart } from '../chart-svg';
 import type { View, ViewContext } from './view';
 import { itemsTable, openItem } from './items-table';
 import { outlierItems, reportItems } from '../../src/present/report-items';
@@ -124,11 +125,29 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
     renderTable(tests, 'Tests and effect sizes', (v, col) => (typeof v === 'number' ? (col === 3 ? formatP(v) : formatNumber(v)) : String(v ?? '—'))),
     ...(items.length ? [itemsTable(items, ctx, r.measure)] : []),
   );
+  const title = `${r.measure}: ${r.labels.a} vs ${r.labels.b}`;
+  const fmt = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'));
+  // the figure as exported: charts built from the data (vector), Table 5 and the tests, on white
+  const figure = (): string => {
+    const box = (d: StatsReport['a'], k: number) => ({ min: d.min, q1: d.percentiles['25'], median: d.percentiles['50'], q3: d.percentiles['75'], max: d.max, outliers: outliers[k].map((it) => it.statistic!) });
+    const svgCharts: SvgChart[] = [
+      { title: `Distributions of ${r.measure}`, xLabel: '', yLabel: r.measure, categories: [r.labels.a, r.labels.b], beginAtZero: false,
+        series: [{ kind: 'box', label: r.labels.a, color: SERIES.a, values: [], boxes: [box(r.a, 0), null] }, { kind: 'box', label: r.labels.b, color: SERIES.b, values: [], boxes: [null, box(r.b, 1)] }] },
+      { title: 'Histograms over shared bins', xLabel: r.measure, yLabel: 'count', categories: hist.a.map((_, i) => formatNumber((hist.edges[i] + hist.edges[i + 1]) / 2, 3)),
+        series: [{ kind: 'bar', label: r.labels.a, color: SERIES.a, values: hist.a }, { kind: 'bar', label: r.labels.b, color: SERIES.b, values: hist.b }] },
+    ];
+    const d = statsTable(r);
+    return reportSvg(title, svgCharts, [
+      { caption: `${title}, as LaRe Table 5`, header: d.header, rows: d.rows.map((row) => row.map(fmt)) },
+      { caption: 'Tests and effect sizes', header: tests.header, rows: tests.rows.map((row) => row.map((v, col) => (typeof v === 'number' && col === 3 ? formatP(v) : fmt(v)))) },
+    ]);
+  };
   return {
     element,
     exports: {
       name: fileStem('stats', r.labels.a, 'vs', r.labels.b),
-      png: () => canvasesToPng(charts.map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      png: () => svgToPng(figure()),
+      svg: () => textBytes(figure()),
       csv: () => textBytes(tablesCsv({
         descriptive: statsTable(r),
         tests,

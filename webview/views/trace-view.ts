@@ -155,6 +155,13 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
   }
 
   const controls = heatmapControls(ctx, layers, answerLayers, () => redrawAll());
+  if (!trace.headAttention && steps > 0) {
+    controls.append(button('Record per-head attention', () => {
+      ctx.status('re-running the trace to record per-head attention…');
+      void ctx.bridge.recordAttention([{ kind: 'prompt-last' }, ...trace.steps.map((_, t) => ({ kind: 'latent' as const, index: t + 1 })), { kind: 'answer', index: 0 }])
+        .then((r) => ctx.status(r.message, !r.ok && r.message !== 'cancelled'));
+    }, { 'data-testid': 'record-heads', title: 'Re-run this trace from its settings with per-head attention rows (the model\'s decoder must export them)' }));
+  }
   controls.append(button('Compare with…', () => void ctx.bridge.openFile('compare').then((r) => ctx.status(r.message, !r.ok && r.message !== 'cancelled')), { 'data-testid': 'compare-with', title: 'Show another trace beside this one, steps aligned' }));
   const gt = trace.input.groundTruth;
   const answer = h('section', { class: 'answer', 'data-testid': 'answer' },

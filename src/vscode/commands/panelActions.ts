@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { access } from 'node:fs/promises';
-import type { PanelIntervention } from '../../shared/protocol';
+import type { AttentionSourceRequest, PanelIntervention } from '../../shared/protocol';
 import type { Intervention, Trace } from '../../shared/trace';
 import type { Report } from '../../shared/reports';
 import { reportItems } from '../../present/report-items';
@@ -33,11 +33,13 @@ function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
  * The request that re-runs a trace: its question and settings on the image the trace carries. The trace
  * holds the original downscaled to at most 1024 px; `note` says so when that copy is smaller.
  */
-export function rerunRequest(trace: Trace): { request: TraceRequest; note: string } {
+export function rerunRequest(trace: Trace, keepIntervention = false): { request: TraceRequest; note: string } {
   const image = Uint8Array.from(Buffer.from(trace.input.imagePng, 'base64'));
   const size = pngSize(image);
   const scaled = size !== null && (size.width < trace.input.imageWidth || size.height < trace.input.imageHeight);
-  const { intervention: _applied, ...settings } = trace.settings;
+  const { intervention, ...rest } = trace.settings;
+  // an intervention is applied by runIntervention; a plain re-run of an intervened trace keeps it
+  const settings = keepIntervention && intervention ? { ...rest, intervention } : rest;
   const gt = trace.input.groundTruth;
   return {
     request: {
@@ -98,9 +100,32 @@ export function panelActions(ctx: CommandContext): PanelActions {
           return ctx.engines.use(slot, model.dir, runtime, (engine) => timed(ctx.log, `[intervene] ${r.kind} at step ${r.step}${note}`, () =>
             runIntervention(engine, { ...request, signal }, intervention, trace)));
         });
-        const saved = await saveIntervenedTrace(ctx, out.result.trace);
+        const saved = await saveTrace(ctx, out.result.trace, `${trace.input.imageName}-intervened`);
         ctx.log.info(`[intervene] "${out.result.baseline.text}" -> "${out.result.answer.text}", log p change ${out.result.logProbChange}${note}; the intervened trace is ${saved}`);
         return out.result;
+      } finally {
+        slot.release();
+      }
+    },
+
+    async recordAttention(trace, _file, sources) {
+      const { model, runtime } = await activeModel(ctx, trace);
+      const { request, note } = rerunRequest(trace, true);
+      const had: AttentionSourceRequest[] = (trace.headAttention?.sources ?? []).map((s) => (s.kind === 'prompt-last' ? { kind: 'prompt-last' } : { kind: s.kind, index: s.index }));
+      const key = (s: AttentionSourceRequest) => (s.kind === 'prompt-last' ? s.kind : `${s.kind}:${s.index}`);
+      const wanted = [...new Map([...had, ...sources].map((s) => [key(s), s])).values()];
+      const slot = ctx.engines.reserve();
+      try {
+        const panelRun = ctx.panel.beginRun(`per-head attention · ${trace.input.imageName}`);
+        const next = await withRunProgress(`recording per-head attention of ${trace.input.imageName}`, panelRun, async ({ report, signal }) => {
+          report('waiting for the model', 0.05);
+          return ctx.engines.use(slot, model.dir, runtime, (engine) => timed(ctx.log, `[attention] re-run recording ${wanted.length} sources${note}`, () =>
+            // the lens comes along where the bundle has its graph: the re-run then has every view
+            engine.trace({ ...request, headAttention: { sources: wanted }, lens: model.manifest.graphs.lens !== undefined || undefined, signal })));
+        });
+        const saved = await saveTrace(ctx, next, `${trace.input.imageName}-heads`);
+        await ctx.panel.showTrace(next, vscode.Uri.file(saved));
+        return `re-ran ${trace.input.imageName} recording per-head attention for ${wanted.map(key).join(', ')}${note}`;
       } finally {
         slot.release();
       }
@@ -128,11 +153,11 @@ export function panelActions(ctx: CommandContext): PanelActions {
   };
 }
 
-/** Writes an intervened run's trace next to the other traces, so it can be opened and compared; returns its path. */
-async function saveIntervenedTrace(ctx: CommandContext, trace: Trace): Promise<string> {
+/** Writes a trace the panel asked for (an intervened run, a re-run) next to the other traces; returns its path. */
+async function saveTrace(ctx: CommandContext, trace: Trace, label: string): Promise<string> {
   const settings = readSettings();
   const folder = resultsFolder(settings.resultsFolder, ctx.catalog.workspaceRoots(), ctx.extension.globalStorageUri.fsPath);
-  const file = path.join(folder, 'traces', resultFileName(`${trace.input.imageName}-intervened`, '.ltrace.json'));
+  const file = path.join(folder, 'traces', resultFileName(label, '.ltrace.json'));
   await writeTraceFile(file, trace);
   return file;
 }

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import {
-  assertFromWebviewMessage, ProtocolError, type FromWebviewMessage, type PanelContent, type PanelIntervention, type ToWebviewMessage,
+  assertFromWebviewMessage, ProtocolError, type FromWebviewMessage, type PanelContent, type PanelIntervention, type ToWebviewMessage, type AttentionSourceRequest,
 } from '../../shared/protocol';
 import type { InterventionResult, Trace } from '../../shared/trace';
 import type { Report } from '../../shared/reports';
@@ -33,6 +33,8 @@ export interface ActiveRun {
 export interface PanelActions {
   /** runs an intervention on the shown trace */
   intervene(trace: Trace, file: string | undefined, request: PanelIntervention): Promise<InterventionResult>;
+  /** re-runs a trace recording per-head attention for more sources and shows it; returns what the status line says */
+  recordAttention(trace: Trace, file: string | undefined, sources: AttentionSourceRequest[]): Promise<string>;
   /** opens the trace of a report item, re-running it if needed; returns what the status line says */
   openItem(report: Report, file: string | undefined, itemId: string): Promise<string>;
 }
@@ -189,6 +191,14 @@ export class WebviewSession implements vscode.Disposable {
         const same = result.answer.text === result.baseline.text;
         this.post({ type: 'reply', requestId: message.requestId, ok: true,
           message: `step ${message.intervention.step} (${message.intervention.kind}): answer "${result.baseline.text}" → "${result.answer.text}"${same ? ' (unchanged)' : ''}, Δ log p ${result.logProbChange.toFixed(3)}` });
+        return;
+      }
+      case 'recordAttention': {
+        const shown = this.content;
+        if (shown.kind !== 'trace') throw new Error('recording attention needs a single trace in the panel');
+        const actions = this.hooks.actions();
+        if (!actions) throw new Error('the extension is still starting; try again in a moment');
+        this.post({ type: 'reply', requestId: message.requestId, ok: true, message: await actions.recordAttention(shown.trace, shown.file, message.sources) });
         return;
       }
       case 'openItem': {

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineScenario } from '../scenario';
 import { encodeTrace } from '../../../src/shared/trace-codec';
@@ -6,7 +6,7 @@ import type { ReportItem, StatsReport } from '../../../src/shared/reports';
 import { outlierItems } from '../../../src/present/report-items';
 import { sampleStats } from '../../fixtures/reports/sample-reports';
 import { syntheticTrace } from '../../fixtures/traces/synthetic-trace';
-import { attr, checkConsole, expect, openInPanel, toggleTheme, watchConsole } from './panel-helpers';
+import { acceptSaveDialog, attr, checkConsole, expect, openInPanel, toggleTheme, watchConsole } from './panel-helpers';
 
 /**
  * Drill-down: an attention-statistics report with its per-item table. The table sorts and filters; the
@@ -58,6 +58,23 @@ export default defineScenario({
     const filtered = await panel.locator('[data-testid=items-table] tbody tr').count();
     expect(filtered === 1, `filtering by "dog" leaves ${filtered} rows`);
     await ctx.screenshot('items-table');
+
+    // the report exports as a figure with its title and tables on white, as SVG (vector) and PNG (in the dark theme)
+    for (const format of ['svg', 'png'] as const) {
+      const file = join(dir, `stats-baseline-vs-LaRe.${format}`);
+      await panel.locator(`.exports button[data-export="${format}"]`).click();
+      await acceptSaveDialog(ctx, `stats-baseline-vs-LaRe.${format}`);
+      for (let i = 0; i < 50 && !existsSync(file); i++) await ctx.page.waitForTimeout(200);
+      expect(existsSync(file), `the ${format} export was not written`);
+      const bytes = readFileSync(file);
+      if (format === 'svg') {
+        const svg = bytes.toString('utf8');
+        expect(/fill="#ffffff"/.test(svg) && /as LaRe Table 5</.test(svg) && /data-role="box"/.test(svg) && /<rect data-series="LaRe"/.test(svg) && !/<image/.test(svg),
+          'the report SVG lacks its white background, Table 5, the box plot or the histogram bars, or embeds a raster');
+      } else {
+        expect(bytes.subarray(1, 4).toString('latin1') === 'PNG' && bytes.length > 20_000, `the report PNG is ${bytes.length} bytes`);
+      }
+    }
 
     const canvas = panel.locator('canvas[data-testid=stats-distribution]');
     await canvas.scrollIntoViewIfNeeded();

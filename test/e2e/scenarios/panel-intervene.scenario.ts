@@ -48,6 +48,26 @@ export default defineScenario({
     ctx.log(`zeroing step 2: "${before}" -> "${after}", log p change ${change}`);
     await panel.locator('[data-testid=intervention]').scrollIntoViewIfNeeded();
     await ctx.screenshot('zero-step2');
+
+    // the sample trace has no per-head rows: the host re-runs it with the runtime's headAttention (and lens)
+    await panel.locator('button[data-testid=record-heads]').click();
+    await panel.locator('.tabs [data-tab=attention]').waitFor({ timeout: 180_000 });
+    await panel.locator('.tabs [data-tab=attention]').click();
+    await panel.locator('.attention-view[data-ready=true]').waitFor({ timeout: 30_000 });
+    const layers = await panel.locator('[data-testid=attn-layer] option').count();
+    await panel.locator('[data-testid=attn-layer]').selectOption(String(Math.min(1, layers - 1)));
+    const heads = await panel.locator('[data-testid=head-grid] .head-cell').count();
+    expect(heads > 1, `the real model's head grid shows ${heads} heads`);
+    await ctx.screenshot('real-head-grid');
+    await panel.locator('[data-testid=attn-target]').selectOption('text');
+    const words = await panel.locator('[data-testid=attn-text] .attn-token').allInnerTexts();
+    expect(words.join(' ').includes('square'), `question words not shown: ${words}`);
+    await ctx.screenshot('real-text-attention');
+    await panel.locator('.tabs [data-tab=lens]').click();
+    await panel.locator('.lens-view[data-ready=true]').waitFor({ timeout: 30_000 });
+    const lensSteps = await panel.locator('[data-testid=lens-steps] .lens-step').count();
+    expect(lensSteps > 0 && /^Plain logit lens/.test(await panel.locator('[data-testid=lens-kind]').innerText()), `the real lens shows ${lensSteps} steps`);
+    await ctx.screenshot('real-latent-lens');
     checkConsole(ctx, watch);
   },
 });

@@ -3,7 +3,7 @@ import { defineScenario } from '../scenario';
 /**
  * Finding things again: LVR offered as LaRe's Table 6 ablation is refused with the reason before
  * anything runs; a probing run's progress names its study; its report and an attention report open
- * in two tabs; after them, the dataset picker lists the user's datasets and none of the studies' own
+ * in two tabs; after a third study, the dataset picker lists the user's datasets and none of the studies' own
  * results files; a traced image appears in the Traces tree by model and question, and a click on it
  * opens that trace; the panel's Back and Forward walk the traces shown, the status line naming each.
  */
@@ -38,6 +38,10 @@ export default defineScenario({
     for (const name of ['probing.report.json', 'attention.report.json']) await ctx.page.locator('.tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
     ctx.log('report tabs:', (await ctx.page.locator('.tab').allInnerTexts()).map((t) => t.trim()).join(' | '));
     await ctx.screenshot('two-report-tabs');
+
+    await ctx.runCommand('Latent Trace: Run Adaptive-Stopping Study');
+    await ctx.pickQuickItem('small.jsonl');
+    await ctx.page.locator('.tab', { hasText: 'steps.report.json' }).first().waitFor({ timeout: 240_000 });
 
     await ctx.runCommand('Latent Trace: Run Probing Experiment');
     await rows.first().waitFor({ timeout: 30_000 });

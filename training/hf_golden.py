@@ -56,7 +56,7 @@ def main(argv=None):
     p.add_argument("--bundle", required=True)
     p.add_argument("--image", required=True)
     p.add_argument("--question", required=True)
-    p.add_argument("--out", action="append", required=True, metavar="GOLDEN[:RULE]",
+    p.add_argument("--out", action="append", default=[], metavar="GOLDEN[:RULE]",
                    help="a golden trace to write, with its stop rule: fixed (default), cosine, l1, l2 (LaRe's "
                         "adaptive rule, threshold placed mid-trace) or latent (LVR's rule, the bundle's threshold); "
                         "repeat for several traces of one run")
@@ -77,6 +77,8 @@ def main(argv=None):
                          f"{man.get('formatVersion')} {man.get('family')}/{man.get('method')}")
     if man["model"]["dtype"] != "float32":
         raise SystemExit(f"{manifest_path}: golden traces are of float32 bundles, this one is {man['model']['dtype']}")
+    if not a.out and not a.probe_latent:
+        p.error("give at least one --out, or --probe-latent")
     cases = []
     for spec in a.out:
         path, _, rule = spec.partition(":")

@@ -6,7 +6,7 @@ transformers model), for the TypeScript engine to reproduce (test/parity/hf-gold
       [--noise-seed N] [--probe-latent]
 
 The preprocessing and the prefill ids are Hugging Face's processor's (hf_check.hf_inputs, with the bundle's chat
-suffix); vision, prefill, latent steps, latentEnd and the greedy answer run in training/hf/reference_loop.py.
+suffix; or, with --inputs, the same values read from an hf_oracle.py fixture, which spares importing transformers); vision, prefill, latent steps, latentEnd and the greedy answer run in training/hf/reference_loop.py.
 RULE is the stop rule of that trace: fixed, LaRe's cosine|l1|l2 (its threshold placed by a probe run so that it
 fires mid-trace, halfway between two observed distances so float noise cannot move the step), or LVR's latent
 (the bundle's criterion and threshold; --probe-latent prints a threshold that fires mid-trace, for convert_hf.py).
@@ -17,11 +17,13 @@ placeholder expanded), `stopReason`, `grid`, and tensors `position_ids` [3,S] (M
 the trace used; the bundle's manifest must carry the same.
 """
 import argparse
+import base64
 import json
 import math
 import os
 import sys
 
+import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -63,6 +65,10 @@ def main(argv=None):
     p.add_argument("--probe-latent", action="store_true",
                    help="LVR: print a latent-rule threshold that fires mid-trace (for convert_hf.py --lvr-threshold) "
                         "and write nothing")
+    p.add_argument("--inputs", metavar="ORACLE_JSON",
+                   help="take the processor's prefill ids and pixel values from this hf_oracle.py fixture (written "
+                        "with --pixel-values for the same image, question and method) instead of running the "
+                        "processor, which needs transformers")
     p.add_argument("--noise-seed", type=int, default=0)
     a = p.parse_args(argv)
     torch.set_num_threads(1)
@@ -90,9 +96,12 @@ def main(argv=None):
     m = load_model(a.checkpoint, a.family, a.method, a.extra)
     check_manifest(m, man, manifest_path)
 
-    image = Image.open(a.image)
-    image.load()
-    inputs = hf_inputs(a.checkpoint, a.family, image, a.question, man["prompt"]["chat"]["suffix"])
+    if a.inputs:
+        inputs = oracle_inputs(a.inputs, a.image, a.question, a.method)
+    else:
+        image = Image.open(a.image)
+        image.load()
+        inputs = hf_inputs(a.checkpoint, a.family, image, a.question, man["prompt"]["chat"]["suffix"])
     ids = inputs["input_ids"][0].tolist()
     offset = ids.index(m.image_token_id)
     with torch.no_grad():
@@ -138,6 +147,24 @@ def main(argv=None):
                              + ("; convert with an --lvr-threshold that does (hf_golden.py --probe-latent prints one)"
                                 if rule == "latent" else ""))
         write_golden(path, a, man, tok, inputs, ids, offset, grid, visual, positions, prefill[0], rules, rec, reason, m)
+
+
+def oracle_inputs(path, image, question, method):
+    """input_ids, pixel_values (and image_grid_thw) as the Hugging Face processor made them for hf_oracle.py."""
+    with open(path, encoding="utf-8") as f:
+        o = json.load(f)
+    if o.get("format") != "latent-trace-hf-oracle" or "pixelValues" not in o:
+        raise SystemExit(f"{path}: not an hf_oracle.py fixture written with --pixel-values")
+    for what, want, got in (("image", os.path.basename(image), o["image"]["file"]), ("question", question, o["question"]),
+                            ("method", method, o["method"])):
+        if want != got:
+            raise SystemExit(f"{path}: made for {what} {got!r}, not {want!r}")
+    pv = o["pixelValues"]
+    pixels = np.frombuffer(base64.b64decode(pv["data"]), dtype="<f4").reshape(pv["shape"])
+    out = {"input_ids": torch.tensor([o["inputIds"]], dtype=torch.int64), "pixel_values": torch.from_numpy(pixels.copy())}
+    if "imageGridThw" in o:
+        out["image_grid_thw"] = torch.tensor([o["imageGridThw"]], dtype=torch.int64)
+    return out
 
 
 def mid_trace_threshold(values):

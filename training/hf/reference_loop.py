@@ -84,7 +84,7 @@ def adaptive_stop(rules, t, dist):
 
 
 @torch.no_grad()
-def lare_steps(m, visual, grid, offset, last, cache, rules):
+def lare_steps(m, visual, grid, offset, last, cache, rules, lap=None):
     cfg, extractor, _ = m.lare
     rows, cols = grid
     n = rows * cols
@@ -106,12 +106,14 @@ def lare_steps(m, visual, grid, offset, last, cache, rules):
         rec.setdefault("distances", []).append(dist)
         reason = adaptive_stop(rules, t, dist)
         last, cache = decoder_call(m, token.view(1, 1, -1), cache)
+        if lap:
+            lap("latent")
         if reason:
             return rec, last, cache, reason
 
 
 @torch.no_grad()
-def lvr_steps(m, visual, grid, offset, last, cache, rules):
+def lvr_steps(m, visual, grid, offset, last, cache, rules, lap=None):
     """LVR: the head on the newest last hidden state is fed back; the vector that meets a stop rule is not fed."""
     n = grid[0] * grid[1]
     layers = rules.get("saliencyLayers") or list(range(m.text.c.layers))
@@ -124,6 +126,8 @@ def lvr_steps(m, visual, grid, offset, last, cache, rules):
         rec["distances"].append(step_distance(token, rec["latent_tokens"][-1]) if rec["latent_tokens"] else None)
         rec["latent_tokens"].append(token)
         last, cache = decoder_call(m, token.view(1, 1, -1), cache)
+        if lap:
+            lap("latent")
         reason = None
         if rules["lvrStop"] == "fixed" and t >= rules["latentSteps"]:
             reason = "fixed"
@@ -143,7 +147,7 @@ def lvr_steps(m, visual, grid, offset, last, cache, rules):
 
 
 @torch.no_grad()
-def greedy_answer(m, last, cache, eos_id, max_tokens):
+def greedy_answer(m, last, cache, eos_id, max_tokens, lap=None):
     ids = []
     while True:
         tok = int(torch.argmax(last["logits"]))
@@ -153,24 +157,30 @@ def greedy_answer(m, last, cache, eos_id, max_tokens):
         if len(ids) >= max_tokens:
             return ids
         last, cache = decoder_call(m, m.text.embed(torch.tensor([[tok]])), cache)
+        if lap:
+            lap("answer")
 
 
 @torch.no_grad()
-def run_trace(m, visual, grid, offset, prefill_out, cache, rules):
+def run_trace(m, visual, grid, offset, prefill_out, cache, rules, lap=None):
     """From the prefill's newest outputs: the latent steps, latentEnd, first-answer attention and greedy answer.
     `rules`: latentSteps, maxLatentSteps, stop, threshold, maxAnswerTokens, endId, eosId, and for LVR lvrStop,
-    criterion, lvrThreshold (saliencyLayers optional). Returns (record of tensors and lists, stop reason)."""
+    criterion, lvrThreshold (saliencyLayers optional); eosId -1 generates exactly maxAnswerTokens. `lap(phase)`, if
+    given, is called after each decoder call ("latent", "latentEnd", "answer"), for timing.
+    Returns (record of tensors and lists, stop reason)."""
     n = grid[0] * grid[1]
     last = prefill_out
     rec, reason = {}, "none"
     if m.method == "lare":
-        rec, last, cache, reason = lare_steps(m, visual, grid, offset, last, cache, rules)
+        rec, last, cache, reason = lare_steps(m, visual, grid, offset, last, cache, rules, lap)
     elif m.method == "lvr":
-        rec, last, cache, reason = lvr_steps(m, visual, grid, offset, last, cache, rules)
+        rec, last, cache, reason = lvr_steps(m, visual, grid, offset, last, cache, rules, lap)
     if m.method != "direct":
         last, cache = decoder_call(m, m.text.embed(torch.tensor([[rules["endId"]]])), cache)
+        if lap:
+            lap("latentEnd")
     rec["first_answer_attention"] = last["attention"][:, offset:offset + n]
-    rec["answerIds"] = greedy_answer(m, last, cache, rules["eosId"], rules["maxAnswerTokens"])
+    rec["answerIds"] = greedy_answer(m, last, cache, rules["eosId"], rules["maxAnswerTokens"], lap)
     return rec, reason
 
 

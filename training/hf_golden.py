@@ -124,7 +124,8 @@ def main(argv=None):
         base["endId"] = tok.token_to_id(special["latentEnd"])
     if a.method == "lvr":
         lvr = man["lvr"]
-        base.update(lvrStop="fixed", criterion=lvr["criterion"], lvrThreshold=lvr["threshold"])
+        base.update(lvrStop="fixed", criterion=lvr["criterion"], lvrThreshold=lvr["threshold"],
+                    saliencyLayers=(man.get("saliency") or {}).get("layers"))
     run = lambda rules: loop.run_trace(m, visual, grid, offset, *prefill, rules)  # noqa: E731
     if a.probe_latent:
         if a.method != "lvr":

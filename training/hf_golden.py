@@ -3,10 +3,11 @@ transformers model), for the TypeScript engine to reproduce (test/parity/hf-gold
 
   python training/hf_golden.py <hf-dir> --family llava|qwen2_5_vl --method lare|lvr|direct [--extra <safetensors>] \
       --bundle <converted bundle> --image <png> --question "…" --out <golden.json>[:RULE] [--out …] \
-      [--noise-seed N] [--probe-latent]
+      [--inputs <oracle.json>] [--noise-seed N] [--probe-latent]
 
 The preprocessing and the prefill ids are Hugging Face's processor's (hf_check.hf_inputs, with the bundle's chat
-suffix; or, with --inputs, the same values read from an hf_oracle.py fixture, which spares importing transformers); vision, prefill, latent steps, latentEnd and the greedy answer run in training/hf/reference_loop.py.
+suffix; or, with --inputs, the same values read from an hf_oracle.py fixture, which spares importing
+transformers); vision, prefill, latent steps, latentEnd and the greedy answer run in training/hf/reference_loop.py.
 RULE is the stop rule of that trace: fixed, LaRe's cosine|l1|l2 (its threshold placed by a probe run so that it
 fires mid-trace, halfway between two observed distances so float noise cannot move the step), or LVR's latent
 (the bundle's criterion and threshold; --probe-latent prints a threshold that fires mid-trace, for convert_hf.py).

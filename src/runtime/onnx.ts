@@ -167,6 +167,16 @@ async function checkedOutputs(session: OrtSession, file: string): Promise<OrtSes
   throw new Error(`${file}: ${problem}`);
 }
 
+/**
+ * onnxruntime-node 1.23.2 (the last release with macOS x64 binaries, packed in the darwin-x64 VSIX) labels a
+ * subset of fetched outputs with the graph's first output names: `run(feeds, ['hidden_states'])` returns the
+ * logits as "hidden_states". There every output is fetched and the unrequested ones dropped; 1.30 fetches right.
+ */
+function fetchesWork(ort: Ort): boolean {
+  const [major, minor] = (ort.env.versions.node ?? ort.env.versions.common ?? '0.0').split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 30);
+}
+
 async function runSession(
   session: OrtSession, file: string, feeds: Record<string, GraphValueIn>, options: RunOptions = {},
 ): Promise<Record<string, Tensor | NativeTensor>> {
@@ -180,13 +190,15 @@ async function runSession(
   }
   let out: import('onnxruntime-node').InferenceSession.OnnxValueMapType;
   try {
-    out = options.fetches ? await session.run(ortFeeds, options.fetches) : await session.run(ortFeeds);
+    out = options.fetches && fetchesWork(ort) ? await session.run(ortFeeds, options.fetches) : await session.run(ortFeeds);
   } catch (err) {
     throw new Error(`${file}: inference failed: ${firstLine(err)}`);
   }
   const native = new Set(options.native ?? []);
   const result: Record<string, Tensor | NativeTensor> = {};
+  const wanted = options.fetches ? new Set(options.fetches) : null;
   for (const [name, value] of Object.entries(out)) {
+    if (wanted && !wanted.has(name)) continue;
     const t = value as import('onnxruntime-node').Tensor;
     if (native.has(name)) {
       result[name] = { shape: [...t.dims], native: t };

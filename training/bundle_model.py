@@ -92,7 +92,8 @@ def model_from_bundle(folder, check=True):
     params = {k: v.detach().numpy() for k, v in fresh.state_dict().items()}
     trained = {}
     with tempfile.TemporaryDirectory(prefix='bundle-model-') as tmp:
-        for file, module, example, inputs, outputs, axes in graph_specs(fresh):
+        # a bundle exported with the extras (attention_heads, lens) names its initializers in that layout
+        for file, module, example, inputs, outputs, axes in graph_specs(fresh, extras='lens' in manifest['graphs']):
             bundle_file = os.path.join(folder, manifest['graphs'].get(file.split('.')[0], file))
             if not os.path.isfile(bundle_file):
                 continue

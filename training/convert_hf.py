@@ -294,7 +294,7 @@ def convert(a):
     try:
         graph_files, hashed, metrics = {}, [], {}
         keys = {"vision.onnx": "vision", "embed.onnx": "embed", "decoder.onnx": "decoder",
-                "extractor.onnx": "extractor", "unet.onnx": "unet", "lvr_head.onnx": "lvrHead"}
+                "extractor.onnx": "extractor", "unet.onnx": "unet", "lvr_head.onnx": "lvrHead", "lens.onnx": "lens"}
         for spec in graph_specs(m, a.dtype, a.seed):
             big = a.external_data and spec.file in ("decoder.onnx", "embed.onnx")
             hashed += export_graph(spec, tmp, external=big)

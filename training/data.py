@@ -43,6 +43,20 @@ VOCAB = SPECIAL_TOKENS + WORDS
 TOKEN_ID = {w: i for i, w in enumerate(VOCAB)}
 TOKEN_PATTERN = re.compile(r'\w+|[^\w\s]+')
 
+def _slot(options):
+    return '{' + '|'.join(options) + '}'
+
+
+# Every question make_question can ask, as manifest prompt.questionTemplates ({a|b} = one of the words).
+QUESTION_TEMPLATES = [
+    f'what color is the {_slot(SHAPES)}?',
+    f'what shape is the {_slot(COLOR_NAMES)} object?',
+    f'is there a {_slot(COLOR_NAMES)} {_slot(SHAPES)}?',
+    f'how many {_slot(PLURAL.values())} are there?',
+    f'what color is the shape {_slot(["left", "right"])} of the {_slot(SHAPES)}?',
+    f'what color is the shape {_slot(["above", "below"])} the {_slot(SHAPES)}?',
+]
+
 # Per-patch label classes (0 = background) for the dense auxiliary loss.
 NUM_COLOR_CLASSES = len(COLOR_NAMES) + 1
 NUM_SHAPE_CLASSES = len(SHAPES) + 1

@@ -54,12 +54,27 @@ class EmbedGraph(torch.nn.Module):
 
 
 class DecoderGraph(torch.nn.Module):
+    """With `heads`, also the optional `attention_heads` [L,H,P+S] (batch 1) of docs/bundle-format.md."""
+
+    def __init__(self, model, heads=True):
+        super().__init__()
+        self.decoder = model.decoder
+        self.heads = heads
+
+    def forward(self, inputs_embeds, past_keys, past_values):
+        out = self.decoder(inputs_embeds, past_keys, past_values, heads=self.heads)
+        return out[:6] + (out[6][:, 0],) if self.heads else out
+
+
+class LensGraph(torch.nn.Module):
+    """The optional lens graph: hidden [1,K,D] -> logits [1,K,V] (final norm + unembedding)."""
+
     def __init__(self, model):
         super().__init__()
         self.decoder = model.decoder
 
-    def forward(self, inputs_embeds, past_keys, past_values):
-        return self.decoder(inputs_embeds, past_keys, past_values)
+    def forward(self, hidden):
+        return self.decoder.lens(hidden)
 
 
 class ExtractorGraph(torch.nn.Module):
@@ -80,8 +95,10 @@ class UNetGraph(torch.nn.Module):
         return self.unet(sample, timestep, condition)
 
 
-def graph_specs(model):
-    """(file, module, example inputs, input names, output names, dynamic axes) for every graph."""
+def graph_specs(model, extras=True):
+    """(file, module, example inputs, input names, output names, dynamic axes) for every graph. `extras`
+    adds the decoder's attention_heads and the lens graph; without them, the layout the bundles committed
+    before them were exported with (bundle_model.py rebuilds those)."""
     cfg = model.cfg
     d, L, h, dh = cfg.dim, cfg.layers, cfg.heads, cfg.head_dim
     g = torch.Generator().manual_seed(123)
@@ -91,15 +108,20 @@ def graph_specs(model):
          {'pixels': {0: 'B'}, 'visual_tokens': {0: 'B'}, 'local_features': {0: 'B'}}),
         ('embed.onnx', EmbedGraph(model), (torch.randint(0, cfg.vocab, (1, 5), generator=g),),
          ['input_ids'], ['embeddings'], {'input_ids': {0: 'B', 1: 'S'}, 'embeddings': {0: 'B', 1: 'S'}}),
-        ('decoder.onnx', DecoderGraph(model),
+        ('decoder.onnx', DecoderGraph(model, heads=extras),
          (torch.randn(1, 3, d, generator=g), torch.randn(L, 1, h, 4, dh, generator=g),
           torch.randn(L, 1, h, 4, dh, generator=g)),
          ['inputs_embeds', 'past_keys', 'past_values'],
-         ['logits', 'last_hidden', 'hidden_states', 'attention', 'present_keys', 'present_values'],
+         ['logits', 'last_hidden', 'hidden_states', 'attention', 'present_keys', 'present_values']
+         + (['attention_heads'] if extras else []),
          {'inputs_embeds': {1: 'S'}, 'past_keys': {3: 'P'}, 'past_values': {3: 'P'}, 'logits': {1: 'S'},
           'last_hidden': {1: 'S'}, 'hidden_states': {2: 'S'}, 'attention': {2: 'PS'},
-          'present_keys': {3: 'PS'}, 'present_values': {3: 'PS'}}),
+          'present_keys': {3: 'PS'}, 'present_values': {3: 'PS'},
+          **({'attention_heads': {2: 'PS'}} if extras else {})}),
     ]
+    if extras:
+        specs.append(('lens.onnx', LensGraph(model), (torch.randn(1, 4, d, generator=g),), ['hidden'], ['logits'],
+                      {'hidden': {1: 'K'}, 'logits': {1: 'K'}}))
     if model.extractor is not None:
         specs.append(('extractor.onnx', ExtractorGraph(model),
                       (torch.randn(1, len(cfg.state_layers), d, generator=g),
@@ -115,7 +137,7 @@ def graph_specs(model):
     return specs
 
 
-def check_cases(model):
+def check_cases(model, extras=True):
     """Inputs different from the export examples (other batch/sequence/past sizes, P = 0) and PyTorch outputs."""
     cfg = model.cfg
     d, L, h, dh = cfg.dim, cfg.layers, cfg.heads, cfg.head_dim
@@ -127,6 +149,8 @@ def check_cases(model):
                          (torch.randn(1, 1, d, generator=g), torch.randn(L, 1, h, 11, dh, generator=g),
                           torch.randn(L, 1, h, 11, dh, generator=g))],
     }
+    if extras:
+        cases['lens.onnx'] = [(torch.randn(1, L + 1, d, generator=g),)]
     if model.extractor is not None:
         cases['extractor.onnx'] = [(torch.randn(1, len(cfg.state_layers), d, generator=g),
                                     torch.randn(1, cfg.window * cfg.window, d, generator=g))]
@@ -190,7 +214,7 @@ def manifest(model, name, version, description, provenance, defaults, files):
         'image': {'size': cfg.image_size, 'mean': [0.5, 0.5, 0.5], 'std': [0.5, 0.5, 0.5], 'patchSize': cfg.patch,
                   'grid': {'rows': cfg.grid, 'cols': cfg.grid}},
         'tokenizer': {'file': 'tokenizer.json', 'special': special},
-        'prompt': {'template': template},
+        'prompt': {'template': template, 'questionTemplates': list(data.QUESTION_TEMPLATES)},
         'model': {'hiddenSize': cfg.dim, 'layers': cfg.layers, 'heads': cfg.heads, 'headDim': cfg.head_dim,
                   'vocabSize': cfg.vocab, 'maxPositions': cfg.max_positions, 'visualTokens': cfg.visual_tokens},
         'graphs': files,
@@ -273,12 +297,16 @@ def export_bundle(model, out, name, version, description, provenance, defaults, 
         raise
 
 
-def check_bundle(model, folder):
-    """PyTorch vs onnxruntime-node on fresh inputs; also the tokenizer against data.tokenize."""
+def check_bundle(model, folder, extras=None):
+    """PyTorch vs onnxruntime-node on fresh inputs; also the tokenizer against data.tokenize. `extras`
+    (default: whether the bundle has a lens graph) checks attention_heads and the lens graph too."""
+    if extras is None:
+        with open(os.path.join(folder, 'latent-trace.json')) as f:
+            extras = 'lens' in json.load(f)['graphs']
     cases = []
-    specs = {s[0]: s for s in graph_specs(model)}
+    specs = {s[0]: s for s in graph_specs(model, extras)}
     with torch.no_grad():
-        for file, inputs_list in check_cases(model).items():
+        for file, inputs_list in check_cases(model, extras).items():
             _, module, _, in_names, out_names, _ = specs[file]
             for inputs in inputs_list:
                 outs = module(*inputs)

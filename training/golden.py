@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 from export import load_checkpoint  # noqa: E402
 from model import Config, LatentModel  # noqa: E402
-from reference import pixels_from_uint8, run_trace  # noqa: E402
+from reference import pixels_from_uint8, prompt_embeds, run_trace, special_pair  # noqa: E402
 from train import TINY, VARIANTS  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,6 +37,9 @@ def tensor_entry(value):
 
 
 def build_model(args):
+    if args.from_bundle:
+        from bundle_model import model_from_bundle
+        return model_from_bundle(args.bundle)[0]
     if args.checkpoint:
         return load_checkpoint(args.checkpoint)[0]
     if args.untrained not in VARIANTS or args.untrained == 'stage1':
@@ -60,11 +63,59 @@ def midpoint_threshold(model, pixels, ids, metric, max_steps):
     return 0.5 * (d[0] + d[1])
 
 
+LENS_K = 5
+
+
+@torch.no_grad()
+def heads_and_lens(model, trace, settings, k):
+    """Per-head attention rows and the logit lens, recomputed without a KV cache: the whole sequence up
+    to each source position in one forward pass, whose newest position is the source. Sources are the
+    runtime's default (every latent step, then the first answer token), positions as docs/trace-format.md.
+    The answer's last token is fed only when EOS ended the answer, as the runtime's loop does."""
+    cfg = model.cfg
+    dec = model.decoder
+    t = trace['tensors']
+    emb, vis, _, _ = prompt_embeds(model, t['pixels'], trace['questionIds'])
+    P = emb.shape[1]
+    latents = t.get('latent_tokens', torch.zeros(0, cfg.dim))
+    T = latents.shape[0]
+    answer = trace['answerIds']
+    fed = answer if len(answer) < settings['maxAnswerTokens'] else answer[:-1]
+    parts = [emb, latents.view(1, T, cfg.dim)]
+    if cfg.method != 'direct':
+        parts.append(dec.embed(torch.tensor([[special_pair(cfg.method)[1]]])))
+    if fed:
+        parts.append(dec.embed(torch.tensor([fed])))
+    seq = torch.cat(parts, 1)
+    K = seq.shape[1]
+    base = P + T if cfg.method != 'direct' else P - 1
+    positions = [P + i for i in range(T)] + ([base] if answer else [])
+    rows = torch.zeros(len(positions), cfg.layers, cfg.heads, K)
+    hidden_at = {}
+    for n, q in enumerate(positions):
+        pk, pv = dec.empty_cache(1)
+        out = dec(seq[:, :q + 1], pk, pv, heads=True)
+        rows[n, :, :, :q + 1] = out[6][:, 0]
+        hidden_at[q] = out[2][:, 0, -1]  # [L+1, D]
+    result = {'head_attention': rows, 'head_positions': torch.tensor(positions, dtype=torch.float32)}
+    if T:
+        probs = torch.softmax(torch.stack([dec.lens(hidden_at[P + i].unsqueeze(0))[0] for i in range(T)]), dim=-1)
+        top = probs.topk(k, dim=-1)
+        vis_n = torch.nn.functional.normalize(vis[0], dim=-1)
+        cos = torch.stack([torch.nn.functional.normalize(hidden_at[P + i], dim=-1) @ vis_n.T for i in range(T)])
+        near = cos.topk(k, dim=-1)
+        result.update({'lens_token_ids': top.indices.float(), 'lens_token_probs': top.values,
+                       'lens_patch_ids': near.indices.float(), 'lens_patch_cosines': near.values})
+    return result
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument('--checkpoint')
     src.add_argument('--untrained', metavar='VARIANT')
+    src.add_argument('--from-bundle', action='store_true',
+                     help='rebuild the PyTorch model from --bundle\'s own weights (bundle_model.py)')
     ap.add_argument('--tiny', action='store_true')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--bundle', required=True, help='the exported bundle folder (recorded relative to the repo)')
@@ -105,6 +156,7 @@ def main(argv=None):
         settings['lvrEndDistance'] = defaults.get('lvrEndDistance', 1.0)
     with torch.no_grad():
         trace = run_trace(model, pixels, ids, settings, noise_seed=args.noise_seed)
+    trace['questionIds'] = ids
     out = {
         'bundle': os.path.relpath(os.path.abspath(args.bundle), REPO),
         'bundleHash': manifest['hash'],
@@ -121,6 +173,9 @@ def main(argv=None):
         'stoppedAt': trace['stoppedAt'],
         'noiseSeed': args.noise_seed,
     }
+    if 'lens' in manifest['graphs']:
+        out['tensors'].update({k: tensor_entry(v) for k, v in heads_and_lens(model, trace, settings, LENS_K).items()})
+        out['lensK'] = LENS_K
     os.makedirs(args.out_dir, exist_ok=True)
     path = os.path.join(args.out_dir, args.case + '.json')
     with open(path + '.tmp', 'w') as f:

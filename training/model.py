@@ -152,7 +152,8 @@ class DecoderBlock(nn.Module):
         o = (probs @ v).transpose(1, 2).reshape(b, s, d)
         x = x + self.proj(o)
         x = x + self.mlp(self.ln2(x))
-        return x, k, v, probs[:, :, -1, :].mean(1)
+        newest = probs[:, :, -1, :]
+        return x, k, v, newest.mean(1), newest
 
 
 class Decoder(nn.Module):
@@ -175,10 +176,11 @@ class Decoder(nn.Module):
         z = torch.zeros(c.layers, batch, c.heads, 0, c.head_dim, device=device)
         return z, z.clone()
 
-    def forward(self, embeds, past_k, past_v, positions=None, key_mask=None):
+    def forward(self, embeds, past_k, past_v, positions=None, key_mask=None, heads=False):
         """embeds [B,S,D]; past_k/v [L,B,H,P,Dh]; positions [B,S] (default P..P+S-1);
         key_mask [B,P+S] bool, True = real token (default all). Returns logits, last_hidden,
-        hidden_states [L+1,B,S,D], attention [L,B,P+S], present_k, present_v."""
+        hidden_states [L+1,B,S,D], attention [L,B,P+S], present_k, present_v, and with `heads`
+        the newest position's attention per head [L,B,H,P+S]."""
         b, s, _ = embeds.shape
         p = past_k.shape[3]
         q_idx = torch.arange(s, device=embeds.device) + p
@@ -190,15 +192,21 @@ class Decoder(nn.Module):
         if key_mask is not None:
             allowed = allowed & key_mask.view(b, 1, 1, p + s)
         x = embeds + self.pos(positions)
-        hidden, attn, pk, pv = [x], [], [], []
+        hidden, attn, per_head, pk, pv = [x], [], [], [], []
         for i, blk in enumerate(self.blocks):
-            x, k, v, a = blk(x, past_k[i], past_v[i], allowed)
+            x, k, v, a, a_heads = blk(x, past_k[i], past_v[i], allowed)
             hidden.append(x)
             attn.append(a)
+            per_head.append(a_heads)
             pk.append(k)
             pv.append(v)
         last = self.norm(x)
-        return (self.head(last), last, torch.stack(hidden), torch.stack(attn), torch.stack(pk), torch.stack(pv))
+        out = (self.head(last), last, torch.stack(hidden), torch.stack(attn), torch.stack(pk), torch.stack(pv))
+        return out + (torch.stack(per_head),) if heads else out
+
+    def lens(self, hidden):
+        """The logit lens: any layer's hidden states [B,K,D] through the final norm and the unembedding."""
+        return self.head(self.norm(hidden))
 
 
 class ExtractorLayer(nn.Module):

@@ -3,7 +3,7 @@
  * paper's tables (Table 4 steps, Table 5 attention statistics, Table 6 probing).
  */
 import { csvField } from '../shared/csv';
-import type { Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
+import type { CausalReport, Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
 
 export interface Tables {
   csv: string;
@@ -111,4 +111,24 @@ export function stepsTables(r: StepsReport): Tables {
     r.convergence.step.map((t, k) => [String(t), num(r.convergence.cosine[k].value), num(r.convergence.l1[k].value), num(r.convergence.l2[k].value)]),
   );
   return { csv: `${csv}\n`, markdown: `${table}\n\nMean distance between consecutive latent tokens (${r.items} items):\n\n${curve}\n` };
+}
+
+/** the causal-effect study: one row per ablated step */
+export function causalTables(r: CausalReport): Tables {
+  const header = ['step', 'n', 'baseline_accuracy', 'baseline_accuracy_low', 'baseline_accuracy_high', 'ablated_accuracy', 'ablated_accuracy_low', 'ablated_accuracy_high',
+    'mcnemar_b', 'mcnemar_c', 'mcnemar_p', 'mean_logprob_change', 'logprob_change_low', 'logprob_change_high', 't', 'df', 't_p'];
+  const csv = [csvRow(header), ...r.rows.map((row) => csvRow([
+    row.step, row.n, row.baselineAccuracy.value, row.baselineAccuracy.low, row.baselineAccuracy.high, row.ablatedAccuracy.value, row.ablatedAccuracy.low, row.ablatedAccuracy.high,
+    row.mcnemar.b, row.mcnemar.c, row.mcnemar.p, row.logProbChange.value, row.logProbChange.low, row.logProbChange.high, row.pairedT.t, row.pairedT.df, row.pairedT.p,
+  ]))].join('\n');
+  const table = markdownTable(
+    ['Zeroed step', 'n', 'Acc. % (unmodified)', 'Acc. % (step zeroed)', 'McNemar b / c, p', 'Mean Δ log p(answer token 1)', 'Paired t, p'],
+    r.rows.map((row) => [
+      String(row.step), String(row.n), ci(row.baselineAccuracy), ci(row.ablatedAccuracy), `${row.mcnemar.b} / ${row.mcnemar.c}, ${num(row.mcnemar.p)}`,
+      `${num(row.logProbChange.value)} [${num(row.logProbChange.low)}, ${num(row.logProbChange.high)}]`, `${num(row.pairedT.t, 3)}, ${num(row.pairedT.p)}`,
+    ]),
+  );
+  const note = `Causal effect of each latent step of ${markdownText(r.model)} over ${r.n} items: the step zeroed, the step count pinned to the unmodified run. `
+    + `Intervals are percentile bootstrap ${100 * r.bootstrap.level}% CIs (${r.bootstrap.resamples} resamples, seed ${r.bootstrap.seed}); McNemar is exact (b: right to wrong, c: wrong to right).`;
+  return { csv: `${csv}\n`, markdown: `${note}\n\n${table}\n` };
 }

@@ -49,7 +49,10 @@ export function runSummary(trace: Trace, files?: WrittenFiles): Record<string, u
       window: s.window,
       saliency: Array.from(s.saliency, round),
       distance: s.distance && { cosine: round(s.distance.cosine), l1: round(s.distance.l1), l2: round(s.distance.l2) },
+      ...(s.windowHitsBox !== undefined ? { windowHitsBox: s.windowHitsBox } : {}),
     })),
+    ...(trace.input.groundTruth ? { groundTruth: trace.input.groundTruth } : {}),
+    ...(trace.input.warnings ? { warnings: trace.input.warnings } : {}),
     stoppedAt: trace.stoppedAt,
     stopReason: trace.stopReason,
     tokens: trace.tokens,
@@ -63,11 +66,14 @@ export function runSummary(trace: Trace, files?: WrittenFiles): Record<string, u
 
 /** A few readable lines for people (the non --json output). */
 export function describeTrace(trace: Trace): string {
-  const lines = [`answer: ${trace.answer.text}`];
+  const gt = trace.input.groundTruth;
+  const verdict = gt?.correct === undefined ? '' : ` (${gt.correct ? 'correct' : 'wrong'}; expected ${gt.expected})`;
+  const lines = [...(trace.input.warnings ?? []).map((w) => `warning: ${w}`), `answer: ${trace.answer.text}${verdict}`];
   for (const s of trace.steps) {
     const w = s.window ? `window (row ${s.window.row}, col ${s.window.col}, size ${s.window.size})` : 'no window';
     const d = s.distance ? `distance cos ${s.distance.cosine.toFixed(4)} l1 ${s.distance.l1.toFixed(3)} l2 ${s.distance.l2.toFixed(3)}` : 'first step';
-    lines.push(`  step ${s.index}: ${w}, ${d}`);
+    const hit = s.windowHitsBox === undefined ? '' : `, window ${s.windowHitsBox ? 'hits' : 'misses'} the box`;
+    lines.push(`  step ${s.index}: ${w}, ${d}${hit}`);
   }
   lines.push(`stopped after ${trace.stoppedAt} latent steps (${trace.stopReason}); tokens: prompt ${trace.tokens.prompt}, latent ${trace.tokens.latent}, answer ${trace.tokens.answer}`);
   lines.push(`timings: ${Object.entries(trace.timingsMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}`);

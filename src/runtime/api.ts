@@ -3,7 +3,8 @@
  * src/runtime/engine.ts implements `openEngine`; nothing outside src/runtime imports onnxruntime.
  */
 import type { BundleManifest } from '../shared/bundle';
-import type { Trace, TraceSettings } from '../shared/trace';
+import type { GroundTruth, Trace, TraceSettings } from '../shared/trace';
+import type { SourceRequest } from './head-replay';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
@@ -41,6 +42,15 @@ export interface TraceRequest {
   question: string;
   settings?: Partial<TraceSettings>;
   reconstruct?: boolean | ReconstructionRequest;
+  /** the expected answer and/or box (dataset item, sidecar, CLI): the trace gets input.groundTruth and steps' windowHitsBox */
+  groundTruth?: Omit<GroundTruth, 'correct'>;
+  /**
+   * record trace.headAttention (a decoder with attention_heads): true = every latent step and the first
+   * answer token; or the sources to record (prompt-last, any latent step, any answer token)
+   */
+  headAttention?: boolean | { sources: SourceRequest[] };
+  /** record steps[].lens (a bundle with a lens graph): true = the top 5 tokens and patches per layer */
+  lens?: boolean | { k: number };
   /** keep the visual tokens in the trace (probing needs them) */
   keepVisualTokens?: boolean;
   signal?: AbortSignal;

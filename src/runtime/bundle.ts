@@ -25,6 +25,8 @@ export interface ValidatedBundle {
   tokenizerPath: string;
   /** version 2 LVR: the latent-end embedding file */
   latentEndPath?: string;
+  /** the decoder has the optional attention_heads output */
+  decoderHeads: boolean;
 }
 
 export interface LoadedBundle extends ValidatedBundle {
@@ -63,6 +65,7 @@ export async function validateBundle(dir: string, options: ValidateOptions = {})
   const verify = options.verifyHash ?? true;
   const graphPaths: Partial<Record<GraphRole, string>> = {};
   const digests = new Map<string, string>();
+  let decoderHeads = false;
   for (const [role, name] of Object.entries(manifest.graphs) as [GraphRole, string][]) {
     const field = `graphs.${role}`;
     const path = await insideBundle(root, dir, name, field, manifestFile);
@@ -74,6 +77,7 @@ export async function validateBundle(dir: string, options: ValidateOptions = {})
       throw new BundleError(`${path}: not a readable ONNX model (${(err as Error).message})`);
     }
     checkGraphIO(role, path, io, manifest);
+    if (role === 'decoder') decoderHeads = io.outputs.some((v) => v.name === 'attention_heads');
     graphPaths[role] = path;
     digests.set(bundleName(dir, path), sha256(bytes));
     // onnxruntime resolves external data next to the graph file
@@ -105,7 +109,7 @@ export async function validateBundle(dir: string, options: ValidateOptions = {})
       throw new BundleError(`${manifestFile}: content hash mismatch: manifest says ${manifest.hash}, files give ${actual} (a graph, its external data, the tokenizer or the latent-end embedding changed after export)`);
     }
   }
-  return { dir, manifest, graphPaths, tokenizerPath, latentEndPath };
+  return { dir, manifest, graphPaths, tokenizerPath, latentEndPath, decoderHeads };
 }
 
 /** validateBundle plus the tokenizer. */

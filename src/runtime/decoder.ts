@@ -10,7 +10,7 @@ import type { GraphSession } from './onnx';
 import { isNative, sizeOf, type GraphValueIn, type NativeTensor, type Tensor } from './tensor';
 
 /** What a caller can ask of one decoder call. */
-export type DecoderOutput = 'logits' | 'lastHidden' | 'hiddenStates' | 'attention' | 'lastHiddenAll';
+export type DecoderOutput = 'logits' | 'lastHidden' | 'hiddenStates' | 'attention' | 'lastHiddenAll' | 'attentionHeads';
 
 export const ALL_OUTPUTS: readonly DecoderOutput[] = ['logits', 'lastHidden', 'hiddenStates', 'attention', 'lastHiddenAll'];
 
@@ -27,6 +27,8 @@ export interface DecoderStep {
   attention?: Float32Array;
   /** last hidden states of all new positions [S*D] */
   lastHiddenAll?: Float32Array;
+  /** the newest position's attention per head, [L*Hh*positions]; only from a decoder with attention_heads */
+  attentionHeads?: Float32Array;
 }
 
 export interface DecoderState {
@@ -49,6 +51,7 @@ const GRAPH_NAME: Record<DecoderOutput, string> = {
   lastHiddenAll: 'last_hidden',
   hiddenStates: 'hidden_states',
   attention: 'attention',
+  attentionHeads: 'attention_heads',
 };
 
 /** The output `step[key]`, which the caller must have fetched. */
@@ -64,6 +67,7 @@ export class Decoder {
   private readonly Dh: number;
   private readonly D: number;
   private readonly V: number;
+  private readonly H: number;
   private readonly v2: boolean;
   private readonly mrope: boolean;
   private readonly fp16Cache: boolean;
@@ -75,6 +79,7 @@ export class Decoder {
     this.Dh = m.model.headDim;
     this.D = m.model.hiddenSize;
     this.V = m.model.vocabSize;
+    this.H = m.model.heads;
     this.v2 = m.formatVersion === 2;
     this.mrope = m.formatVersion === 2 && m.model.positions === 'mrope';
     this.fp16Cache = m.formatVersion === 2 && m.model.kvDtype === 'float16';
@@ -137,6 +142,7 @@ export class Decoder {
       }
     }
     if (wants.has('attention')) step.attention = expectOutput(out, 'attention', [L, 1, K], file);
+    if (wants.has('attentionHeads')) step.attentionHeads = expectOutput(out, 'attention_heads', [L, this.H, K], file);
     const keys = expectCache(out, 'present_keys', [L, 1, Hkv, K, Dh], file);
     const values = expectCache(out, 'present_values', [L, 1, Hkv, K, Dh], file);
     return { step, state: { past: K, next, keys, values } };

@@ -5,12 +5,14 @@
 import type { BundleManifest } from '../shared/bundle';
 import { centreCropRegion, type GridRegion } from '../shared/trace-region';
 import { answerTokenTexts } from '../shared/trace-tokens';
-import type { Reconstructions, Trace, TraceSettings } from '../shared/trace';
+import type { AttentionSource, PositionLayout, Reconstructions, Trace, TraceSettings } from '../shared/trace';
 import type { EngineOptions, LatentTraceEngine, ReconstructionRequest, TextEncoding, TraceProgress, TraceRequest } from './api';
 import { loadBundle, type LoadedBundle } from './bundle';
 import { Decoder, expectOutput, need, type DecoderOutput, type DecoderStep } from './decoder';
 import { EmbeddingTable } from './embedding-table';
 import { generateAnswer, scoreAnswer } from './generate';
+import { applyGroundTruth } from './ground-truth';
+import { defaultSources, headAttentionOf, lensEntries, replay, sourcePosition, type ReplayInput } from './head-replay';
 import type { GraphRole } from './graph-contract';
 import { prepareImage } from './image';
 import type { InterventionHost } from './interventions';
@@ -18,6 +20,7 @@ import { fetchForLare, runLareSteps } from './lare-loop';
 import type { LatentResult, LoopParts, LoopStart } from './loop-parts';
 import { fetchForLvr, runLvrSteps, type LvrSettings } from './lvr-loop';
 import { mropePositionIds } from './mrope';
+import { questionWarnings } from './question-check';
 import { OnnxSessions, type GraphSession } from './onnx';
 import { InputError, layoutPrompt, prefillEmbeddings, type PromptLayout } from './prompt';
 import { SeededRandom } from './random';
@@ -73,6 +76,11 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     this.dir = bundle.dir;
     this.manifest = bundle.manifest;
     this.sessions = new OnnxSessions(options);
+  }
+
+  /** what this bundle can record beyond the base trace */
+  get capabilities(): { headAttention: boolean; lens: boolean } {
+    return { headAttention: this.bundle.decoderHeads, lens: this.bundle.graphPaths.lens !== undefined };
   }
 
   async trace(request: TraceRequest): Promise<Trace> {
@@ -208,10 +216,70 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
       timingsMs: timings,
       createdAt: new Date().toISOString(),
     };
+    const warnings = questionWarnings(tok, tok.idOf(m.tokenizer.special.unk), request.question, m.prompt.questionTemplates);
+    if (warnings.length > 0) trace.input.warnings = warnings;
+    if (request.groundTruth) {
+      trace.input.groundTruth = applyGroundTruth(request.groundTruth, trace.answer.text, trace.steps, {
+        width: image.width, height: image.height, grid: image.grid, region: trace.input.gridRegion,
+      });
+    }
+    if (request.headAttention || request.lens) {
+      const endEmbedding = m.method === 'direct' ? new Float32Array(0) : await parts.embed([tok.idOf(m.tokenizer.special.latentEnd!)]);
+      const fed = answer.stoppedByEos ? answer.tokenIds.length : Math.max(0, answer.tokenIds.length - 1);
+      const answerEmbeddings = fed > 0 ? await parts.embed(answer.tokenIds.slice(0, fed)) : new Float32Array(0);
+      const after = new Float32Array((latent.steps.length + endEmbedding.length / D + fed) * D);
+      latent.steps.forEach((st, i) => after.set(st.latentToken, i * D));
+      after.set(endEmbedding, latent.steps.length * D);
+      after.set(answerEmbeddings, latent.steps.length * D + endEmbedding.length);
+      const x: ReplayInput = {
+        decoder: parts.decoder, layers: m.model.layers, heads: m.model.heads, dim: D, prefill, prefillPositions: positions,
+        promptLength: layout.length, after, latentSteps: latent.steps.length, latentEnd: m.method !== 'direct',
+        answerTokens: answer.tokenIds.length, fedAnswerTokens: fed,
+      };
+      await this.addReplay(trace, request, x, layout, visualTokens, N);
+      lap('replay');
+      timings.total = performance.now() - started;
+    }
     if (request.keepVisualTokens) trace.visualTokens = Float32Array.from(visualTokens);
     if (reconstructions) trace.reconstructions = reconstructions;
     return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, questionIds: layout.questionIds, prefillAttention: need(first.step, 'attention'), pixels: image.pixels.data, visualTokens, localFeatures, grid: image.grid, forcedProbs,
       prefillLogits: first.step.logits, prefillHiddenStates: first.step.hiddenStates, positionIds: positions?.positionIds };
+  }
+
+  /** trace.headAttention and steps[].lens from a replay of the run (head-replay.ts) */
+  private async addReplay(trace: Trace, request: TraceRequest, x: ReplayInput, layout: PromptLayout, visualTokens: Float32Array, N: number): Promise<void> {
+    const m = this.manifest;
+    const tok = this.bundle.tokenizer;
+    if (request.headAttention && !this.bundle.decoderHeads) {
+      throw new InputError(`${this.bundle.graphPaths.decoder}: the decoder graph has no "attention_heads" output, so per-head attention cannot be recorded (version 1 bundles: training/add_extras.py adds it)`);
+    }
+    if (request.lens && !this.bundle.graphPaths.lens) {
+      throw new InputError(`bundle "${m.name}" has no lens graph (graphs.lens), so the latent lens cannot be computed (version 1 bundles: training/add_extras.py adds it)`);
+    }
+    const asked = request.headAttention ? (request.headAttention === true ? defaultSources(x.latentSteps, x.answerTokens) : request.headAttention.sources) : [];
+    const sources: AttentionSource[] = asked.map((r) => ({ kind: r.kind, index: r.kind === 'prompt-last' ? 0 : r.index, position: sourcePosition(r, x) }));
+    const lensPositions = request.lens ? trace.steps.map((s) => x.promptLength + s.index - 1) : [];
+    const out = await replay(x, sources.map((s) => s.position), lensPositions, request.signal);
+    if (request.headAttention) trace.headAttention = headAttentionOf(x, sources, out.heads, positionLayout(layout, x, tok.decode));
+    if (request.lens) {
+      const k = request.lens === true ? 5 : request.lens.k;
+      if (!Number.isInteger(k) || k < 1) throw new RangeError(`lens k must be a positive integer, got ${k}`);
+      const lens = await this.session('lens');
+      const L = m.model.layers;
+      const V = m.model.vocabSize;
+      const D = m.model.hiddenSize;
+      for (const [i, step] of trace.steps.entries()) {
+        const hidden = out.hidden.get(lensPositions[i])!;
+        const res = await lens.run({ hidden: floatTensor(hidden, [1, L + 1, D]) });
+        const logits = Float32Array.from(expectOutput(res, 'logits', [1, L + 1, V], lens.file));
+        // the last layer's lens is the model's own output; version 2's last hidden state is already after
+        // the final norm, which the lens graph would apply twice
+        logits.set(out.logits.get(lensPositions[i])!, L * V);
+        // a special token decodes to nothing: show its vocabulary string instead
+        step.lens = lensEntries(hidden, logits, L, V, visualTokens, N, k, (id) => tok.decode([id]) || tok.tokenString(id));
+      }
+      trace.lensKind = 'logit-lens';
+    }
   }
 
   /**
@@ -384,4 +452,20 @@ function gridRegionOf(spec: BundleManifest['image'], width: number, height: numb
 function tokenTextsOf(decode: (ids: readonly number[]) => string, ids: readonly number[]): { tokenTexts?: string[] } {
   const tokenTexts = answerTokenTexts(decode, ids);
   return tokenTexts ? { tokenTexts } : {};
+}
+
+/** where each part of the sequence sits; the question is found as its token run inside the prompt */
+function positionLayout(layout: PromptLayout, x: ReplayInput, decode: (ids: number[]) => string): PositionLayout {
+  const q = layout.questionIds;
+  let offset = -1;
+  for (let i = 0; i + q.length <= layout.inputIds.length && offset < 0; i++) {
+    if (q.every((id, k) => layout.inputIds[i + k] === id)) offset = i;
+  }
+  const answerOffset = x.promptLength + x.latentSteps + (x.latentEnd ? 1 : 0);
+  return {
+    image: { offset: layout.imageOffset, count: layout.inputIds.filter((id) => id === -1).length },
+    question: { offset, count: q.length, tokens: q.map((id) => decode([id])) },
+    latents: { offset: x.promptLength, count: x.latentSteps },
+    answer: { offset: answerOffset, count: x.fedAnswerTokens },
+  };
 }

@@ -6,7 +6,7 @@
 import type { Trace, TraceSettings } from '../shared/trace';
 import type { LatentTraceEngine } from './api';
 import { itemImage } from './datasets/image-source';
-import type { DatasetItem } from './datasets/item';
+import { itemGroundTruth, type DatasetItem } from './datasets/item';
 import { readDataset } from './datasets/read';
 import { windowContains } from './window';
 
@@ -82,7 +82,7 @@ export async function evaluate(engine: LatentTraceEngine, dataset: string, items
     o.signal?.throwIfAborted();
     let trace: Trace;
     try {
-      trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, signal: o.signal });
+      trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, groundTruth: itemGroundTruth(item), signal: o.signal });
     } catch (err) {
       if (o.signal?.aborted) throw err;
       errors.push({ line: item.line, message: (err as Error).message });

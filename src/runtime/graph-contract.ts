@@ -13,6 +13,8 @@ interface Expected {
   elemType: number;
   /** expected size per axis; null = free (batch, sequence, past length) */
   dims: (number | null)[];
+  /** an output the graph may lack (the runtime then does without it) */
+  optional?: true;
 }
 
 const F32 = 1;
@@ -51,9 +53,15 @@ export function expectedIO(role: GraphRole, m: BundleManifest): { inputs: Expect
           { name: 'attention', elemType: F32, dims: [L, 1, null] },
           { name: 'present_keys', elemType: kv, dims: [L, 1, Hkv, null, Dh] },
           { name: 'present_values', elemType: kv, dims: [L, 1, Hkv, null, Dh] },
+          { name: 'attention_heads', elemType: F32, dims: [L, m.model.heads, null], optional: true },
         ],
       };
     }
+    case 'lens':
+      return {
+        inputs: [{ name: 'hidden', elemType: F32, dims: [1, null, D] }],
+        outputs: [{ name: 'logits', elemType: F32, dims: [1, null, V] }],
+      };
     case 'extractor':
       return {
         inputs: [
@@ -136,6 +144,7 @@ export function checkGraphIO(role: GraphRole, file: string, io: GraphIO, m: Bund
   for (const e of want.inputs) compare(role, file, 'input', io.inputs.find((v) => v.name === e.name)!, e);
   for (const e of want.outputs) {
     const got = io.outputs.find((v) => v.name === e.name);
+    if (!got && e.optional) continue;
     if (!got) {
       throw new BundleError(`${file}: ${role} graph has no output "${e.name}" (outputs: ${io.outputs.map((v) => v.name).join(', ')})`);
     }

@@ -124,6 +124,7 @@ export function validateManifest(raw: unknown, file: string): BundleManifest {
   c.optionalString(graphs.unet, 'graphs.unet');
   if (version === 1 && graphs.lvrHead !== undefined) c.fail('graphs.lvrHead', 'is a format version 2 field', graphs.lvrHead);
   c.optionalString(graphs.lvrHead, 'graphs.lvrHead');
+  c.optionalString(graphs.lens, 'graphs.lens');
 
   if (method === 'lare') checkLare(c, m, graphs, layers, grid);
   if (m.reconstruction !== undefined) checkReconstruction(c, m, graphs);
@@ -205,6 +206,7 @@ function checkPrompt(c: Checker, m: Json, version: 1 | 2, method: BundleMethod):
   const prompt = c.object(m.prompt, 'prompt');
   const special = (m.tokenizer as Json).special as Json;
   const latentStart = special.latentStart;
+  if (prompt.questionTemplates !== undefined) c.stringArray(prompt.questionTemplates, 'prompt.questionTemplates', 1);
   if (version === 2 && prompt.chat !== undefined) {
     if (prompt.template !== undefined) c.fail('prompt', 'must have "template" or "chat", not both', Object.keys(prompt));
     const chat = c.object(prompt.chat, 'prompt.chat');

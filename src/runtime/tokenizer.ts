@@ -19,6 +19,8 @@ export interface BundleTokenizer {
   /** ids of template text (a rendered chat template): special-token strings become their ids */
   encodeTemplate(text: string): number[];
   decode(ids: readonly number[]): string;
+  /** the vocabulary's string for one id (special tokens included; '' for an id outside it) */
+  tokenString(id: number): string;
   /** id of a special token string */
   idOf(token: string): number;
 }
@@ -52,6 +54,7 @@ export function createTokenizer(json: unknown, file: string, special: SpecialTok
     encodeTemplate: (text) => ids(full.encode(text, { add_special_tokens: false })),
     // no clean-up: the reference joins tokens with single spaces (training/data.py detokenize)
     decode: (list) => (list.length === 0 ? '' : full.decode([...list], { skip_special_tokens: true, clean_up_tokenization_spaces: false })),
+    tokenString: (id) => full.id_to_token(id) ?? '',
     idOf,
   };
 }

@@ -29,6 +29,8 @@ export interface GraphFiles {
   unet?: string;
   /** version 2, LVR: hidden [1,S,D] -> projected [1,S,D] */
   lvrHead?: string;
+  /** optional logit lens: hidden [1,K,D] -> logits [1,K,V] (the final norm and the unembedding) */
+  lens?: string;
 }
 
 export interface SpecialTokens {
@@ -55,10 +57,13 @@ export interface ImageSpecV1 {
 /** items are special-token strings or the placeholders "{image}" and "{question}"; the prefill ends with the template */
 export interface TemplatePrompt {
   template: string[];
+  /** optional: the question templates the model was trained on (src/runtime/question-check.ts syntax) */
+  questionTemplates?: string[];
 }
 
 /** version 2: the checkpoint's chat template (tokenizer.chatTemplate) around the question, docs "Prompt, chat form" */
 export interface ChatPrompt {
+  questionTemplates?: string[];
   chat: {
     system: string | null;
     /** the one token the template emits for the image; it becomes the N visual positions */

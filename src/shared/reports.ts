@@ -34,6 +34,9 @@ export interface EffectSizes {
   meanDifferenceCIMethod?: 'bootstrap' | 'normal';
 }
 
+/** one row of a dataset report's per-item table (drill-down): `image` as resolved, `id` the results line's item id */
+export interface ReportItem { id: string; image: string; question: string; answer: string; expected?: string; correct?: boolean; statistic?: number; model?: string }
+
 export interface StatsReport {
   kind: 'stats';
   version: 1;
@@ -48,6 +51,7 @@ export interface StatsReport {
   samples: { a: number[]; b: number[] };
   /** what the samples are, e.g. "first answer token attention to visual tokens" */
   measure: string;
+  items?: ReportItem[];
   createdAt: string;
 }
 
@@ -91,6 +95,7 @@ export interface ProbingReport {
   /** pairs actually built per target */
   pairsByTarget?: Record<ProbeTarget, PairCounts>;
   cells: ProbeCell[];
+  items?: ReportItem[];
   createdAt: string;
 }
 
@@ -117,7 +122,39 @@ export interface StepsReport {
     l2: Interval[];
   };
   thresholds: { cosine: number; l1: number; l2: number };
+  /** the per-item table; `items` already counts them in this report kind */
+  itemTable?: ReportItem[];
   createdAt: string;
 }
 
+export interface CausalStepRow {
+  /** the ablated (zeroed) latent step */
+  step: number;
+  /** items whose unmodified run has this step */
+  n: number;
+  /** accuracy of the unmodified runs of those items, and with step t zeroed (bootstrap 95% CIs) */
+  baselineAccuracy: Interval;
+  ablatedAccuracy: Interval;
+  /** exact McNemar test of right/wrong before vs after; b = right -> wrong, c = wrong -> right */
+  mcnemar: { b: number; c: number; p: number };
+  /** mean change of log p(unmodified answer's first token), with a bootstrap 95% CI */
+  logProbChange: Interval;
+  /** paired t-test of that change against 0 */
+  pairedT: TTestResult;
+}
+
+export interface CausalReport {
+  kind: 'causal';
+  version: 1;
+  model: string;
+  /** items that ran */
+  n: number;
+  rows: CausalStepRow[];
+  /** how the CIs were drawn */
+  bootstrap: { resamples: number; level: number; seed: number };
+  items?: ReportItem[];
+  createdAt: string;
+}
+
+/** the reports the panel opens; CausalReport joins when the panel renders it (src/webview is not the runtime's) */
 export type Report = StatsReport | ProbingReport | StepsReport;

@@ -33,7 +33,26 @@ export interface TraceStep {
   visualSimilarity: Float32Array;
   /** distance to the previous step's latent token; null for the first step */
   distance: StepDistance | null;
+  /** optional: per layer, what the step's hidden state reads as (logit lens) and its nearest visual tokens */
+  lens?: LensEntry[];
+  /** optional, with input.groundTruth.bbox: the step's window rectangle in image pixels intersects the box */
+  windowHitsBox?: boolean;
 }
+
+export interface AttentionSource { kind: 'prompt-last' | 'latent' | 'answer'; /** latent step 1..T or answer token 0.. */ index: number; /** absolute position in the sequence */ position: number }
+export interface PositionLayout { image: { offset: number; count: number }; question: { offset: number; count: number; tokens: string[] /* decoded text of each question token */ }; latents: { offset: number; count: number }; answer: { offset: number; count: number } }
+export interface HeadAttention {
+  layers: number; heads: number;
+  /** total positions K of the sequence at the end of the trace */
+  positions: number;
+  layout: PositionLayout;
+  sources: AttentionSource[];
+  /** [sources, layers, heads, positions]: the row of each source position over all positions (0 beyond it); base64 float32 on disk like the other arrays */
+  rows: Float32Array;
+}
+export interface LensEntry { layer: number /* 0 = embeddings .. L */; tokens: { id: number; text: string; prob: number }[]; patches: { index: number; cosine: number }[] /* top-k nearest visual tokens of that layer's state */ }
+export interface GroundTruth { bbox?: [number, number, number, number] /* x0,y0,x1,y1 in original image pixels */; expected?: string; correct?: boolean; source: 'dataset' | 'sidecar' | 'cli' }
+export interface InterventionResult { spec: unknown /* the runtime's intervention spec, as in settings.intervention */; answer: { text: string; tokenIds: number[] }; baseline: { text: string; tokenIds: number[] }; logProbChange: number /* log p(baseline answer's first token) after minus before */; trace: Trace }
 
 export interface Reconstructions {
   sampler: 'ddim' | 'ddpm';
@@ -62,7 +81,9 @@ export interface TraceSettings {
 export type Intervention =
   | { kind: 'zero'; step: number }
   | { kind: 'replace-with-step'; step: number; source: number }
-  | { kind: 'replace-with-token'; step: number; token: Float32Array; sourceLabel: string };
+  | { kind: 'replace-with-token'; step: number; token: Float32Array; sourceLabel: string }
+  /** the produced token plus alpha * direction (e.g. the difference between two traces' steps) */
+  | { kind: 'add-direction'; step: number; direction: Float32Array; alpha: number; sourceLabel: string };
 
 export interface Trace {
   format: 'latent-trace/trace';
@@ -79,6 +100,8 @@ export interface Trace {
     grid: { rows: number; cols: number };
     /** optional: the part of the image the grid covers, as fractions (trace-region.ts); absent = the whole image */
     gridRegion?: GridRegion;
+    groundTruth?: GroundTruth;
+    warnings?: string[] /* e.g. words outside the vocabulary, an unknown question template */;
   };
   settings: TraceSettings;
   steps: TraceStep[];
@@ -107,6 +130,8 @@ export interface Trace {
   };
   visualTokens?: Float32Array;
   reconstructions?: Reconstructions;
+  headAttention?: HeadAttention;
+  lensKind?: 'logit-lens' | 'tuned-lens';
   timingsMs: Record<string, number>;
   createdAt: string;
 }

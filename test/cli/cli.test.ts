@@ -196,3 +196,51 @@ test('intervene reports the answer and probability change', async () => {
   assert.equal(past.code, 2);
   assert.match(past.stderr, /the run has 4 latent steps; step 9 does not exist/);
 });
+
+test('run --bbox/--expected put ground truth in the trace; without them a sidecar is read; a bad box is a usage error', async () => {
+  const q = 'what color is the square?';
+  const r = await cli(['run', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--bbox', '0,0,8,8', '--expected', 'red', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.groundTruth.source, 'cli');
+  assert.deepEqual(j.groundTruth.bbox, [0, 0, 8, 8]);
+  assert.equal(j.groundTruth.correct, j.answer === 'red');
+  assert.ok(j.steps.every((s: { windowHitsBox?: boolean }) => typeof s.windowHitsBox === 'boolean'));
+  const side = join(dir, 'side.png');
+  await writeFile(side, await squareImage());
+  await writeFile(`${side}.json`, JSON.stringify({ answer: 'blue' }));
+  const fromSidecar = await cli(['run', side, '-q', q, '--model', CONTRACT_BUNDLE, '--json']);
+  assert.equal(fromSidecar.code, 0, fromSidecar.stderr);
+  assert.deepEqual(JSON.parse(fromSidecar.stdout).groundTruth, { source: 'sidecar', expected: 'blue', correct: JSON.parse(fromSidecar.stdout).answer === 'blue' });
+  const bad = await cli(['run', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--bbox', '5,5,1,1']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--bbox: bbox must be \[x0, y0, x1, y1\]/);
+});
+
+test('intervene --json prints the shared result; --from-trace and a direction between saved traces run', async () => {
+  const q = 'what color is the square?';
+  const zero = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '2', '--zero', '--json']);
+  assert.equal(zero.code, 0, zero.stderr);
+  const j = JSON.parse(zero.stdout);
+  assert.deepEqual(j.spec, { kind: 'zero', step: 2 });
+  assert.equal(typeof j.answer.text, 'string');
+  assert.deepEqual(Object.keys(j.baseline), ['text', 'tokenIds']);
+  assert.ok(Number.isFinite(j.logProbChange));
+  const trace = decodeTrace(JSON.stringify(j.trace));
+  assert.ok(trace.steps[1].latentToken.every((v) => v === 0));
+  const other = join(dir, 'other-trace.png');
+  await writeFile(other, await squareImage(20, 4));
+  const saved = await cli(['run', other, '-q', q, '--model', CONTRACT_BUNDLE, '--out', join(dir, 'saved')]);
+  assert.equal(saved.code, 0, saved.stderr);
+  const file = join(dir, 'saved', 'other-trace.ltrace.json');
+  const fromTrace = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '1', '--from-trace', file, '--json']);
+  assert.equal(fromTrace.code, 0, fromTrace.stderr);
+  assert.deepEqual(JSON.parse(fromTrace.stdout).spec, { kind: 'replace-with-token', step: 1, sourceLabel: `${file} step 1` });
+  const dirRun = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '1', '--direction-plus', file, '--direction-minus', file, '--alpha', '3']);
+  assert.equal(dirRun.code, 0, dirRun.stderr);
+  // a direction from a trace to itself is zero: the answer's log-probability does not move
+  assert.match(dirRun.stdout, /log-probability change of its first token: \+0\.0000/);
+  const half = await cli(['intervene', imagePath, '-q', q, '--model', CONTRACT_BUNDLE, '--step', '1', '--direction-plus', file]);
+  assert.equal(half.code, 2);
+  assert.match(half.stderr, /--direction-plus and --direction-minus go together/);
+});

@@ -42,6 +42,11 @@ test('attention: report files, and shards merged then reported equal the unshard
   assert.equal(report.a.n, 6);
   assert.deepEqual(report.labels, { a: 'lare-tiny', b: 'direct-tiny' });
   assert.ok(existsSync(join(dir, 'whole/attention.csv')) && existsSync(join(dir, 'whole/attention.md')));
+  // the per-item table: each model's items, each with the statistic the samples hold
+  assert.equal(report.items.length, 12);
+  assert.deepEqual(report.items.filter((i: { model: string }) => i.model === 'lare-tiny').map((i: { statistic: number }) => i.statistic), report.samples.a);
+  assert.deepEqual(report.items.filter((i: { model: string }) => i.model === 'direct-tiny').map((i: { statistic: number }) => i.statistic), report.samples.b);
+  assert.deepEqual(Object.keys(report.items[0]).sort(), ['answer', 'correct', 'expected', 'id', 'image', 'model', 'question', 'statistic']);
   for (const shard of ['0/2', '1/2']) {
     const io = captureIO(dir);
     assert.equal(await main(['attention', data, ...model, '--out', 'sharded', '--shard', shard], io), 0, io.err);
@@ -72,6 +77,10 @@ test('steps: fixed T rows, adaptive rows and convergence curves', { skip: !ready
   assert.deepEqual(r.rows.slice(0, 3).map((row: { meanSteps: number }) => row.meanSteps), [1, 2, 3]);
   assert.deepEqual(r.convergence.step, [2, 3]);
   assert.equal(r.items, 3);
+  assert.deepEqual(r.itemTable.map((i: { id: string }) => i.id), ['0', '1', '2']);
+  assert.equal(r.itemTable[1].question, 'what shape is the red object?');
+  // the T = 3 row's accuracy is the mean of the table's correct column
+  assert.equal(r.itemTable.filter((i: { correct: boolean }) => i.correct).length / 3, r.rows[2].accuracy);
   assert.ok(existsSync(join(dir, 'o/steps.md')));
   rmSync(dir, { recursive: true });
 });

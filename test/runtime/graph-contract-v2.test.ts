@@ -29,9 +29,15 @@ test('decoder v2 (mrope, GQA): position_ids [3,1,S], KV [L,1,Hkv,P,Dh], newest-o
   assert.deepEqual(shapes(io), {
     inputs_embeds: [1, null, 64], past_keys: [2, 1, 2, null, 16], past_values: [2, 1, 2, null, 16], position_ids: [3, 1, null],
     logits: [1, 2000], last_hidden: [1, null, 64], hidden_states: [3, 1, 64], attention: [2, 1, null],
-    present_keys: [2, 1, 2, null, 16], present_values: [2, 1, 2, null, 16],
+    present_keys: [2, 1, 2, null, 16], present_values: [2, 1, 2, null, 16], attention_heads: [2, 4, null],
   });
   assert.equal(io.inputs.find((v) => v.name === 'position_ids')!.elemType, 7);
+  // attention_heads is optional: a decoder without it conforms, one with the wrong head count does not
+  const withoutHeads = conforming('decoder', m);
+  withoutHeads.outputs = withoutHeads.outputs.filter((v) => v.name !== 'attention_heads');
+  checkGraphIO('decoder', 'decoder.onnx', withoutHeads, m);
+  assert.throws(() => checkGraphIO('decoder', 'decoder.onnx', edit(conforming('decoder', m), 'outputs', 'attention_heads', (v) => { v.dims = [2, 2, 'PS']; }), m),
+    /decoder output "attention_heads" axis 1 must be 4 \(from the manifest\), found 2/);
   checkGraphIO('decoder', 'decoder.onnx', conforming('decoder', m), m);
   // a v1-style decoder (all positions' logits) does not satisfy v2
   assert.throws(() => checkGraphIO('decoder', 'decoder.onnx', edit(conforming('decoder', m), 'outputs', 'logits', (v) => { v.dims = [1, 'S', 2000]; }), m),
@@ -88,7 +94,8 @@ test('version 1 keeps its contract', () => {
   assert.deepEqual(shapes(expectedIO('decoder', m)), {
     inputs_embeds: [1, null, 16], past_keys: [2, 1, 2, null, 8], past_values: [2, 1, 2, null, 8],
     logits: [1, null, 40], last_hidden: [1, null, 16], hidden_states: [3, 1, null, 16], attention: [2, 1, null],
-    present_keys: [2, 1, 2, null, 8], present_values: [2, 1, 2, null, 8],
+    present_keys: [2, 1, 2, null, 8], present_values: [2, 1, 2, null, 8], attention_heads: [2, 2, null],
   });
+  assert.deepEqual(shapes(expectedIO('lens', m)), { hidden: [1, null, 16], logits: [1, null, 40] });
   assert.deepEqual(shapes(expectedIO('vision', m)), { pixels: [null, 3, 64, 64], visual_tokens: [null, 64, 16], local_features: [null, 64, 16] });
 });

@@ -89,8 +89,11 @@ def graph_specs(m, dtype, seed=0):
     cases = [_decoder_case(c, gen, s, p, mrope, kv) for s, p in ((7, 0), (1, 5), (3, 4))]
     specs.append(GraphSpec("decoder.onnx", graphs.DecoderGraph(text, mrope), inputs, outputs, axes,
                            _decoder_case(c, gen, 4, 3, mrope, kv), cases, graphs.DecoderGraph(m.text, mrope)))
+    h = lambda s: (torch.randn(1, s, c.hidden, generator=gen),)  # noqa: E731
+    specs.append(GraphSpec("lens.onnx", graphs.LensGraph(text), ["hidden"], ["logits"],
+                           {"hidden": {1: "k"}, "logits": {1: "k"}}, h(3), [h(1), h(c.layers + 1)],
+                           graphs.LensGraph(m.text)))
     if m.lvr_head is not None:
-        h = lambda s: (torch.randn(1, s, c.hidden, generator=gen),)  # noqa: E731
         specs.append(GraphSpec("lvr_head.onnx", graphs.LvrHeadGraph(maybe_half(m.lvr_head)), ["hidden"],
                                ["projected"], {"hidden": {1: "seq"}, "projected": {1: "seq"}}, h(2), [h(1), h(4)],
                                graphs.LvrHeadGraph(m.lvr_head)))

@@ -67,6 +67,18 @@ class DecoderGraph(nn.Module):
         return logits, last.float(), states, attention, pk, pv, heads
 
 
+class LensGraph(nn.Module):
+    """The optional lens graph: hidden states [1,K,D] of any layer through the final norm and lm_head."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.text = text
+
+    def forward(self, hidden):
+        dtype = self.text.embed_tokens.dtype
+        return self.text.logits(self.text.norm(hidden.to(dtype))).float()
+
+
 class LvrHeadGraph(nn.Module):
     def __init__(self, head):
         super().__init__()

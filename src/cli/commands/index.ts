@@ -12,5 +12,6 @@ import { attentionCommand } from './attention';
 import { probeCommand } from './probe';
 import { stepsCommand } from './steps';
 import { mergeCommand } from './merge';
+import { causalCommand } from './causal';
 
-export const commands: CliCommand[] = [runCommand, evalCommand, interveneCommand, demoCommand, statsCommand, attentionCommand, probeCommand, stepsCommand, mergeCommand];
+export const commands: CliCommand[] = [runCommand, evalCommand, interveneCommand, demoCommand, statsCommand, attentionCommand, probeCommand, stepsCommand, causalCommand, mergeCommand];

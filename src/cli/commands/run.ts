@@ -1,6 +1,7 @@
 /** `latent-trace run <image> --question "..."`: trace one example; --out writes the trace and PNGs. */
 import { resolve } from 'node:path';
 import { openEngine } from '../../runtime/engine';
+import { parseBox, readSidecar, type GroundTruthInput } from '../../runtime/ground-truth';
 import { choiceOpt, intOpt, parseCommandArgs, stringOpt } from '../args';
 import { UsageError, type CliCommand } from '../io';
 import { describeTrace, runSummary, writeTraceOutputs } from '../outputs';
@@ -16,6 +17,11 @@ export const runCommand: CliCommand = {
   --reconstruct             reconstruct every latent step with the U-Net (batched)
   --sampler <s>             ddim (default) | ddpm
   --sampler-steps <N>       DDIM timesteps (default: the bundle's)
+  --bbox <x0,y0,x1,y1>      ground-truth box in image pixels (x1, y1 exclusive): steps say whether their window hits it
+  --expected <text>         the expected answer: the trace says whether the answer is correct (eval's normalisation)
+                            (without either, a sidecar <image>.json {"bbox": [...], "answer": "..."} is read if present)
+  --head-attention          record per-head attention (every latent step and the first answer token) in the trace
+  --lens                    record the latent lens (top 5 tokens and patches per layer) of every step
   --out <dir>               write <image>.ltrace.json and PNGs (heatmap overlays, reconstructions)
   --json                    print one JSON object to stdout (progress stays on stderr)
 ${traceOptionsUsage}`,
@@ -32,6 +38,10 @@ ${traceOptionsUsage}`,
       sampler: { type: 'string' },
       'sampler-steps': { type: 'string' },
       out: { type: 'string' },
+      bbox: { type: 'string' },
+      expected: { type: 'string' },
+      'head-attention': { type: 'boolean' },
+      lens: { type: 'boolean' },
     });
     if (a.positionals.length !== 1) throw new UsageError(`expected one image path, got ${a.positionals.length} (see latent-trace run --help)`);
     const question = stringOpt(a, 'question');
@@ -41,6 +51,7 @@ ${traceOptionsUsage}`,
     const samplerSteps = intOpt(a, 'sampler-steps', 1);
     const reconstruct = a.values.reconstruct === true || sampler !== undefined || samplerSteps !== undefined;
     const image = resolve(io.cwd, a.positionals[0]);
+    const groundTruth = await groundTruthOf(stringOpt(a, 'bbox'), stringOpt(a, 'expected'), image);
     io.stderr(`loading ${opts.modelDir}\n`);
     const engine = await openEngine(opts.modelDir, {
       executionProvider: opts.provider,
@@ -52,6 +63,9 @@ ${traceOptionsUsage}`,
         image,
         question,
         settings: opts.settings,
+        groundTruth,
+        headAttention: a.values['head-attention'] === true,
+        lens: a.values.lens === true,
         reconstruct: reconstruct && engine.manifest.reconstruction ? { sampler, samplerSteps, seed: opts.settings.seed } : false,
         signal: io.signal,
         onProgress: traceProgress(io),
@@ -70,3 +84,18 @@ ${traceOptionsUsage}`,
     }
   },
 };
+
+async function groundTruthOf(bbox: string | undefined, expected: string | undefined, image: string): Promise<GroundTruthInput | undefined> {
+  if (bbox === undefined && expected === undefined) return (await readSidecar(image)) ?? undefined;
+  if (expected !== undefined && expected.trim() === '') throw new UsageError('--expected must not be empty');
+  const gt: GroundTruthInput = { source: 'cli' };
+  if (bbox !== undefined) {
+    try {
+      gt.bbox = parseBox(bbox);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  if (expected !== undefined) gt.expected = expected;
+  return gt;
+}

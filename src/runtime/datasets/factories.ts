@@ -4,12 +4,13 @@
  */
 import { createRequire } from 'node:module';
 import type { ProcessorFactory, ProcessorSpec } from './processor';
-import { createAttentionProcessor, createProbeProcessor, createStepsProcessor } from './trace-processors';
+import { createAttentionProcessor, createCausalProcessor, createProbeProcessor, createStepsProcessor } from './trace-processors';
 
 const named: Record<string, ProcessorFactory> = {
   attention: createAttentionProcessor,
   probe: createProbeProcessor,
   steps: createStepsProcessor,
+  causal: createCausalProcessor,
 };
 
 export async function resolveProcessor(spec: ProcessorSpec): Promise<ProcessorFactory> {

@@ -78,3 +78,8 @@ export function checkRecordFields(record: Record<string, unknown>, where: string
   }
   return out;
 }
+
+/** what a trace of this item knows to be true: its answer and, if given, its box */
+export function itemGroundTruth(item: DatasetItem): { bbox?: [number, number, number, number]; expected: string; source: 'dataset' } {
+  return item.bbox ? { bbox: [...item.bbox], expected: item.answer, source: 'dataset' } : { expected: item.answer, source: 'dataset' };
+}

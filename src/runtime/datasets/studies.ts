@@ -7,18 +7,19 @@
 import { join } from 'node:path';
 import { adaptiveStopStep, convergenceCurves, DISTANCE_METRICS } from '../../analysis/convergence';
 import { runProbing, type ProbingItem, type ProbingSettings, type ProbingSource } from '../../analysis/probing/protocol';
-import { probingTables, statsTables, stepsTables, type Tables } from '../../analysis/reportTables';
-import { compareSamples } from '../../analysis/stats';
-import type { ProbeCell, ProbingReport, StatsReport, StepsReport, StepsRow } from '../../shared/reports';
+import { causalTables, probingTables, statsTables, stepsTables, type Tables } from '../../analysis/reportTables';
+import { bootstrapMeanCI, compareSamples, DEFAULT_BOOTSTRAP, mcnemarExact, pairedTTest } from '../../analysis/stats';
+import type { CausalReport, CausalStepRow, Interval, ProbeCell, ProbingReport, ReportItem, StatsReport, StepsReport, StepsRow } from '../../shared/reports';
 import type { TraceSettings } from '../../shared/trace';
 import type { ExecutionProvider } from '../api';
 import { writeFileAtomic } from '../atomic';
 import { readManifest } from '../bundle';
 import { LOCK_FILE, withFolderLock } from '../folder-lock';
-import type { BadRecordPolicy } from './item';
+import type { BadRecordPolicy, DatasetItem } from './item';
+import type { ResultLine } from './results';
 import type { Shard } from './shard';
 import { runTask, type TaskResult } from './task';
-import type { AttentionResult, ProbeFeatures, StepsResult } from './trace-processors';
+import type { AttentionResult, CausalResult, ProbeFeatures, StepsResult } from './trace-processors';
 
 export interface StudyOptions {
   dataset: string;
@@ -43,7 +44,7 @@ export interface StudyOutcome<R> {
 
 export const ATTENTION_MEASURE = 'attention of the first answer token to all visual tokens (sum over visual tokens, mean over heads and layers)';
 
-function task(o: StudyOptions, name: 'attention' | 'probe' | 'steps', modelDir: string, extra: Record<string, unknown> = {}): Promise<TaskResult> {
+function task(o: StudyOptions, name: 'attention' | 'probe' | 'steps' | 'causal', modelDir: string, extra: Record<string, unknown> = {}): Promise<TaskResult> {
   return runTask({
     dataset: o.dataset,
     task: name,
@@ -73,6 +74,30 @@ export async function writeReportFiles(out: string, kind: string, report: unknow
   return files;
 }
 
+/**
+ * One row of a report's per-item table: `id` is the results line's item index, `image` the dataset's
+ * image path as resolved (a Parquet image's name inside the export).
+ */
+function reportItem(item: DatasetItem, line: ResultLine, fields: { answer?: string; correct?: boolean; statistic?: number; model?: string }): ReportItem {
+  const row: ReportItem = {
+    id: String(line.index),
+    image: typeof item.image === 'string' ? item.image : item.imageName,
+    question: item.question,
+    answer: fields.answer ?? '',
+    expected: item.answer,
+  };
+  if (fields.correct !== undefined) row.correct = fields.correct;
+  if (fields.statistic !== undefined) row.statistic = fields.statistic;
+  if (fields.model !== undefined) row.model = fields.model;
+  return row;
+}
+
+/** the items and their lines, paired by item index, for the lines that succeeded */
+function okPairs(run: TaskResult): { item: DatasetItem; line: ResultLine }[] {
+  const byIndex = new Map(run.items.map((it) => [it.index, it]));
+  return run.lines.filter((l) => l.ok && byIndex.has(l.index)).map((l) => ({ item: byIndex.get(l.index)!, line: l }));
+}
+
 /** Table 5: first-answer-token attention to visual tokens, model (sample a) vs baseline (sample b), paired by item */
 export function attentionStudy(o: StudyOptions & { baselineDir: string; layer?: number }): Promise<StudyOutcome<StatsReport>> {
   return withFolderLock(o.out, () => attentionUnlocked(o), studyLockName(o));
@@ -93,6 +118,11 @@ async function attentionUnlocked(o: StudyOptions & { baselineDir: string; layer?
   const b = Float64Array.from(both, (l) => (byIndex.get(l.index)?.result as AttentionResult).attention);
   const measure = o.layer === undefined ? ATTENTION_MEASURE : ATTENTION_MEASURE.replace('mean over heads and layers', `mean over heads, layer ${o.layer}`);
   const report = compareSamples(a, b, { labels: { a: model.model.name, b: baseline.model.name }, measure });
+  const attentionItems = (run: TaskResult) => okPairs(run).map(({ item, line }) => {
+    const r = line.result as AttentionResult;
+    return reportItem(item, line, { answer: r.answer, correct: r.correct, statistic: r.attention, model: run.model.name });
+  });
+  report.items = [...attentionItems(model), ...attentionItems(baseline)];
   return { report, files: await writeReportFiles(o.out, 'attention', report, statsTables(report)), resultsPaths };
 }
 
@@ -127,6 +157,10 @@ async function probingUnlocked(o: ProbingStudyOptions): Promise<StudyOutcome<Pro
     { items, model: source(runs[0]), ablation: runs[1] ? source(runs[1]) : undefined, labels: { model: runs[0].model.name, ablation: runs[1]?.model.name }, onCell: o.onCell },
     o.probing,
   );
+  report.items = runs.flatMap((r) => okPairs(r).map(({ item, line }) => {
+    const f = line.result as ProbeFeatures;
+    return reportItem(item, line, { answer: f.answer, correct: f.correct, model: r.model.name });
+  }));
   return { report, files: await writeReportFiles(o.out, 'probing', report, probingTables(report)), resultsPaths };
 }
 
@@ -169,7 +203,68 @@ async function stepsUnlocked(o: StepsStudyOptions): Promise<StudyOutcome<StepsRe
     rows,
     convergence: convergenceCurves(results.map((r) => r.distances)),
     thresholds,
+    itemTable: okPairs(run).map(({ item, line }) => {
+      const r = line.result as StepsResult;
+      const last = r.fixed[r.fixed.length - 1];
+      // the statistic: where the cosine rule stops this item
+      return reportItem(item, line, { answer: r.answer, correct: last.correct, statistic: adaptiveStopStep(r.distances, 'cosine', thresholds.cosine, maxSteps), model: run.model.name });
+    }),
     createdAt: new Date().toISOString(),
   };
   return { report, files: await writeReportFiles(o.out, 'steps', report, stepsTables(report)), resultsPaths: [run.resultsPath] };
+}
+
+/**
+ * The causal effect of step t (docs/analyses.md): per step, accuracy with step t zeroed against the
+ * unmodified run (exact McNemar) and the change of the unmodified answer's first-token log-probability
+ * (paired t-test), each with a percentile bootstrap CI over items.
+ */
+export function causalStudy(o: StudyOptions): Promise<StudyOutcome<CausalReport>> {
+  return withFolderLock(o.out, () => causalUnlocked(o), studyLockName(o));
+}
+
+async function causalUnlocked(o: StudyOptions): Promise<StudyOutcome<CausalReport>> {
+  const run = await task(o, 'causal', o.modelDir);
+  if (!run.complete) return { report: null, files: [], resultsPaths: [run.resultsPath] };
+  const pairs = okPairs(run);
+  if (pairs.length < 2) throw new Error(`only ${pairs.length} items ran (e.g. ${run.lines.find((l) => !l.ok)?.error ?? 'empty dataset'}); a paired study needs at least 2`);
+  const results = pairs.map((p) => p.line.result as CausalResult);
+  const boot = { ...DEFAULT_BOOTSTRAP };
+  const interval = (xs: number[]): Interval => {
+    const [low, high] = bootstrapMeanCI(xs, boot);
+    return { value: xs.reduce((a, b) => a + b, 0) / xs.length, low, high };
+  };
+  const rows: CausalStepRow[] = [];
+  const maxT = Math.max(...results.map((r) => r.steps));
+  for (let t = 1; t <= maxT; t++) {
+    const at = results.filter((r) => r.steps >= t);
+    const before = at.map((r) => r.correct);
+    const after = at.map((r) => r.ablations[t - 1].correct);
+    const change = at.map((r) => r.ablations[t - 1].logProbChange);
+    rows.push({
+      step: t,
+      n: at.length,
+      baselineAccuracy: interval(before.map(Number)),
+      ablatedAccuracy: interval(after.map(Number)),
+      mcnemar: mcnemarExact(before, after),
+      logProbChange: interval(change),
+      pairedT: pairedTTest(change),
+    });
+  }
+  const report: CausalReport = {
+    kind: 'causal',
+    version: 1,
+    model: run.model.name,
+    n: results.length,
+    rows,
+    bootstrap: boot,
+    // the statistic: the mean first-token log-probability change over the item's ablated steps
+    items: pairs.map(({ item, line }) => {
+      const r = line.result as CausalResult;
+      const mean = r.ablations.reduce((a, x) => a + x.logProbChange, 0) / r.ablations.length;
+      return reportItem(item, line, { answer: r.answer, correct: r.correct, statistic: mean, model: run.model.name });
+    }),
+    createdAt: new Date().toISOString(),
+  };
+  return { report, files: await writeReportFiles(o.out, 'causal', report, causalTables(report)), resultsPaths: [run.resultsPath] };
 }

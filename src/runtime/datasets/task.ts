@@ -14,7 +14,7 @@ import { shardItems, shardLabel, WHOLE, type Shard } from './shard';
 
 export interface TaskOptions {
   dataset: string;
-  task: 'attention' | 'probe' | 'steps';
+  task: 'attention' | 'probe' | 'steps' | 'causal';
   modelDir: string;
   /** passed to the processor besides modelDir; part of the results' identity */
   options: Record<string, unknown>;

@@ -9,8 +9,9 @@ import type { StepDistance, Trace, TraceSettings } from '../../shared/trace';
 import type { ExecutionProvider } from '../api';
 import { openEngine, type TraceEngine } from '../engine';
 import { normaliseAnswer } from '../evaluate';
+import { runIntervention } from '../interventions';
 import { itemImage } from './image-source';
-import type { DatasetItem } from './item';
+import { itemGroundTruth, type DatasetItem } from './item';
 import type { ItemProcessor } from './processor';
 
 export interface TraceProcessorOptions {
@@ -36,6 +37,9 @@ export interface ProbeFeatures {
   /** mean-max pooled hidden states of the rationale text, without the BOS position [2D] */
   text: number[];
   anchor: 'bbox' | 'image';
+  /** the run's answer and whether it is right (optional: results written before they were recorded lack them) */
+  answer?: string;
+  correct?: boolean;
 }
 
 export interface StepsResult {
@@ -43,6 +47,17 @@ export interface StepsResult {
   fixed: { steps: number; correct: boolean; answerTokens: number }[];
   /** d_t for t = 2..maxSteps from the T = maxSteps run */
   distances: StepDistance[];
+  /** the T = maxSteps run's answer (optional: older results lack it) */
+  answer?: string;
+}
+
+export interface CausalResult {
+  answer: string;
+  correct: boolean;
+  /** latent steps of the unmodified run; each of them is ablated in turn */
+  steps: number;
+  /** per step t = 1..steps: the run with step t zeroed */
+  ablations: { step: number; answer: string; correct: boolean; logProbChange: number }[];
 }
 
 async function open(o: TraceProcessorOptions): Promise<TraceEngine> {
@@ -75,7 +90,7 @@ export async function createAttentionProcessor(options: unknown): Promise<ItemPr
   const engine = await open(o);
   return {
     async process(item, signal): Promise<AttentionResult> {
-      const trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, signal });
+      const trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, groundTruth: itemGroundTruth(item), signal });
       return { attention: firstAnswerAttention(trace, o.layer), answer: trace.answer.text, correct: isCorrect(trace, item), latentSteps: trace.stoppedAt };
     },
     dispose: () => engine.dispose(),
@@ -87,7 +102,7 @@ export async function createProbeProcessor(options: unknown): Promise<ItemProces
   const engine = await open(o);
   return {
     async process(item, signal): Promise<ProbeFeatures> {
-      const trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, keepVisualTokens: true, signal });
+      const trace = await engine.trace({ image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, groundTruth: itemGroundTruth(item), keepVisualTokens: true, signal });
       if (trace.steps.length === 0) throw new Error('the model ran no latent steps');
       const dim = trace.steps[0].latentToken.length;
       const latents = new Float32Array(trace.steps.length * dim);
@@ -104,6 +119,8 @@ export async function createProbeProcessor(options: unknown): Promise<ItemProces
         vision: Array.from(meanMaxPool(anchor.tokens, anchor.count, visualDim)),
         text: Array.from(meanMaxPool(text.hidden.subarray(text.dim), text.length - 1, text.dim)),
         anchor: item.bbox ? 'bbox' : 'image',
+        answer: trace.answer.text,
+        correct: isCorrect(trace, item),
       };
     },
     dispose: () => engine.dispose(),
@@ -126,16 +143,43 @@ export async function createStepsProcessor(options: unknown): Promise<ItemProces
     async process(item, signal): Promise<StepsResult> {
       const fixed: StepsResult['fixed'] = [];
       let distances: StepDistance[] = [];
+      let answer = '';
       const image = await itemImage(item);
       for (let t = 1; t <= o.maxSteps; t++) {
         const settings = { ...o.settings, stop: 'fixed' as const, latentSteps: t, maxLatentSteps: Math.max(t, o.maxSteps) };
-        const trace = await engine.trace({ image, imageName: item.imageName, question: item.question, settings, signal });
+        const trace = await engine.trace({ image, imageName: item.imageName, question: item.question, settings, groundTruth: itemGroundTruth(item), signal });
         fixed.push({ steps: trace.stoppedAt, correct: isCorrect(trace, item), answerTokens: trace.tokens.answer });
-        if (t === o.maxSteps) distances = trace.steps.slice(1).map((s) => s.distance as StepDistance);
+        if (t === o.maxSteps) {
+          distances = trace.steps.slice(1).map((s) => s.distance as StepDistance);
+          answer = trace.answer.text;
+        }
       }
       // fail here rather than in the report if the loop produced fewer distances than promised
       adaptiveStopStep(distances, 'cosine', -Infinity, o.maxSteps);
-      return { fixed, distances };
+      return { fixed, distances, answer };
+    },
+    dispose: () => engine.dispose(),
+  };
+}
+
+/**
+ * The causal effect of each latent step: the unmodified run, then one run per step t with step t zeroed
+ * (runIntervention pins the step count), scoring the unmodified answer's first token under each.
+ */
+export async function createCausalProcessor(options: unknown): Promise<ItemProcessor> {
+  const o = options as TraceProcessorOptions;
+  const engine = await open(o);
+  return {
+    async process(item, signal): Promise<CausalResult> {
+      const request = { image: await itemImage(item), imageName: item.imageName, question: item.question, settings: o.settings, groundTruth: itemGroundTruth(item), signal };
+      const base = await engine.trace(request);
+      if (base.stoppedAt === 0) throw new Error('the model ran no latent steps; there is nothing to ablate');
+      const ablations: CausalResult['ablations'] = [];
+      for (let t = 1; t <= base.stoppedAt; t++) {
+        const r = await runIntervention(engine, request, { kind: 'zero', step: t }, base);
+        ablations.push({ step: t, answer: r.intervened.answer.text, correct: isCorrect(r.intervened, item), logProbChange: r.result.logProbChange });
+      }
+      return { answer: base.answer.text, correct: isCorrect(base, item), steps: base.stoppedAt, ablations };
     },
     dispose: () => engine.dispose(),
   };

@@ -52,7 +52,7 @@ export const perStepScaling: BenchSuite = {
   name: 'per-step cost vs T',
   run: (ctx) => withEngine(ctx, async (engine) => {
     const m = engine.manifest;
-    const promptGuess = m.prompt.template.length + m.model.visualTokens + 16;
+    const promptGuess = ('template' in m.prompt ? m.prompt.template.length : 32) + (m.model.visualTokens ?? 0) + 16;
     const longT = Math.min(32, m.model.maxPositions - promptGuess - positionsAfterPrompt(0, 1));
     // each step's own duration (progress timestamps): on a loaded machine a run of 32 steps almost
     // always catches a few scheduler stalls that a run of 4 escapes, so per-run means would be biased

@@ -30,7 +30,7 @@ export const traceOptionsUsage = `model and loop:
                             consecutive latent tokens falls below --threshold)
   --threshold <x>           distance threshold for adaptive stopping (default: the bundle's)
   --max-steps <N>           cap for adaptive stopping (default: the bundle's)
-  --lvr-stop <rule>         LVR bundles: fixed | end-token | end-distance
+  --lvr-stop <rule>         LVR bundles: fixed | end-token | end-distance | latent (v2)
   --max-answer-tokens <N>   answer length limit
   --temperature <x>         0 = greedy (default); > 0 samples
   --top-p <x>               nucleus mass for sampling (default 1)
@@ -60,7 +60,7 @@ export async function readTraceOptions(a: ParsedArgs, io: CliIO): Promise<TraceO
   if (maxSteps !== undefined) settings.maxLatentSteps = maxSteps;
   const threshold = numberOpt(a, 'threshold', (n) => n >= 0, 'a number >= 0');
   if (threshold !== undefined) settings.threshold = threshold;
-  const lvrStop = choiceOpt(a, 'lvr-stop', ['fixed', 'end-token', 'end-distance'] as const);
+  const lvrStop = choiceOpt(a, 'lvr-stop', ['fixed', 'end-token', 'end-distance', 'latent'] as const);
   if (lvrStop) settings.lvrStop = lvrStop;
   const maxAnswer = intOpt(a, 'max-answer-tokens', 1);
   if (maxAnswer !== undefined) settings.maxAnswerTokens = maxAnswer;

@@ -6,20 +6,21 @@ import type { BundleManifest } from '../shared/bundle';
 import type { Reconstructions, Trace, TraceSettings } from '../shared/trace';
 import type { EngineOptions, LatentTraceEngine, ReconstructionRequest, TextEncoding, TraceProgress, TraceRequest } from './api';
 import { loadBundle, type LoadedBundle } from './bundle';
-import { Decoder, expectOutput, type DecoderStep } from './decoder';
+import { Decoder, expectOutput, need, type DecoderOutput, type DecoderStep } from './decoder';
 import { EmbeddingTable } from './embedding-table';
 import { generateAnswer, scoreAnswer } from './generate';
 import type { GraphRole } from './graph-contract';
 import { prepareImage } from './image';
 import type { InterventionHost } from './interventions';
-import { runLareSteps } from './lare-loop';
+import { fetchForLare, runLareSteps } from './lare-loop';
 import type { LatentResult, LoopParts, LoopStart } from './loop-parts';
-import { runLvrSteps } from './lvr-loop';
+import { fetchForLvr, runLvrSteps, type LvrSettings } from './lvr-loop';
+import { mropePositionIds } from './mrope';
 import { OnnxSessions, type GraphSession } from './onnx';
-import { InputError, layoutPrompt, positionsAfterPrompt, prefillEmbeddings } from './prompt';
+import { InputError, layoutPrompt, prefillEmbeddings, type PromptLayout } from './prompt';
 import { SeededRandom } from './random';
 import { linearSchedule, sampleDdim, sampleDdpm } from './reconstruct';
-import { latentBudget, resolveSettings } from './settings';
+import { latentBudget, positionReserve, resolveSettings } from './settings';
 import { floatTensor, int64Tensor } from './tensor';
 
 export async function openEngine(dir: string, options: EngineOptions = {}): Promise<TraceEngine> {
@@ -44,10 +45,12 @@ export interface TraceDetail {
   questionIds: number[];
   /** the prefill's last position's attention over the prompt [L*promptLength] */
   prefillAttention: Float32Array;
-  /** the model input [1,3,size,size] and the vision graph's outputs [N*D] */
+  /** the model input ([1,3,H,W], or a dynamic image's pixel_values) and the vision graph's outputs [N*D], [N*Dl] */
   pixels: Float32Array;
   visualTokens: Float32Array;
   localFeatures: Float32Array;
+  /** this image's visual token grid */
+  grid: { rows: number; cols: number };
   forcedProbs?: number[];
 }
 
@@ -81,8 +84,8 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     const parts = await this.parts(signal);
     const emb = await parts.embed(ids);
     signal?.throwIfAborted();
-    const { step } = await parts.decoder.run(parts.decoder.empty(), emb, ids.length);
-    return { hidden: Float32Array.from(step.lastHiddenAll), length: ids.length, dim: m.model.hiddenSize };
+    const { step } = await parts.decoder.run(parts.decoder.empty(), emb, ids.length, ['lastHiddenAll']);
+    return { hidden: Float32Array.from(need(step, 'lastHiddenAll')), length: ids.length, dim: m.model.hiddenSize };
   }
 
   async dispose(): Promise<void> {
@@ -104,7 +107,11 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     signal?.throwIfAborted();
     const settings = resolveSettings(m, request.settings);
     const tok = this.bundle.tokenizer;
-    const layout = layoutPrompt(m, tok, request.question, positionsAfterPrompt(latentBudget(m, settings), settings.maxAnswerTokens));
+    const reserve = positionReserve(m, settings, request.settings);
+    const layoutFor = (N: number) => layoutPrompt(m, tok, request.question, N, reserve);
+    // a fixed grid is known before the image: a bad question fails before anything loads
+    const staticN = fixedVisualTokens(m);
+    let layout: PromptLayout | undefined = staticN === null ? undefined : layoutFor(staticN);
 
     progress({ stage: 'load' });
     const parts = await this.parts(signal);
@@ -117,21 +124,25 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     const image = await prepareImage(request.image, m.image, { name: request.imageName });
     lap('image');
     signal?.throwIfAborted();
-    const visionOut = await vision.run({ pixels: image.pixels });
-    const N = m.model.visualTokens;
+    const visionOut = await vision.run(image.feeds);
+    const N = image.grid.rows * image.grid.cols;
     const D = m.model.hiddenSize;
     const visualTokens = expectOutput(visionOut, 'visual_tokens', [1, N, D], vision.file);
-    const localFeatures = expectOutput(visionOut, 'local_features', [1, N, D], vision.file);
+    const localDim = visionOut.local_features?.shape[2] ?? D;
+    const localFeatures = expectOutput(visionOut, 'local_features', [1, N, localDim], vision.file);
     lap('vision');
     signal?.throwIfAborted();
+    layout ??= layoutFor(N);
 
     progress({ stage: 'prefill' });
     const prefill = await prefillEmbeddings(layout, visualTokens, D, parts.embed);
     signal?.throwIfAborted();
-    const first = await parts.decoder.run(parts.decoder.empty(), prefill, layout.length);
+    const positions = this.mrope ? mropePositionIds(layout.length, layout.imageOffset, image.grid) : undefined;
+    const prefillFetch: DecoderOutput[] = ['attention', ...this.fetchAfterPrompt(parts, settings)];
+    const first = await parts.decoder.run(parts.decoder.empty(), prefill, layout.length, prefillFetch, positions);
     lap('prefill');
 
-    const start: LoopStart = { visualTokens, localFeatures, imageOffset: layout.imageOffset, state: first.state, last: first.step };
+    const start: LoopStart = { visualTokens, localFeatures, localDim, grid: image.grid, imageOffset: layout.imageOffset, state: first.state, last: first.step };
     const latent = await this.runLatent(parts, start, settings, progress);
     lap('latent');
 
@@ -140,9 +151,9 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     if (m.method !== 'direct') {
       const endId = tok.idOf(m.tokenizer.special.latentEnd!);
       signal?.throwIfAborted();
-      ({ state, step: last } = await parts.decoder.run(state, await parts.embed([endId]), 1));
+      ({ state, step: last } = await parts.decoder.run(state, await parts.embed([endId]), 1, ['logits', 'attention']));
     }
-    const firstAnswerAttention = visualAttention(last, m, layout.imageOffset);
+    const firstAnswerAttention = visualAttention(last, m, layout.imageOffset, N);
     const rng = new SeededRandom(settings.seed);
     const answerParts: LoopParts = { ...parts, onStep: (i, n) => progress({ stage: 'answer', step: i, total: n }) };
     const answer = await generateAnswer(answerParts, state, last, {
@@ -174,7 +185,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
         imageWidth: image.width,
         imageHeight: image.height,
         imagePng: image.previewPng.toString('base64'),
-        grid: { ...m.image.grid },
+        grid: { ...image.grid },
       },
       settings,
       steps: latent.steps,
@@ -188,7 +199,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     };
     if (request.keepVisualTokens) trace.visualTokens = Float32Array.from(visualTokens);
     if (reconstructions) trace.reconstructions = reconstructions;
-    return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, questionIds: layout.questionIds, prefillAttention: first.step.attention, pixels: image.pixels.data, visualTokens, localFeatures, forcedProbs };
+    return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, questionIds: layout.questionIds, prefillAttention: need(first.step, 'attention'), pixels: image.pixels.data, visualTokens, localFeatures, grid: image.grid, forcedProbs };
   }
 
   /**
@@ -236,12 +247,32 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     if (m.method === 'direct') return { steps: [], state: start.state, last: start.last, stopReason: 'none' };
     progress({ stage: 'latent', step: 0, total: latentBudget(m, s) });
     if (m.method === 'lare') return runLareSteps(stepParts, start, s);
-    return runLvrSteps(stepParts, start, {
+    return runLvrSteps(stepParts, start, this.lvrSettings(s));
+  }
+
+  private lvrSettings(s: TraceSettings): LvrSettings {
+    const m = this.manifest;
+    const out: LvrSettings = {
       ...s,
       lvrStop: s.lvrStop ?? 'fixed',
       endDistance: m.defaults.lvrEndDistance ?? 0,
       endTokenId: this.bundle.tokenizer.idOf(m.tokenizer.special.latentEnd!),
-    });
+    };
+    const lvr = m.formatVersion === 2 ? m.lvr : undefined;
+    if (lvr && this.bundle.latentEnd) out.latentEnd = { embedding: this.bundle.latentEnd, criterion: lvr.criterion, threshold: lvr.threshold };
+    return out;
+  }
+
+  private get mrope(): boolean {
+    return this.manifest.formatVersion === 2 && this.manifest.model.positions === 'mrope';
+  }
+
+  /** what the first step after the prompt reads from the prefill's newest position */
+  private fetchAfterPrompt(parts: LoopParts, s: TraceSettings): DecoderOutput[] {
+    const m = this.manifest;
+    if (m.method === 'lare') return fetchForLare(parts);
+    if (m.method === 'lvr') return fetchForLvr({ lvrStop: s.lvrStop ?? 'fixed' });
+    return ['logits'];
   }
 
   /** built once per engine; null for a large vocabulary or an embed graph that is not token-wise */
@@ -279,7 +310,14 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     };
     const table = await this.embeddingTable(graphEmbed);
     const embed = (ids: number[]) => (table && ids.length === 1 ? Promise.resolve(table.lookup(ids)) : graphEmbed(ids));
-    const parts: LoopParts = { manifest: m, decoder: new Decoder(decoderSession, m.model), embed, signal };
+    const parts: LoopParts = { manifest: m, decoder: new Decoder(decoderSession, m), embed, signal };
+    if (m.method === 'lvr' && m.graphs.lvrHead) {
+      const head = await this.session('lvrHead');
+      parts.lvrHead = async (hidden) => {
+        const out = await head.run({ hidden: floatTensor(hidden, [1, 1, D]) });
+        return Float32Array.from(expectOutput(out, 'projected', [1, 1, D], head.file));
+      };
+    }
     if (extractorSession && m.window && m.extractor) {
       const W2 = m.window.size ** 2;
       const K = m.extractor.stateLayers.length;
@@ -287,7 +325,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
       parts.extract = async (latentState, windowFeatures) => {
         const out = await extractorSession.run({
           latent_state: floatTensor(latentState, [1, K, D]),
-          window_features: floatTensor(windowFeatures, [1, W2, D]),
+          window_features: floatTensor(windowFeatures, [1, W2, windowFeatures.length / W2]),
         });
         return {
           latentToken: Float32Array.from(expectOutput(out, 'latent_token', [1, D], extractorSession.file)),
@@ -300,15 +338,15 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
 }
 
 /** The newest position's attention over the visual tokens, per layer and mean over layers (Table 5). */
-function visualAttention(last: DecoderStep, m: BundleManifest, imageOffset: number): Trace['firstAnswerAttention'] {
+function visualAttention(last: DecoderStep, m: BundleManifest, imageOffset: number, N: number): Trace['firstAnswerAttention'] {
   const L = m.model.layers;
-  const N = m.model.visualTokens;
   const K = last.positions;
+  const attention = need(last, 'attention');
   const perLayer = new Float32Array(L * N);
   const mean = new Float32Array(N);
   for (let l = 0; l < L; l++) {
     for (let i = 0; i < N; i++) {
-      const a = last.attention[l * K + imageOffset + i];
+      const a = attention[l * K + imageOffset + i];
       perLayer[l * N + i] = a;
       mean[i] += a / L;
     }
@@ -316,4 +354,10 @@ function visualAttention(last: DecoderStep, m: BundleManifest, imageOffset: numb
   let total = 0;
   for (let i = 0; i < N; i++) total += mean[i];
   return { perLayer, mean, total };
+}
+
+/** N when the manifest fixes it (version 1, fixed version 2 images); null when each image has its own */
+function fixedVisualTokens(m: BundleManifest): number | null {
+  if (m.formatVersion === 1) return m.model.visualTokens;
+  return m.image.kind === 'fixed' ? m.image.grid.rows * m.image.grid.cols : null;
 }

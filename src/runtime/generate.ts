@@ -2,7 +2,7 @@
  * Answer generation after the latent steps: pick a token from the newest logits, stop at EOS or the
  * token budget, otherwise embed it and run one decoder step. Also scores a given answer teacher-forced.
  */
-import type { DecoderState, DecoderStep } from './decoder';
+import { need, type DecoderState, type DecoderStep } from './decoder';
 import { throwIfAborted, type LoopParts } from './loop-parts';
 import type { SeededRandom } from './random';
 import { chooseToken, softmax, type SamplingSettings } from './sampling';
@@ -26,7 +26,7 @@ export async function generateAnswer(parts: LoopParts, state: DecoderState, last
   const tokenProbs: number[] = [];
   for (;;) {
     throwIfAborted(parts.signal);
-    const choice = chooseToken(last.logits, 0, V, o, o.rng);
+    const choice = chooseToken(need(last, 'logits'), 0, V, o, o.rng);
     if (choice.id === o.eosId) return { tokenIds, tokenProbs, stoppedByEos: true };
     tokenIds.push(choice.id);
     tokenProbs.push(choice.prob);
@@ -34,7 +34,7 @@ export async function generateAnswer(parts: LoopParts, state: DecoderState, last
     if (tokenIds.length >= o.maxTokens) return { tokenIds, tokenProbs, stoppedByEos: false };
     const emb = await parts.embed([choice.id]);
     throwIfAborted(parts.signal);
-    ({ step: last, state } = await parts.decoder.run(state, emb, 1));
+    ({ step: last, state } = await parts.decoder.run(state, emb, 1, ['logits']));
   }
 }
 
@@ -43,10 +43,10 @@ export async function scoreAnswer(parts: LoopParts, state: DecoderState, last: D
   const probs: number[] = [];
   for (let i = 0; i < ids.length; i++) {
     throwIfAborted(parts.signal);
-    probs.push(softmax(last.logits)[ids[i]]);
+    probs.push(softmax(need(last, 'logits'))[ids[i]]);
     if (i + 1 < ids.length) {
       const emb = await parts.embed([ids[i]]);
-      ({ step: last, state } = await parts.decoder.run(state, emb, 1));
+      ({ step: last, state } = await parts.decoder.run(state, emb, 1, ['logits']));
     }
   }
   return probs;

@@ -1,13 +1,15 @@
 /**
  * Image input with sharp: decode (PNG, JPEG, WebP, GIF first frame, TIFF, ...), EXIF orientation,
- * alpha flattened onto white, grey/CMYK/16-bit converted to 8-bit sRGB, square resize and
- * per-channel normalisation as the manifest says. Also keeps a <=1024 px PNG of the original for overlays.
+ * alpha flattened onto white, grey/CMYK/16-bit converted to 8-bit sRGB, then the model input: version 1's
+ * square resize (sharp) or version 2's Hugging Face-exact preprocessing (hf-preprocess.ts), and the vision
+ * graph's feeds. Also keeps a <=1024 px PNG of the original for overlays.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
-import type { BundleManifest } from '../shared/bundle';
-import { floatTensor, type FloatTensor } from './tensor';
+import type { ImageSpecV1, ImageSpecV2 } from '../shared/bundle';
+import { preprocessDynamic, preprocessFixed } from './hf-preprocess';
+import { floatTensor, type FloatTensor, type Tensor } from './tensor';
 
 /** 100 MP: far above any real photo's need, far below what exhausts memory when decoded */
 export const DEFAULT_PIXEL_LIMIT = 100_000_000;
@@ -27,8 +29,12 @@ export interface PreparedImage {
   /** size after EXIF orientation */
   width: number;
   height: number;
-  /** [1,3,size,size], normalised */
+  /** [1,3,H,W] normalised, or a dynamic image's pixel_values [patches, C*T*P*P] */
   pixels: FloatTensor;
+  /** what the vision graph is fed */
+  feeds: Record<string, Tensor>;
+  /** the visual token grid of this image; rows*cols = N */
+  grid: { rows: number; cols: number };
   /** the oriented original, downscaled to at most PREVIEW_MAX_SIDE, as PNG */
   previewPng: Buffer;
 }
@@ -40,7 +46,7 @@ export interface ImageOptions {
 
 export async function prepareImage(
   input: string | Uint8Array,
-  spec: BundleManifest['image'],
+  spec: ImageSpecV1 | ImageSpecV2,
   options: ImageOptions = {},
 ): Promise<PreparedImage> {
   const name = options.name ?? (typeof input === 'string' ? input : 'image');
@@ -48,7 +54,7 @@ export async function prepareImage(
   if (bytes.length === 0) throw new ImageError(`${name}: the image is empty (0 bytes)`);
   const limit = options.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
   const { rgb, meta } = await decode(bytes, name, limit);
-  const pixels = await toModelInput(rgb, spec, name);
+  const prepared = await modelInput(rgb, spec, name);
   // a PNG that needs no turning or shrinking is its own preview: no second encode
   const asIs = meta.format === 'png' && (meta.orientation ?? 1) === 1 && Math.max(rgb.width, rgb.height) <= PREVIEW_MAX_SIDE;
   const previewPng = asIs ? Buffer.from(bytes) : await fail(name, () => {
@@ -58,7 +64,7 @@ export async function prepareImage(
     }
     return img.png().toBuffer();
   });
-  return { name: typeof input === 'string' ? basename(input) : name, width: rgb.width, height: rgb.height, pixels, previewPng };
+  return { name: typeof input === 'string' ? basename(input) : name, width: rgb.width, height: rgb.height, ...prepared, previewPng };
 }
 
 export interface RgbImage {
@@ -107,7 +113,37 @@ async function decode(bytes: Uint8Array, name: string, pixelLimit: number): Prom
   return { rgb: { width: info.width, height: info.height, data }, meta };
 }
 
-async function toModelInput(rgb: RgbImage, spec: BundleManifest['image'], name: string): Promise<FloatTensor> {
+type ModelInput = Pick<PreparedImage, 'pixels' | 'feeds' | 'grid'>;
+
+async function modelInput(rgb: RgbImage, spec: ImageSpecV1 | ImageSpecV2, name: string): Promise<ModelInput> {
+  if (!('kind' in spec)) {
+    const pixels = await toModelInput(rgb, spec, name);
+    return { pixels, feeds: { pixels }, grid: { ...spec.grid } };
+  }
+  try {
+    if (spec.kind === 'fixed') {
+      const r = preprocessFixed(rgb, spec);
+      const pixels = floatTensor(r.pixels, [1, 3, r.height, r.width]);
+      return { pixels, feeds: { pixels }, grid: { ...spec.grid } };
+    }
+    const d = preprocessDynamic(rgb, spec);
+    const pixels = floatTensor(d.pixelValues, [d.patches, d.patchDim]);
+    return {
+      pixels,
+      feeds: {
+        pixel_values: pixels,
+        rotary_pos_ids: { data: d.rotaryPosIds, shape: [d.patches, 2] },
+        window_index: { data: d.windowIndex, shape: [d.windowIndex.length] },
+        window_seq_ids: { data: d.windowSeqIds, shape: [d.patches] },
+      },
+      grid: { ...d.merged },
+    };
+  } catch (err) {
+    throw new ImageError(`${name}: cannot prepare the ${rgb.width}x${rgb.height} image for the model (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+async function toModelInput(rgb: RgbImage, spec: ImageSpecV1, name: string): Promise<FloatTensor> {
   const { size, mean, std } = spec;
   let data = rgb.data;
   // an image already at the model size is used as is, so it matches the reference bit for bit

@@ -5,6 +5,7 @@
  */
 import type { TraceStep } from '../shared/trace';
 import { interveneOnToken } from './interventions';
+import { need, type DecoderOutput } from './decoder';
 import { stopAfter, throwIfAborted, type LatentResult, type LatentSettings, type LoopParts, type LoopStart } from './loop-parts';
 import { similarityToEach, stepDistance, meanRows } from './vector-math';
 import { chooseWindow, gatherWindowFeatures, saliencyFromAttention } from './window';
@@ -18,9 +19,10 @@ export async function runLareSteps(parts: LoopParts, start: LoopStart, s: Latent
   const m = parts.manifest;
   if (!m.window || !m.saliency) throw new Error(`bundle "${m.name}" is missing "window" or "saliency"`);
   const { size, stride } = m.window;
-  const grid = m.image.grid;
+  const { grid } = start;
   const D = m.model.hiddenSize;
-  const N = m.model.visualTokens;
+  const N = grid.rows * grid.cols;
+  if (size > grid.rows || size > grid.cols) throw new RangeError(`window.size ${size} does not fit this image's ${grid.rows}x${grid.cols} visual grid`);
   const stateLayers = m.extractor?.stateLayers ?? [];
   const total = s.stop === 'fixed' ? s.latentSteps : s.maxLatentSteps;
   const steps: TraceStep[] = [];
@@ -28,19 +30,21 @@ export async function runLareSteps(parts: LoopParts, start: LoopStart, s: Latent
   let { state, last } = start;
   for (let t = 1; ; t++) {
     throwIfAborted(parts.signal);
-    const saliency = saliencyFromAttention(last.attention, last.positions, m.saliency.layers, start.imageOffset, N);
+    const saliency = saliencyFromAttention(need(last, 'attention'), last.positions, m.saliency.layers, start.imageOffset, N);
     const choice = chooseWindow(saliency, grid, size, stride);
-    const windowFeatures = gatherWindowFeatures(start.localFeatures, D, choice.window, grid);
+    const windowFeatures = gatherWindowFeatures(start.localFeatures, start.localDim, choice.window, grid);
     let produced: Float32Array;
     let extractorAttention: Float32Array | null = null;
     if (parts.extract) {
       const latentState = new Float32Array(stateLayers.length * D);
-      stateLayers.forEach((l, k) => latentState.set(last.hiddenStates.subarray(l * D, (l + 1) * D), k * D));
+      const hidden = need(last, 'hiddenStates');
+      stateLayers.forEach((l, k) => latentState.set(hidden.subarray(l * D, (l + 1) * D), k * D));
       const out = await parts.extract(latentState, windowFeatures);
       produced = out.latentToken;
       extractorAttention = out.crossAttention;
       throwIfAborted(parts.signal);
     } else {
+      if (start.localDim !== D) throw new Error(`bundle "${m.name}" has no Extractor, and its local features (${start.localDim} wide) cannot be fed as ${D}-wide latent tokens`);
       produced = meanRows(windowFeatures, size * size);
     }
     const latentToken = interveneOnToken(t, produced, steps, s.intervention);
@@ -56,9 +60,15 @@ export async function runLareSteps(parts: LoopParts, start: LoopStart, s: Latent
       distance,
     });
     windowScores.push(choice.scores);
-    ({ step: last, state } = await parts.decoder.run(state, latentToken, 1));
-    parts.onStep?.(t, total);
     const reason = stopAfter(s, t, distance);
+    // the step after the last one is latentEnd's, which the engine runs: this call only extends the cache
+    ({ step: last, state } = await parts.decoder.run(state, latentToken, 1, reason ? [] : fetchForLare(parts)));
+    parts.onStep?.(t, total);
     if (reason) return { steps, state, last, stopReason: reason, windowScores };
   }
+}
+
+/** what a LaRe step reads from the decoder call before it: saliency, and the Extractor's state layers */
+export function fetchForLare(parts: LoopParts): DecoderOutput[] {
+  return parts.extract ? ['attention', 'hiddenStates'] : ['attention'];
 }

@@ -14,15 +14,23 @@ export interface LoopParts {
   decoder: Decoder;
   /** token ids -> embeddings [ids.length * D] */
   embed(ids: number[]): Promise<Float32Array>;
-  /** absent for bundles without an Extractor */
+  /** absent for bundles without an Extractor; windowFeatures is [W*W * Dl] */
   extract?(latentState: Float32Array, windowFeatures: Float32Array): Promise<ExtractorOutput>;
+  /** LVR's head on the hidden state before it is fed back [D] -> [D]; absent = fed as is */
+  lvrHead?(hidden: Float32Array): Promise<Float32Array>;
   signal?: AbortSignal;
   onStep?(step: number, total: number): void;
 }
 
 export interface LoopStart {
+  /** [N*D] */
   visualTokens: Float32Array;
+  /** [N*Dl] */
   localFeatures: Float32Array;
+  /** width Dl of the local features */
+  localDim: number;
+  /** this image's visual token grid; N = rows*cols */
+  grid: { rows: number; cols: number };
   imageOffset: number;
   state: DecoderState;
   /** the output at the newest position (the end of the prefill) */

@@ -15,6 +15,8 @@ export interface GraphValue {
 export interface GraphIO {
   inputs: GraphValue[];
   outputs: GraphValue[];
+  /** `location` of every initializer stored as ONNX external data, each once, in first-use order */
+  externalData: string[];
 }
 
 const ELEM_TYPE_NAMES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 10: 'float16', 11: 'float64' };
@@ -84,15 +86,19 @@ export function readGraphIO(bytes: Uint8Array): GraphIO {
   const inputs: GraphValue[] = [];
   const outputs: GraphValue[] = [];
   const initializers = new Set<string>();
+  const externalData = new Set<string>();
   while (!graph.done) {
     const [field, wire] = graph.tag();
     if (field === 11 && wire === 2) inputs.push(readValueInfo(graph.sub()));
     else if (field === 12 && wire === 2) outputs.push(readValueInfo(graph.sub()));
-    else if (field === 5 && wire === 2) initializers.add(readTensorName(graph.sub()));
-    else graph.skip(wire);
+    else if (field === 5 && wire === 2) {
+      const t = readTensor(graph.sub());
+      initializers.add(t.name);
+      if (t.location !== undefined) externalData.add(t.location);
+    } else graph.skip(wire);
   }
   // IR < 4 lists initializers among the inputs; they are not fed by the caller
-  return { inputs: inputs.filter((v) => !initializers.has(v.name)), outputs };
+  return { inputs: inputs.filter((v) => !initializers.has(v.name)), outputs, externalData: [...externalData] };
 }
 
 function readValueInfo(r: Reader): GraphValue {
@@ -142,12 +148,32 @@ function readShape(r: Reader): (number | string)[] {
   return dims;
 }
 
-function readTensorName(r: Reader): string {
+/** TensorProto: name (8), external_data (13, key/value entries), data_location (14, 1 = EXTERNAL) */
+function readTensor(r: Reader): { name: string; location?: string } {
   let name = '';
+  let external = false;
+  let location: string | undefined;
   while (!r.done) {
     const [field, wire] = r.tag();
     if (field === 8 && wire === 2) name = r.string();
+    else if (field === 14 && wire === 0) external = r.varint() === 1;
+    else if (field === 13 && wire === 2) {
+      const entry = readStringEntry(r.sub());
+      if (entry.key === 'location') location = entry.value;
+    } else r.skip(wire);
+  }
+  if (external && location === undefined) throw new Error(`initializer "${name}" is stored externally but names no location`);
+  return external ? { name, location } : { name };
+}
+
+function readStringEntry(r: Reader): { key: string; value: string } {
+  let key = '';
+  let value = '';
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === 2) key = r.string();
+    else if (field === 2 && wire === 2) value = r.string();
     else r.skip(wire);
   }
-  return name;
+  return { key, value };
 }

@@ -4,7 +4,7 @@
  * Sessions are created on first use, reused across runs and released on dispose.
  */
 import type { ExecutionProvider, Logger } from './api';
-import type { Tensor, TensorData } from './tensor';
+import { isNative, type GraphValueIn, type NativeTensor, type Tensor, type TensorData } from './tensor';
 
 type Ort = typeof import('onnxruntime-node');
 type OrtSession = import('onnxruntime-node').InferenceSession;
@@ -16,10 +16,17 @@ export interface OnnxOptions {
   log?: Logger;
 }
 
+export interface RunOptions {
+  /** outputs to compute; absent = all of them. onnxruntime skips the work only these need */
+  fetches?: readonly string[];
+  /** outputs returned as NativeTensor (fed back to the next call as they are) */
+  native?: readonly string[];
+}
+
 export interface GraphSession {
   readonly file: string;
   readonly provider: ExecutionProvider;
-  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  run(feeds: Record<string, GraphValueIn>, options?: RunOptions): Promise<Record<string, Tensor | NativeTensor>>;
 }
 
 let ortModule: Promise<Ort> | undefined;
@@ -58,7 +65,7 @@ export class OnnxSessions {
       entry.catch(() => this.sessions.delete(file));
     }
     const { session, provider } = await entry;
-    return { file, provider, run: (feeds) => runSession(session, file, feeds) };
+    return { file, provider, run: (feeds, options) => runSession(session, file, feeds, options) };
   }
 
   async dispose(): Promise<void> {
@@ -115,23 +122,31 @@ export class OnnxSessions {
   }
 }
 
-async function runSession(session: OrtSession, file: string, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+async function runSession(
+  session: OrtSession, file: string, feeds: Record<string, GraphValueIn>, options: RunOptions = {},
+): Promise<Record<string, Tensor | NativeTensor>> {
   const ort = await loadOrt();
   const ortFeeds: Record<string, import('onnxruntime-node').Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) {
-    ortFeeds[name] = t.data instanceof BigInt64Array
-      ? new ort.Tensor('int64', t.data, t.shape)
-      : new ort.Tensor('float32', t.data, t.shape);
+    if (isNative(t)) ortFeeds[name] = t.native as import('onnxruntime-node').Tensor;
+    else if (t.data instanceof BigInt64Array) ortFeeds[name] = new ort.Tensor('int64', t.data, t.shape);
+    else if (t.data instanceof Uint16Array) ortFeeds[name] = new ort.Tensor('float16', t.data, t.shape);
+    else ortFeeds[name] = new ort.Tensor('float32', t.data, t.shape);
   }
   let out: import('onnxruntime-node').InferenceSession.OnnxValueMapType;
   try {
-    out = await session.run(ortFeeds);
+    out = options.fetches ? await session.run(ortFeeds, options.fetches) : await session.run(ortFeeds);
   } catch (err) {
     throw new Error(`${file}: inference failed: ${firstLine(err)}`);
   }
-  const result: Record<string, Tensor> = {};
+  const native = new Set(options.native ?? []);
+  const result: Record<string, Tensor | NativeTensor> = {};
   for (const [name, value] of Object.entries(out)) {
     const t = value as import('onnxruntime-node').Tensor;
+    if (native.has(name)) {
+      result[name] = { shape: [...t.dims], native: t };
+      continue;
+    }
     const data = t.data;
     if (!(data instanceof Float32Array) && !(data instanceof BigInt64Array)) {
       throw new Error(`${file}: output "${name}" has unsupported type ${t.type}`);

@@ -1,8 +1,12 @@
 /**
- * The prefill sequence of docs/bundle-format.md: the prompt template with `{image}` replaced by the N
- * visual tokens and `{question}` by the question's token embeddings.
+ * The prefill sequence of docs/bundle-format.md. Template form: the prompt template with `{image}`
+ * replaced by the N visual tokens and `{question}` by the question's tokens. Chat form (version 2):
+ * the checkpoint's chat template rendered around a sentinel question, the pieces encoded with special
+ * tokens recognised, the question encoded with them off, the one image token expanded to N positions,
+ * and the suffix appended.
  */
-import type { BundleManifest } from '../shared/bundle';
+import { Template } from '@huggingface/jinja';
+import type { BundleManifest, ChatPrompt } from '../shared/bundle';
 import type { BundleTokenizer } from './tokenizer';
 
 export class InputError extends Error {
@@ -21,19 +25,42 @@ export interface PromptLayout {
   questionIds: number[];
 }
 
+/** What the loop may add after the prompt, and the options that set it (for the error message). */
+export interface PositionReserve {
+  latentSteps: number;
+  /** e.g. "latent steps (--steps, latentSteps)" */
+  latentOption: string;
+  answerTokens: number;
+  answerOption: string;
+  /** latentEnd follows the latent steps (not for direct) */
+  latentEnd: boolean;
+}
+
 /** Positions the loop may add after the prompt: latent steps, latentEnd, the answer. */
 export function positionsAfterPrompt(maxLatentSteps: number, maxAnswerTokens: number): number {
   return maxLatentSteps + 1 + maxAnswerTokens;
 }
 
-export function layoutPrompt(m: BundleManifest, tokenizer: BundleTokenizer, question: string, reserve: number): PromptLayout {
+/** a question that no template or user types; private-use characters survive every template filter */
+const SENTINEL = '\u{E000}latent-trace-question\u{E000}';
+
+export function layoutPrompt(
+  m: BundleManifest, tokenizer: BundleTokenizer, question: string, visualTokens: number, reserve: PositionReserve,
+): PromptLayout {
   if (question.trim().length === 0) throw new InputError('the question is empty');
   const questionIds = tokenizer.encode(question);
   if (questionIds.length === 0) throw new InputError('the question has no tokens the model knows');
-  const N = m.model.visualTokens;
+  const layout = 'chat' in m.prompt
+    ? chatLayout(m, m.prompt, tokenizer, questionIds, visualTokens)
+    : templateLayout(m.prompt.template, tokenizer, questionIds, visualTokens);
+  checkPositions(m.model.maxPositions, layout, reserve);
+  return layout;
+}
+
+function templateLayout(template: readonly string[], tokenizer: BundleTokenizer, questionIds: number[], N: number): PromptLayout {
   const inputIds: number[] = [];
   let imageOffset = -1;
-  for (const item of m.prompt.template) {
+  for (const item of template) {
     if (item === '{image}') {
       imageOffset = inputIds.length;
       for (let i = 0; i < N; i++) inputIds.push(-1);
@@ -43,11 +70,78 @@ export function layoutPrompt(m: BundleManifest, tokenizer: BundleTokenizer, ques
       inputIds.push(tokenizer.idOf(item));
     }
   }
-  const budget = m.model.maxPositions - reserve - (inputIds.length - questionIds.length);
-  if (questionIds.length > budget) {
-    throw new InputError(`the question is ${questionIds.length} tokens long; this model takes at most ${Math.max(budget, 0)} (maxPositions ${m.model.maxPositions})`);
-  }
   return { inputIds, imageOffset, length: inputIds.length, questionIds };
+}
+
+/** The chat template rendered with the sentinel question, split at it: [before, after]. */
+export function renderChat(m: BundleManifest, chat: ChatPrompt['chat']): [string, string] {
+  const source = m.formatVersion === 2 ? m.tokenizer.chatTemplate : undefined;
+  if (!source) throw new InputError(`bundle "${m.name}": prompt.chat needs tokenizer.chatTemplate`);
+  const messages: object[] = [];
+  if (chat.system !== null) messages.push({ role: 'system', content: chat.system });
+  messages.push({ role: 'user', content: [{ type: 'image' }, { type: 'text', text: SENTINEL }] });
+  let text: string;
+  try {
+    text = new Template(source).render({
+      messages,
+      add_generation_prompt: true,
+      bos_token: m.tokenizer.special.bos,
+      eos_token: m.tokenizer.special.eos,
+    });
+  } catch (err) {
+    throw new InputError(`bundle "${m.name}": the chat template does not render: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parts = text.split(SENTINEL);
+  if (parts.length !== 2) throw new InputError(`bundle "${m.name}": the chat template shows the question ${parts.length - 1} times, expected once`);
+  return [parts[0], parts[1]];
+}
+
+function chatLayout(m: BundleManifest, prompt: ChatPrompt, tokenizer: BundleTokenizer, questionIds: number[], N: number): PromptLayout {
+  const [before, after] = renderChat(m, prompt.chat);
+  const imageId = tokenizer.idOf(prompt.chat.imageToken);
+  const head = tokenizer.encodeTemplate(before);
+  const tail = tokenizer.encodeTemplate(after);
+  const count = [...head, ...tail].filter((id) => id === imageId).length;
+  if (count !== 1 || !head.includes(imageId)) {
+    throw new InputError(`bundle "${m.name}": the chat template must emit prompt.chat.imageToken ${JSON.stringify(prompt.chat.imageToken)} once before the question, found it ${count} times`);
+  }
+  const inputIds: number[] = [];
+  let imageOffset = -1;
+  for (const id of head) {
+    if (id !== imageId) inputIds.push(id);
+    else {
+      imageOffset = inputIds.length;
+      for (let i = 0; i < N; i++) inputIds.push(-1);
+    }
+  }
+  inputIds.push(...questionIds, ...tail, ...prompt.chat.suffix.map((t) => tokenizer.idOf(t)));
+  return { inputIds, imageOffset, length: inputIds.length, questionIds };
+}
+
+/**
+ * The prompt plus everything the loop may add must fit maxPositions. The message blames what is too
+ * long and says the range it may take: the question, the latent steps or the answer tokens.
+ */
+function checkPositions(maxPositions: number, layout: PromptLayout, r: PositionReserve): void {
+  const end = r.latentEnd ? 1 : 0;
+  const after = r.latentSteps + end + r.answerTokens;
+  if (layout.length + after <= maxPositions) return;
+  const fixed = layout.length - layout.questionIds.length;
+  const room = maxPositions - layout.length - end;
+  const minimum = (r.latentSteps > 0 ? 1 : 0) + 1;
+  // the steps and answer are to blame when they would not fit even after a one-token question
+  if (fixed + 1 + after <= maxPositions || room < minimum) {
+    const budget = maxPositions - fixed - after;
+    throw new InputError(`the question is ${layout.questionIds.length} tokens long; this model takes at most ${Math.max(budget, 0)} (maxPositions ${maxPositions})`);
+  }
+  const where = `this prompt takes ${layout.length} of the model's ${maxPositions} positions, which leaves ${room} for ${r.latentSteps > 0 ? 'the latent steps and ' : ''}the answer`;
+  if (r.latentSteps > 0 && r.latentSteps >= room) {
+    const range = room - r.answerTokens >= 1
+      ? `between 1 and ${room - r.answerTokens} with ${r.answerOption} ${r.answerTokens}`
+      : `between 1 and ${room - 1} with a 1-token answer`;
+    throw new InputError(`${r.latentOption} is ${r.latentSteps}; ${where}: it must be ${range}`);
+  }
+  throw new InputError(`${r.answerOption} is ${r.answerTokens}; ${where}: it must be between 1 and ${room - r.latentSteps}${r.latentSteps > 0 ? ` after ${r.latentSteps} latent steps` : ''}`);
 }
 
 /** Splices the visual tokens [N*D] and the token embeddings (one embed call) into the prefill [length*D]. */

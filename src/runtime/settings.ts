@@ -1,7 +1,7 @@
 /** Trace settings: the bundle's defaults overridden by the request, checked. Pure. */
 import type { BundleManifest } from '../shared/bundle';
 import type { TraceSettings } from '../shared/trace';
-import { InputError } from './prompt';
+import { InputError, type PositionReserve } from './prompt';
 
 export function resolveSettings(m: BundleManifest, override: Partial<TraceSettings> = {}): TraceSettings {
   const d = m.defaults;
@@ -16,7 +16,15 @@ export function resolveSettings(m: BundleManifest, override: Partial<TraceSettin
     topP: override.topP ?? 1,
     seed: override.seed ?? 0,
   };
-  if (m.method === 'lvr') s.lvrStop = override.lvrStop ?? d.lvrStop ?? 'fixed';
+  if (m.method === 'lvr') {
+    s.lvrStop = override.lvrStop ?? d.lvrStop ?? 'fixed';
+    if (s.lvrStop === 'latent') {
+      const lvr = m.formatVersion === 2 ? m.lvr : undefined;
+      if (!lvr?.latentEndEmbedding) throw new InputError(`the LVR stop rule "latent" needs a latent-end embedding, and bundle "${m.name}" has none`);
+      // the checkpoint's own cap (LVR's lvr_max_steps) unless the request sets one
+      s.maxLatentSteps = override.maxLatentSteps ?? Math.max(lvr.maxSteps, override.latentSteps ?? 0);
+    }
+  }
   if (override.intervention) s.intervention = override.intervention;
   if (!['fixed', 'cosine', 'l1', 'l2'].includes(s.stop)) throw new InputError(`stop must be fixed, cosine, l1 or l2, got ${JSON.stringify(s.stop)}`);
   if (m.method !== 'direct') {
@@ -44,4 +52,14 @@ export function latentBudget(m: BundleManifest, s: TraceSettings): number {
 
 function positiveInt(v: number, what: string): void {
   if (!Number.isInteger(v) || v < 1) throw new InputError(`${what} must be a positive integer, got ${v}`);
+}
+
+/** What the run may add after the prompt, with the option names an over-long request is told to lower. */
+export function positionReserve(m: BundleManifest, s: TraceSettings, override: Partial<TraceSettings> = {}): PositionReserve {
+  const fixed = m.method === 'lvr' ? s.lvrStop === 'fixed' : s.stop === 'fixed';
+  const latentOption = fixed
+    ? `latent steps T (${override.latentSteps !== undefined ? '--steps, setting latentSteps' : 'the bundle\'s defaults.latentSteps'})`
+    : `the latent step cap (${override.maxLatentSteps !== undefined ? '--max-steps or --steps, setting maxLatentSteps' : 'the bundle\'s defaults.maxLatentSteps'})`;
+  const answerOption = `the answer token limit (${override.maxAnswerTokens !== undefined ? '--max-answer-tokens, setting maxAnswerTokens' : 'the bundle\'s defaults.maxAnswerTokens'})`;
+  return { latentSteps: latentBudget(m, s), latentOption, answerTokens: s.maxAnswerTokens, answerOption, latentEnd: m.method !== 'direct' };
 }

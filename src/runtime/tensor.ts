@@ -3,11 +3,27 @@
  * so nothing else depends on onnxruntime's types.
  */
 
-export type TensorData = Float32Array | BigInt64Array;
+/** float32, int64, or float16 as its raw bits */
+export type TensorData = Float32Array | BigInt64Array | Uint16Array;
 
 export interface Tensor<D extends TensorData = TensorData> {
   readonly shape: readonly number[];
   readonly data: D;
+}
+
+/**
+ * An output kept in onnxruntime's own form and fed back unchanged (the KV cache): nothing outside
+ * onnx.ts looks inside, so its element type (float32 or float16) needs no conversion.
+ */
+export interface NativeTensor {
+  readonly shape: readonly number[];
+  readonly native: unknown;
+}
+
+export type GraphValueIn = Tensor | NativeTensor;
+
+export function isNative(t: GraphValueIn): t is NativeTensor {
+  return 'native' in t;
 }
 
 export type FloatTensor = Tensor<Float32Array>;

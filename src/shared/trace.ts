@@ -81,7 +81,7 @@ export interface Trace {
   steps: TraceStep[];
   /** number of latent steps actually run */
   stoppedAt: number;
-  stopReason: 'fixed' | 'threshold' | 'max-steps' | 'end-token' | 'end-distance' | 'none';
+  stopReason: 'fixed' | 'threshold' | 'max-steps' | 'end-token' | 'end-distance' | 'latent' | 'none';
   answer: {
     text: string;
     tokenIds: number[];

@@ -23,6 +23,7 @@ for (const file of files) {
     const engine = await openEngine(g.bundle);
     try {
       const m = engine.manifest;
+      if (m.formatVersion !== 1) throw new Error(`${g.bundle}: the golden traces are of format version 1 bundles`);
       const N = m.model.visualTokens;
       const D = m.model.hiddenSize;
       const d = await engine.traceDetailed({ image: g.image, question: g.question, settings: goldenSettings(g), keepVisualTokens: true });

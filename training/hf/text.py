@@ -96,10 +96,11 @@ class TextDecoder(nn.Module):
         self.embed_tokens = nn.Parameter(ck.take("text.embed_tokens.weight", (c.vocab, c.hidden)), requires_grad=False)
         self.blocks = nn.ModuleList(Block(ck, f"text.layers.{i}", c) for i in range(c.layers))
         self.norm = RMSNorm(ck, "text.norm", c.hidden, c.eps)
-        if ck.has("lm_head.weight") or not c.tie:
-            self.lm_head = nn.Parameter(ck.take("lm_head.weight", (c.vocab, c.hidden)), requires_grad=False)
-        else:
+        # Tied, Hugging Face's tie_weights makes lm_head the embedding matrix even when a file stores one.
+        if c.tie:
             self.lm_head = self.embed_tokens
+        else:
+            self.lm_head = nn.Parameter(ck.take("lm_head.weight", (c.vocab, c.hidden)), requires_grad=False)
         self.register_buffer("inv_freq", inverse_frequencies(c.head_dim, c.theta), persistent=False)
         if c.mrope_section is not None:
             # Which of (t, h, w) drives each rotary channel: HF splits cat(freqs, freqs) into

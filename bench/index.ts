@@ -3,7 +3,8 @@
  * module under bench/ and list it here.
  */
 import { datasetScaling, probingVsSklearn, statsLarge } from './analysis-benches';
+import { scaleLadder } from './scale-benches';
 import { batchedReconstruction, fullTraceVsPytorch, perStepScaling } from './trace-benches';
 import type { BenchSuite } from './types';
 
-export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction, probingVsSklearn, statsLarge, datasetScaling];
+export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction, probingVsSklearn, statsLarge, datasetScaling, scaleLadder];

@@ -77,18 +77,70 @@ function maxAbs(a: number[][], b: number[][]): number {
   return m;
 }
 
+function traceChild(ctx: BenchContext, bundle: string, image: string, out: string): Promise<ScaleTraceFigures> {
+  return jsonChild<ScaleTraceFigures>('scale-trace-child.ts', process.execPath,
+    ['--import', 'tsx', join(__dirname, 'scale-trace-child.ts'), bundle, image, ctx.question, String(ANSWER_TOKENS), out]);
+}
+
+async function latentTokensOf(out: string): Promise<number[][]> {
+  return (JSON.parse(await readFile(join(out, 'prefill.json'), 'utf8')) as { latentTokens: number[][] }).latentTokens;
+}
+
+/** the smallest cosine similarity between matching rows */
+function minCosine(a: number[][], b: number[][]): number {
+  let m = 1;
+  a.forEach((row, i) => {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    row.forEach((v, j) => { dot += v * b[i][j]; na += v * v; nb += b[i][j] * b[i][j]; });
+    m = Math.min(m, dot / Math.sqrt(na * nb));
+  });
+  return m;
+}
+
+/** the weight-only int4 copy of the fp32 bundle (training/quantize_bundle.py), traced the same way */
+async function quantizedStep(ctx: BenchContext, size: string, bundle: string, image: string, gbPerS: number,
+  fp32: { figures: ScaleTraceFigures; out: string; weightBytes: number }): Promise<BenchFigure[]> {
+  const q = join(WORK, `${size}-int4`);
+  ctx.log(`scale: quantizing ${size} (int4)`);
+  const quantizeMs = await checked('quantize_bundle.py', PYTHON, [join(ROOT, 'training', 'quantize_bundle.py'), bundle, '--out', q, '--bits', '4', '--block-size', '32']);
+  const out = join(WORK, `run-${size}-int4`);
+  await mkdir(out, { recursive: true });
+  ctx.log(`scale: tracing ${size} (int4)`);
+  const ours = await traceChild(ctx, q, image, out);
+  const stepBytes = await filesBytes(q, (n) => n === 'decoder.onnx' || n === 'decoder.onnx.data');
+  const limitMs = stepBytes / (gbPerS * 1e6);
+  const decode = ours.answerTokenMs[32];
+  const tokens = await latentTokensOf(out);
+  const reference = await latentTokensOf(fp32.out);
+  const same = ours.answerIds.filter((id, i) => id === fp32.figures.answerIds[i]).length;
+  const p = `${size} int4:`;
+  return [
+    { name: `${p} quantize (MatMulNBits, block 32, decoder + vision)`, value: quantizeMs / 1000, unit: 's', detail: `decoder ${(stepBytes / 1e6).toFixed(0)} MB` },
+    { name: `${p} load`, value: ours.loadMs, unit: 'ms' },
+    { name: `${p} vision`, value: ours.visionMs, unit: 'ms' },
+    { name: `${p} prefill, ${ours.prefillTokens} tokens`, value: ours.prefillMs, unit: 'ms' },
+    { name: `${p} per latent step, T=4 / T=32`, value: ours.latentStepMs[4], unit: 'ms', detail: `T=32 ${ours.latentStepMs[32].toFixed(1)} ms` },
+    { name: `${p} per answer token after T=32`, value: decode, unit: 'ms', detail: `fp32 ${fp32.figures.answerTokenMs[32].toFixed(1)} ms` },
+    { name: `${p} per answer token vs the bandwidth limit`, value: decode / limitMs, unit: 'x', target: '<= 1.5x', ok: decode / limitMs <= 1.5, detail: `limit ${limitMs.toFixed(1)} ms = ${(stepBytes / 1e6).toFixed(0)} MB / ${gbPerS.toFixed(2)} GB/s` },
+    { name: `${p} peak RSS / fp32 parameters' bytes`, value: ours.peakRssBytes / fp32.weightBytes, unit: 'x', detail: `${(ours.peakRssBytes / 1e6).toFixed(0)} MB` },
+    { name: `${p} latent tokens (T=4) vs fp32: max |Δ|`, value: maxAbs(tokens, reference), unit: '', detail: `smallest cosine ${minCosine(tokens, reference).toFixed(5)}` },
+    { name: `${p} answer ids equal to fp32's`, value: same, unit: `of ${ours.answerIds.length}`, detail: `int4 ${ours.answerIds.join(' ')}` },
+  ];
+}
+
 async function ladderStep(ctx: BenchContext, size: string, image: string, gbPerS: number): Promise<BenchFigure[]> {
   const { src, bundle, convertS, reused } = await bundleFor(ctx, size);
   const out = join(WORK, `run-${size}`);
   await mkdir(out, { recursive: true });
   ctx.log(`scale: tracing ${size}`);
-  const ours = await jsonChild<ScaleTraceFigures>('scale-trace-child.ts', process.execPath,
-    ['--import', 'tsx', join(__dirname, 'scale-trace-child.ts'), bundle, image, ctx.question, String(ANSWER_TOKENS), out]);
+  const ours = await traceChild(ctx, bundle, image, out);
   ctx.log(`scale: PyTorch reference ${size}`);
   const ref = await jsonChild<ReferenceFigures>('bench_scale_reference.py', PYTHON,
     [join(ROOT, 'training', 'bench_scale_reference.py'), src, '--extra', join(src, 'lare_extra.safetensors'), '--replay', out,
       '--answer-tokens', String(ANSWER_TOKENS)]);
-  const replay = JSON.parse(await readFile(join(out, 'prefill.json'), 'utf8')) as { latentTokens: number[][] };
+  const latentTokens = await latentTokensOf(out);
 
   const weightBytes = await filesBytes(src, (n) => n.endsWith('.safetensors'));
   const bundleWeightBytes = await filesBytes(bundle, (n) => n.endsWith('.onnx') || n.endsWith('.onnx.data'));
@@ -99,7 +151,7 @@ async function ladderStep(ctx: BenchContext, size: string, image: string, gbPerS
   const stepRatio = ours.latentStepMs[32] / ours.latentStepMs[4];
   const rssRatio = ours.peakRssBytes / weightBytes;
   const same = ours.answerIds.filter((id, i) => id === ref.answerIds[i]).length;
-  const tokenErr = maxAbs(replay.latentTokens, ref.latentTokens);
+  const tokenErr = maxAbs(latentTokens, ref.latentTokens);
   const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
   const p = `${size}:`;
   return [
@@ -114,11 +166,12 @@ async function ladderStep(ctx: BenchContext, size: string, image: string, gbPerS
     { name: `${p} per answer token after T=4`, value: ours.answerTokenMs[4], unit: 'ms', detail: `PyTorch ${ref.answerTokenMs[4].toFixed(1)} ms` },
     { name: `${p} per answer token after T=32`, value: decode, unit: 'ms', target: `<= PyTorch (${ref.answerTokenMs[32].toFixed(1)} ms)`, ok: decode <= ref.answerTokenMs[32] },
     { name: `${p} per answer token vs the bandwidth limit`, value: decode / limitMs, unit: 'x', target: '<= 1.5x', ok: decode / limitMs <= 1.5, detail: `limit ${limitMs.toFixed(1)} ms = ${mb(stepBytes)} read per step / ${gbPerS.toFixed(2)} GB/s` },
-    { name: `${p} reconstruction, ${replay.latentTokens.length} latent tokens in one DDIM batch`, value: ours.reconstructMs ?? NaN, unit: 'ms', detail: `PyTorch ${ref.reconstructMs.toFixed(0)} ms` },
+    { name: `${p} reconstruction, ${latentTokens.length} latent tokens in one DDIM batch`, value: ours.reconstructMs ?? NaN, unit: 'ms', detail: `PyTorch ${ref.reconstructMs.toFixed(0)} ms` },
     { name: `${p} trace file (with reconstructions)`, value: ours.traceFileBytes / 1e3, unit: 'kB' },
     { name: `${p} peak RSS of the trace process`, value: ours.peakRssBytes / 1e6, unit: 'MB', detail: `PyTorch reference ${mb(ref.peakRssBytes)}` },
     { name: `${p} peak RSS / parameters' bytes`, value: rssRatio, unit: 'x', target: '<= 1.5x', ok: rssRatio <= 1.5 },
     { name: `${p} onnxruntime vs PyTorch: answer ids equal`, value: same, unit: `of ${ours.answerIds.length}`, target: 'all', ok: same === ours.answerIds.length, detail: `latent tokens (T=4) max |Δ| ${tokenErr.toExponential(2)}; answer ${ours.answerIds.join(' ')}` },
+    ...await quantizedStep(ctx, size, bundle, image, gbPerS, { figures: ours, out, weightBytes }),
   ];
 }
 
@@ -134,9 +187,9 @@ export const scaleLadder: BenchSuite = {
       await writeFile(join(WORK, 'image.png'), image);
       image = join(WORK, 'image.png');
     }
-    const bw = await jsonChild<{ gbPerS: number; bytesRead: number }>('bandwidth-child.ts', process.execPath,
+    const bw = await jsonChild<{ gbPerS: number; scanGbPerS: number; compareGbPerS: number }>('bandwidth-child.ts', process.execPath,
       ['--import', 'tsx', join(__dirname, 'bandwidth-child.ts'), '512']);
-    const figures: BenchFigure[] = [{ name: 'streaming read bandwidth, 1 thread (Buffer.equals over 2x512 MiB, best of 5)', value: bw.gbPerS, unit: 'GB/s' }];
+    const figures: BenchFigure[] = [{ name: 'streaming read bandwidth, 1 thread (best pass of memchr and memcmp over 512 MiB buffers)', value: bw.gbPerS, unit: 'GB/s', detail: `memchr ${bw.scanGbPerS.toFixed(2)}, memcmp ${bw.compareGbPerS.toFixed(2)} GB/s` }];
     for (const size of sizes) figures.push(...await ladderStep(ctx, size, image, bw.gbPerS));
     return figures;
   },

@@ -26,6 +26,7 @@ interface ReferenceFigures {
   prefillMs: number;
   latentStepMs: Record<string, number>;
   answerTokenMs: Record<string, number>;
+  answerTokenMsAll: number;
   reconstructMs: number;
   peakRssBytes: number;
   answerIds: number[];
@@ -77,6 +78,12 @@ function maxAbs(a: number[][], b: number[][]): number {
   return m;
 }
 
+interface Bandwidth { gbPerS: number; scanGbPerS: number; compareGbPerS: number }
+
+function measureBandwidth(): Promise<Bandwidth> {
+  return jsonChild<Bandwidth>('bandwidth-child.ts', process.execPath, ['--import', 'tsx', join(__dirname, 'bandwidth-child.ts'), '512']);
+}
+
 function traceChild(ctx: BenchContext, bundle: string, image: string, out: string): Promise<ScaleTraceFigures> {
   return jsonChild<ScaleTraceFigures>('scale-trace-child.ts', process.execPath,
     ['--import', 'tsx', join(__dirname, 'scale-trace-child.ts'), bundle, image, ctx.question, String(ANSWER_TOKENS), out]);
@@ -111,7 +118,7 @@ async function quantizedStep(ctx: BenchContext, size: string, bundle: string, im
   const ours = await traceChild(ctx, q, image, out);
   const stepBytes = await filesBytes(q, (n) => n === 'decoder.onnx' || n === 'decoder.onnx.data');
   const limitMs = stepBytes / (gbPerS * 1e6);
-  const decode = ours.answerTokenMs[32];
+  const decode = ours.answerTokenMsAll;
   const tokens = await latentTokensOf(out);
   const reference = await latentTokensOf(fp32.out);
   const same = ours.answerIds.filter((id, i) => id === fp32.figures.answerIds[i]).length;
@@ -122,7 +129,7 @@ async function quantizedStep(ctx: BenchContext, size: string, bundle: string, im
     { name: `${p} vision`, value: ours.visionMs, unit: 'ms' },
     { name: `${p} prefill, ${ours.prefillTokens} tokens`, value: ours.prefillMs, unit: 'ms' },
     { name: `${p} per latent step, T=4 / T=32`, value: ours.latentStepMs[4], unit: 'ms', detail: `T=32 ${ours.latentStepMs[32].toFixed(1)} ms` },
-    { name: `${p} per answer token after T=32`, value: decode, unit: 'ms', detail: `fp32 ${fp32.figures.answerTokenMs[32].toFixed(1)} ms` },
+    { name: `${p} per answer token`, value: decode, unit: 'ms', detail: `fp32 ${fp32.figures.answerTokenMsAll.toFixed(1)} ms` },
     { name: `${p} per answer token vs the bandwidth limit`, value: decode / limitMs, unit: 'x', target: '<= 1.5x', ok: decode / limitMs <= 1.5, detail: `limit ${limitMs.toFixed(1)} ms = ${(stepBytes / 1e6).toFixed(0)} MB / ${gbPerS.toFixed(2)} GB/s` },
     { name: `${p} peak RSS / fp32 parameters' bytes`, value: ours.peakRssBytes / fp32.weightBytes, unit: 'x', detail: `${(ours.peakRssBytes / 1e6).toFixed(0)} MB` },
     { name: `${p} latent tokens (T=4) vs fp32: max |Δ|`, value: maxAbs(tokens, reference), unit: '', detail: `smallest cosine ${minCosine(tokens, reference).toFixed(5)}` },
@@ -130,8 +137,11 @@ async function quantizedStep(ctx: BenchContext, size: string, bundle: string, im
   ];
 }
 
-async function ladderStep(ctx: BenchContext, size: string, image: string, gbPerS: number): Promise<BenchFigure[]> {
+async function ladderStep(ctx: BenchContext, size: string, image: string, best: { gbPerS: number }): Promise<BenchFigure[]> {
   const { src, bundle, convertS, reused } = await bundleFor(ctx, size);
+  // measured again next to each trace; the highest figure of the run gives the strictest limit
+  best.gbPerS = Math.max(best.gbPerS, (await measureBandwidth()).gbPerS);
+  const { gbPerS } = best;
   const out = join(WORK, `run-${size}`);
   await mkdir(out, { recursive: true });
   ctx.log(`scale: tracing ${size}`);
@@ -147,7 +157,7 @@ async function ladderStep(ctx: BenchContext, size: string, image: string, gbPerS
   // a decode step reads every decoder weight once (all layers and the LM head); the embedding lookup is one row
   const stepBytes = await filesBytes(bundle, (n) => n === 'decoder.onnx' || n === 'decoder.onnx.data');
   const limitMs = stepBytes / (gbPerS * 1e6);
-  const decode = ours.answerTokenMs[32];
+  const decode = ours.answerTokenMsAll;
   const stepRatio = ours.latentStepMs[32] / ours.latentStepMs[4];
   const rssRatio = ours.peakRssBytes / weightBytes;
   const same = ours.answerIds.filter((id, i) => id === ref.answerIds[i]).length;
@@ -163,8 +173,7 @@ async function ladderStep(ctx: BenchContext, size: string, image: string, gbPerS
     { name: `${p} per latent step, T=4`, value: ours.latentStepMs[4], unit: 'ms', detail: `PyTorch ${ref.latentStepMs[4].toFixed(1)} ms` },
     { name: `${p} per latent step, T=32`, value: ours.latentStepMs[32], unit: 'ms', detail: `PyTorch ${ref.latentStepMs[32].toFixed(1)} ms` },
     { name: `${p} per latent step T=32 / T=4`, value: stepRatio, unit: 'x', target: '<= 1.2x', ok: stepRatio <= 1.2 },
-    { name: `${p} per answer token after T=4`, value: ours.answerTokenMs[4], unit: 'ms', detail: `PyTorch ${ref.answerTokenMs[4].toFixed(1)} ms` },
-    { name: `${p} per answer token after T=32`, value: decode, unit: 'ms', target: `<= PyTorch (${ref.answerTokenMs[32].toFixed(1)} ms)`, ok: decode <= ref.answerTokenMs[32] },
+    { name: `${p} per answer token (median over the T=4 and T=32 runs)`, value: decode, unit: 'ms', target: `<= PyTorch (${ref.answerTokenMsAll.toFixed(1)} ms)`, ok: decode <= ref.answerTokenMsAll, detail: `after T=4 ${ours.answerTokenMs[4].toFixed(1)}, after T=32 ${ours.answerTokenMs[32].toFixed(1)} ms; PyTorch ${ref.answerTokenMs[4].toFixed(1)}, ${ref.answerTokenMs[32].toFixed(1)} ms` },
     { name: `${p} per answer token vs the bandwidth limit`, value: decode / limitMs, unit: 'x', target: '<= 1.5x', ok: decode / limitMs <= 1.5, detail: `limit ${limitMs.toFixed(1)} ms = ${mb(stepBytes)} read per step / ${gbPerS.toFixed(2)} GB/s` },
     { name: `${p} reconstruction, ${latentTokens.length} latent tokens in one DDIM batch`, value: ours.reconstructMs ?? NaN, unit: 'ms', detail: `PyTorch ${ref.reconstructMs.toFixed(0)} ms` },
     { name: `${p} trace file (with reconstructions)`, value: ours.traceFileBytes / 1e3, unit: 'kB' },
@@ -187,10 +196,10 @@ export const scaleLadder: BenchSuite = {
       await writeFile(join(WORK, 'image.png'), image);
       image = join(WORK, 'image.png');
     }
-    const bw = await jsonChild<{ gbPerS: number; scanGbPerS: number; compareGbPerS: number }>('bandwidth-child.ts', process.execPath,
-      ['--import', 'tsx', join(__dirname, 'bandwidth-child.ts'), '512']);
-    const figures: BenchFigure[] = [{ name: 'streaming read bandwidth, 1 thread (best pass of memchr and memcmp over 512 MiB buffers)', value: bw.gbPerS, unit: 'GB/s', detail: `memchr ${bw.scanGbPerS.toFixed(2)}, memcmp ${bw.compareGbPerS.toFixed(2)} GB/s` }];
-    for (const size of sizes) figures.push(...await ladderStep(ctx, size, image, bw.gbPerS));
-    return figures;
+    const bw = await measureBandwidth();
+    const best = { gbPerS: bw.gbPerS };
+    const figures: BenchFigure[] = [];
+    for (const size of sizes) figures.push(...await ladderStep(ctx, size, image, best));
+    return [{ name: 'streaming read bandwidth, 1 thread (best pass of memchr and memcmp over 512 MiB buffers, highest of the run)', value: best.gbPerS, unit: 'GB/s', detail: `first measurement: memchr ${bw.scanGbPerS.toFixed(2)}, memcmp ${bw.compareGbPerS.toFixed(2)} GB/s; measured again before each size, whose limit uses the highest so far` }, ...figures];
   },
 };

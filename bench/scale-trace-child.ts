@@ -22,6 +22,8 @@ export interface ScaleTraceFigures {
   /** median latent step / answer token, by T */
   latentStepMs: Record<string, number>;
   answerTokenMs: Record<string, number>;
+  /** median answer token over every run (T=4 and T=32 alike: the cache length barely matters) */
+  answerTokenMsAll: number;
   reconstructMs: number | null;
   traceFileBytes: number;
   peakRssBytes: number;
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
       prefillTokens: t4.trace.tokens.prompt,
       latentStepMs: { 4: median(short.flatMap((r) => r.latent)), 32: median(long.latent) },
       answerTokenMs: { 4: median(short.flatMap((r) => r.answer)), 32: median(long.answer) },
+      answerTokenMsAll: median([...short, long].flatMap((r) => r.answer)),
       reconstructMs,
       traceFileBytes: size,
       peakRssBytes: await peakRssBytes(),

@@ -131,6 +131,7 @@ def main(argv=None):
         "loadMs": load_ms, "visionMs": med["vision"], "prefillMs": med["prefill"],
         "latentStepMs": {"4": med["latent4"], "32": med["latent32"]},
         "answerTokenMs": {"4": med["answer4"], "32": med["answer32"]},
+        "answerTokenMsAll": statistics.median(clock.phases["answer4"] + clock.phases["answer32"]),
         "reconstructMs": reconstruct_ms, "peakRssBytes": peak_rss_bytes(),
         "answerIds": answer, "latentTokens": [t.tolist() for t in tokens],
         "torch": torch.__version__, "threads": a.threads}))

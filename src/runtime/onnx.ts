@@ -25,9 +25,9 @@ export interface RunOptions {
 
 export interface SessionOptions {
   /**
-   * the graph's weights are ONNX external data: onnxruntime maps those files instead of copying them, and
-   * prepacking would copy every MatMul weight into anonymous memory (at 0.6 B parameters, +0.5 GB peak and
-   * 7 s of session creation; a decode step was no faster with it, bench "scale ladder")
+   * the graph's weights are ONNX external data (a large model): onnxruntime maps those files instead of
+   * copying them, and prepacking would copy every MatMul weight into anonymous memory (at 0.6 B parameters,
+   * +0.5 GB peak and 7 s of session creation; a decode step was no faster with it, bench "scale ladder")
    */
   weightsOnDisk?: boolean;
 }
@@ -100,6 +100,10 @@ export class OnnxSessions {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // a big graph's activations are allocated and freed per node: the arena and the memory pattern keep
+      // their peak (at 0.6 B parameters and a 610-token prefill, +0.4 GB each) for the session's lifetime
+      enableCpuMemArena: !graph.weightsOnDisk,
+      enableMemPattern: !graph.weightsOnDisk,
       // spinning threads steal the CPU from everything else on small machines
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' }, ...(graph.weightsOnDisk ? { disable_prepacking: '1' } : {}) } },
     };

@@ -72,4 +72,5 @@ class BatchStream(torch.utils.data.IterableDataset):
 
 def loader(seed, start_step, steps, batch, prefix_length, warmup_fraction, workers=1):
     ds = BatchStream(seed, start_step, steps, batch, prefix_length, warmup_fraction)
-    return torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers, prefetch_factor=4 if workers else 2)
+    # torch 2 refuses a prefetch_factor without worker processes.
+    return torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers, prefetch_factor=4 if workers else None)

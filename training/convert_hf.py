@@ -32,7 +32,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hf.checkpoint import CheckpointError  # noqa: E402
 from hf.export_graphs import check_graph, export_graph, graph_specs  # noqa: E402
 from hf.families import load_model  # noqa: E402
-from hf.hf_check import TEST_QUESTION, SYSTEM, read_chat_template, transformers_available  # noqa: E402
+from hf.hf_check import (SYSTEM, TEST_QUESTION, bundle_prefill, hf_forward, hf_inputs, max_error,  # noqa: E402
+                         read_chat_template, reference_forward, test_image, transformers_available)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LATENT_TOKENS = {"lare": ("<|latent_start|>", "<|latent_end|>"), "lvr": ("<|lvr_start|>", "<|lvr_end|>")}
@@ -93,6 +94,9 @@ def image_spec(folder, m):
         raise ConversionError(f"{where}: only rescale_factor 1/255 with normalisation is supported")
     if m.family == "llava":
         v = m.vision
+        if v.strategy != "default":
+            raise ConversionError(f"{folder}/config.json: vision_feature_select_strategy {v.strategy!r} keeps the CLS "
+                                  f"token among the visual tokens, which bundle format v2's rows×cols grid cannot hold")
         size, crop = pp.get("size", {}), pp.get("crop_size", {})
         crop = {"height": crop, "width": crop} if isinstance(crop, int) else crop
         if pp.get("do_center_crop", True):
@@ -139,7 +143,7 @@ def git_revision():
         return "unknown"
 
 
-def build_manifest(a, m, special, template, image, graph_files, metrics, dtype):
+def build_manifest(a, m, special, template, image, graph_files, metrics, dtype, rule):
     c = m.text.c
     half = dtype == "fp16"
     method = a.method
@@ -179,16 +183,35 @@ def build_manifest(a, m, special, template, image, graph_files, metrics, dtype):
                                  "sampler": "ddim", "samplerSteps": cfg.sampler_steps, "clipSample": cfg.clip_sample}
         defaults.update(latentSteps=cfg.latent_steps, maxLatentSteps=cfg.max_latent_steps)
     if method == "lvr":
-        defaults.update(latentSteps=8, maxLatentSteps=16,
-                        lvrStop="latent" if m.latent_end is not None else "end-token")
+        defaults.update(latentSteps=rule["steps"], maxLatentSteps=rule["maxSteps"], lvrStop=rule["stop"])
         man["lvr"] = {"latentEndEmbedding": LATENT_END_FILE if m.latent_end is not None else None,
-                      "criterion": "mse", "threshold": 0.02, "maxSteps": 16}
+                      "criterion": rule["criterion"], "threshold": rule["threshold"], "maxSteps": rule["maxSteps"]}
     return man
+
+
+def lvr_rule(a, m):
+    """LVR's stop rule: the command line, else the checkpoint's generation_config.json (LVR's `generate` reads
+    decoding_strategy, criterion, lvr_end_threshold and lvr_max_steps from it), else LVR's defaults."""
+    path = os.path.join(a.checkpoint, "generation_config.json")
+    gen = read_json(path, "generation settings") if os.path.isfile(path) else {}
+    strategy = a.lvr_stop or gen.get("decoding_strategy")
+    stop = {"latent": "latent", "steps": "fixed", "fixed": "fixed", None: None}.get(strategy, "end-token")
+    if stop is None:
+        stop = "latent" if m.latent_end is not None else "end-token"
+    if stop == "latent" and m.latent_end is None:
+        raise ConversionError(f"{a.checkpoint}: the 'latent' stop rule needs lvr_latent_end_emb "
+                              f"(config.latent_end_token), which this checkpoint lacks")
+    criterion = a.lvr_criterion or gen.get("criterion") or "mse"
+    if criterion not in ("mse", "mae", "cosine"):
+        raise ConversionError(f"{path}: criterion {criterion!r} is not mse, mae or cosine")
+    threshold = a.lvr_threshold if a.lvr_threshold is not None else float(gen.get("lvr_end_threshold", 0.02))
+    max_steps = a.lvr_max_steps or int(gen.get("lvr_max_steps", 16))
+    steps = a.lvr_steps or min(8, max_steps)
+    return {"stop": stop, "criterion": criterion, "threshold": threshold, "maxSteps": max_steps, "steps": steps}
 
 
 def compare(name, got, want, rtol_only=None):
     """Max abs error of got vs want; ConversionError naming the tensor when over the tolerance."""
-    from hf.hf_check import max_error
     err, scale = max_error(got, want)
     limit = rtol_only * max(scale, 1e-6) if rtol_only else HF_ATOL + HF_RTOL * scale
     if not err <= limit:
@@ -199,7 +222,6 @@ def compare(name, got, want, rtol_only=None):
 
 def hf_check(a, m, folder, dtype, kv_dtype):
     """Reference vs transformers (every position) and bundle vs transformers (newest position of the prefill)."""
-    from hf.hf_check import bundle_prefill, hf_forward, hf_inputs, reference_forward, test_image
     suffix = [LATENT_TOKENS[a.method][0]] if a.method in LATENT_TOKENS else []
     inputs = hf_inputs(a.checkpoint, m.family, test_image(), TEST_QUESTION, suffix)
     h_logits, h_hidden, h_attn, h_pos = hf_forward(a.checkpoint, m.family, inputs)
@@ -218,6 +240,16 @@ def hf_check(a, m, folder, dtype, kv_dtype):
             err = compare(f"attention[{i}] (reference, all heads and positions)", r_attn[i], h_attn[i])
             worst["hfReferenceAttention"] = max(worst["hfReferenceAttention"], err)
     worst["hfReferenceLogits"] = compare("logits (reference, all positions)", r_logits, h_logits)
+    split = int(inputs["input_ids"].shape[1]) - 3
+    c_logits, c_hidden, c_attn, _ = reference_forward(m, inputs, split=split)
+    for i, h in enumerate(h_hidden):
+        worst["hfReferenceHidden"] = max(worst["hfReferenceHidden"], compare(
+            f"hidden_states[{i}] (reference with a KV cache of {split} positions)", c_hidden[i], h))
+    for i, h in enumerate(h_attn):
+        worst["hfReferenceAttention"] = max(worst["hfReferenceAttention"], compare(
+            f"attention[{i}] (reference with a KV cache of {split} positions)", c_attn[i], h))
+    worst["hfReferenceLogits"] = max(worst["hfReferenceLogits"], compare(
+        f"logits (reference with a KV cache of {split} positions)", c_logits, h_logits))
     b_logits, b_states, b_attn = bundle_prefill(folder, m, inputs, kv_dtype)
     rt = FP16_RTOL if dtype == "fp16" else None
     worst["hfBundleLogits"] = compare("logits (bundle, last prefill position)", b_logits, h_logits[-1], rt)
@@ -253,6 +285,7 @@ def convert(a):
     except ValueError as e:
         raise ConversionError(str(e)) from None
     image = image_spec(a.checkpoint, m)
+    rule = lvr_rule(a, m) if a.method == "lvr" else None
     out = os.path.abspath(a.out)
     parent = os.path.dirname(out)
     os.makedirs(parent, exist_ok=True)
@@ -276,8 +309,16 @@ def convert(a):
             m.latent_end.numpy().astype("<f4").tofile(os.path.join(tmp, LATENT_END_FILE))
             hashed.append(LATENT_END_FILE)
         kv_dtype = np.float16 if a.dtype == "fp16" else np.float32
-        if transformers_available():
-            hf = hf_check(a, m, tmp, a.dtype, kv_dtype)
+        if a.no_hf_check:
+            print("  Hugging Face check skipped: --no-hf-check")
+        elif transformers_available():
+            try:
+                hf = hf_check(a, m, tmp, a.dtype, kv_dtype)
+            except ConversionError:
+                raise
+            except Exception as e:  # transformers could not load or run this checkpoint
+                raise ConversionError(f"the Hugging Face check could not run ({type(e).__name__}: {e}); use a "
+                                      f"transformers version that loads this checkpoint, or --no-hf-check") from e
             metrics.update(hf)
             print("  Hugging Face check: reference vs transformers max |Δ| logits {hfReferenceLogits:.2e}, hidden "
                   "{hfReferenceHidden:.2e}, attention {hfReferenceAttention:.2e}; bundle vs transformers logits "
@@ -286,10 +327,12 @@ def convert(a):
         else:
             print("  Hugging Face check skipped: transformers is not installed")
         metrics["convertSeconds"] = round(time.time() - t0, 2)
-        man = build_manifest(a, m, special, template, image, graph_files, metrics, a.dtype)
+        man = build_manifest(a, m, special, template, image, graph_files, metrics, a.dtype, rule)
         man["hash"] = content_hash(tmp, hashed)
         with open(os.path.join(tmp, "latent-trace.json"), "w", encoding="utf-8") as f:
             json.dump(man, f, indent=2)
+        for name in os.listdir(tmp):
+            os.chmod(os.path.join(tmp, name), 0o644)  # onnx writes external data as 0600
         replace_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -307,6 +350,15 @@ def parse_args(argv):
     p.add_argument("--extra", help="LaRe: safetensors with the Extractor and U-Net (training/README.md)")
     p.add_argument("--name", help="bundle name (default: the --out folder's name)")
     p.add_argument("--seed", type=int, default=0, help="seed of the check inputs")
+    p.add_argument("--lvr-stop", choices=("latent", "steps", "end-token"),
+                   help="LVR: default stop rule (default: generation_config's decoding_strategy, else latent when "
+                        "the checkpoint has lvr_latent_end_emb)")
+    p.add_argument("--lvr-criterion", choices=("mse", "mae", "cosine"), help="LVR latent rule (default mse)")
+    p.add_argument("--lvr-threshold", type=float, help="LVR latent rule threshold (default 0.02)")
+    p.add_argument("--lvr-max-steps", type=int, help="LVR: most latent steps (default 16)")
+    p.add_argument("--lvr-steps", type=int, help="LVR: latent steps of the fixed rule (default 8)")
+    p.add_argument("--no-hf-check", action="store_true",
+                   help="skip the comparison with Hugging Face's model even when transformers is installed")
     p.add_argument("--external-data", action="store_true",
                    help="store the decoder and embedding weights as ONNX external data even when small")
     return p.parse_args(argv)

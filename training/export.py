@@ -10,6 +10,7 @@ written to a temporary folder next to --out and renamed, so --out is never half-
 import argparse
 import datetime
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -26,6 +27,9 @@ from model import Config, LatentModel, count_parameters  # noqa: E402
 from train import TINY, VARIANTS  # noqa: E402
 
 OPSET = 17
+# torch >= 2.9 exports with dynamo by default; these graphs are traced (dynamic_axes), as with torch 1.13,
+# which has no `dynamo` argument.
+TORCHSCRIPT = {'dynamo': False} if 'dynamo' in inspect.signature(torch.onnx.export).parameters else {}
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOLERANCE = 1e-4
 
@@ -243,7 +247,7 @@ def export_bundle(model, out, name, version, description, provenance, defaults, 
             with torch.no_grad(), warnings.catch_warnings():
                 warnings.simplefilter('ignore')  # tracer warnings about shape-dependent Python values
                 torch.onnx.export(module, example, path, input_names=inputs, output_names=outputs,
-                                  dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+                                  dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True, **TORCHSCRIPT)
             onnx.checker.check_model(onnx.load(path))
             files[file.split('.')[0]] = file
         with open(os.path.join(tmp, 'tokenizer.json'), 'w') as f:

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hf.families import image_token_id  # noqa: E402
 from hf.hf_check import hf_forward, hf_inputs  # noqa: E402
 
 SUFFIX = {"lare": ["<|latent_start|>"], "lvr": ["<|lvr_start|>"], "direct": []}
@@ -63,7 +64,7 @@ def main(argv=None):
     inputs = hf_inputs(a.checkpoint, family, image, a.question, SUFFIX[a.method])
     logits, hidden, attn, pos = hf_forward(a.checkpoint, family, inputs)
     ids = inputs["input_ids"][0].tolist()
-    image_id = int(cfg["image_token_index"] if family == "llava" else cfg["image_token_id"])
+    image_id = image_token_id(cfg, family)
     where = [i for i, t in enumerate(ids) if t == image_id]
     out = {"format": "latent-trace-hf-oracle", "version": 1, "family": family, "method": a.method,
            "question": a.question, "transformers": transformers.__version__,

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE ORT_DISABLE_TELEMETRY=1
-P=/usr/bin/python3
+P=$(bash training/setup_env.sh | tail -1)
 R=${RUNS:-training/runs}
 M=${MODELS:-models}
 SAMPLES=${SAMPLES:-media/samples/samples.jsonl}

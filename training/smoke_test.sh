@@ -5,9 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE ORT_DISABLE_TELEMETRY=1
 mkdir -p .tmp
-if ! /usr/bin/python3 -c 'import torch, onnx, sklearn' 2>/dev/null; then
-  echo 'smoke: /usr/bin/python3 lacks torch/onnx/sklearn (apt-get install python3-torch python3-onnx python3-sklearn)'
+if ! P=$(bash training/setup_env.sh | tail -1) || ! "$P" -c 'import torch, onnx, sklearn' 2>/dev/null; then
+  echo 'smoke: the training venv (training/setup_env.sh) could not be set up or lacks torch/onnx/sklearn'
   printf '{"passed": 0, "failed": 1}\n' > .tmp/smoke-counts.json
   exit 1
 fi
-/usr/bin/python3 training/smoke.py .tmp/smoke-counts.json
+"$P" training/smoke.py .tmp/smoke-counts.json

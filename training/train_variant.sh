@@ -12,7 +12,7 @@ case "${1:-}" in
   lare|lare-noextractor|lvr|direct) v=$1 ;;
   *) echo "usage: bash training/train_variant.sh <lare|lare-noextractor|lvr|direct>" >&2; exit 2 ;;
 esac
-P=/usr/bin/python3
+P=$(bash training/setup_env.sh | tail -1)
 R=training/runs
 # phase RUN-DIR ARGS...: one training phase, its output also appended to RUN-DIR/train.log (release.sh
 # puts every phase's log next to the model card)

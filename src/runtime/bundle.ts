@@ -83,6 +83,7 @@ export async function validateBundle(dir: string, options: ValidateOptions = {})
     // onnxruntime resolves external data next to the graph file
     for (const location of io.externalData) {
       const what = `external data "${location}" of ${field}`;
+      if (isAbsolute(location)) throw new BundleError(`${path}: ${what} must be a path relative to the graph, inside the bundle folder`);
       const dataPath = await insideBundle(root, dir, join(dirname(name), location), what, path);
       const key = bundleName(dir, dataPath);
       if (!verify) await requireFile(dataPath, what, path);

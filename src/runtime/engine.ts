@@ -33,6 +33,8 @@ export interface RunExtras {
   forceAnswerIds?: readonly number[];
   /** generate exactly maxAnswerTokens tokens (benchmarks compare equal work) */
   ignoreEos?: boolean;
+  /** also fetch the prefill's newest logits and hidden states (parity with a reference forward pass) */
+  inspectPrefill?: boolean;
 }
 
 export interface TraceDetail {
@@ -52,6 +54,11 @@ export interface TraceDetail {
   /** this image's visual token grid */
   grid: { rows: number; cols: number };
   forcedProbs?: number[];
+  /** with inspectPrefill: the prefill's newest position's logits [V] and hidden_states [(L+1)*D] */
+  prefillLogits?: Float32Array;
+  prefillHiddenStates?: Float32Array;
+  /** M-RoPE bundles: the prefill's position_ids [3*length], axis-major */
+  positionIds?: BigInt64Array;
 }
 
 export class TraceEngine implements LatentTraceEngine, InterventionHost {
@@ -139,6 +146,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     signal?.throwIfAborted();
     const positions = this.mrope ? mropePositionIds(layout.length, layout.imageOffset, image.grid) : undefined;
     const prefillFetch: DecoderOutput[] = ['attention', ...this.fetchAfterPrompt(parts, settings)];
+    if (extras.inspectPrefill) prefillFetch.push('logits', 'hiddenStates');
     const first = await parts.decoder.run(parts.decoder.empty(), prefill, layout.length, prefillFetch, positions);
     lap('prefill');
 
@@ -199,7 +207,8 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     };
     if (request.keepVisualTokens) trace.visualTokens = Float32Array.from(visualTokens);
     if (reconstructions) trace.reconstructions = reconstructions;
-    return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, questionIds: layout.questionIds, prefillAttention: need(first.step, 'attention'), pixels: image.pixels.data, visualTokens, localFeatures, grid: image.grid, forcedProbs };
+    return { trace, windowScores: latent.windowScores ?? [], inputIds: layout.inputIds, questionIds: layout.questionIds, prefillAttention: need(first.step, 'attention'), pixels: image.pixels.data, visualTokens, localFeatures, grid: image.grid, forcedProbs,
+      prefillLogits: first.step.logits, prefillHiddenStates: first.step.hiddenStates, positionIds: positions?.positionIds };
   }
 
   /**

@@ -10,6 +10,7 @@ import { smartResize, windowPartition } from './qwen-vision-grid';
 
 export { resizeRgb, type RgbImage } from './pil-resize';
 export { smartResize } from './qwen-vision-grid';
+export { flattenOnWhite } from './flatten-alpha';
 
 const RESCALE = 1 / 255;
 
@@ -28,7 +29,7 @@ function checkStats(spec: { mean: readonly number[]; std: readonly number[] }): 
   if (spec.std.some((s) => s === 0)) throw new RangeError('image spec: std has a zero entry');
 }
 
-/** Per-channel (x/255 - mean)/std in float32, as numpy does it; `at(c, y, x)` reads the uint8 value. */
+/** (u * (1/255) - mean) / std per channel, in numpy's float32 steps: a lookup by (uint8 value, channel). */
 function normaliser(mean: readonly number[], std: readonly number[]): (u: number, c: number) => number {
   const m = mean.map(Math.fround);
   const s = std.map(Math.fround);

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import type { ImageSpecV1, ImageSpecV2 } from '../shared/bundle';
-import { preprocessDynamic, preprocessFixed } from './hf-preprocess';
+import { flattenOnWhite, preprocessDynamic, preprocessFixed } from './hf-preprocess';
 import { floatTensor, type FloatTensor, type Tensor } from './tensor';
 
 /** 100 MP: far above any real photo's need, far below what exhausts memory when decoded */
@@ -97,7 +97,6 @@ async function decode(bytes: Uint8Array, name: string, pixelLimit: number): Prom
   // header and pixels are read concurrently; the pixel decode is itself guarded by limitInputPixels,
   // the header only makes the error message say how large the image is
   const pixelsP = sharp(bytes, { limitInputPixels: pixelLimit, autoOrient: true, pages: 1, page: 0, failOn: 'error' })
-    .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
@@ -109,6 +108,11 @@ async function decode(bytes: Uint8Array, name: string, pixelLimit: number): Prom
     throw new ImageError(`${name}: the image is ${meta.width}x${pageHeight} pixels (${mp(meta.width * pageHeight)}), above the ${mp(pixelLimit)} limit`);
   }
   const { data, info } = await fail(name, () => pixelsP);
+  if (info.channels === 4) {
+    // alpha is flattened on white as Pillow rounds it (libvips truncates), so what the model sees is what HF's processor sees
+    const flat = flattenOnWhite(data, info.width, info.height).data;
+    return { rgb: { width: info.width, height: info.height, data: Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength) }, meta };
+  }
   if (info.channels !== 3) throw new ImageError(`${name}: decoded to ${info.channels} channels, expected 3`);
   return { rgb: { width: info.width, height: info.height, data }, meta };
 }

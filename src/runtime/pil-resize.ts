@@ -1,8 +1,8 @@
 /**
  * Pillow's `Image.resize` for 8-bit RGB, bit for bit (libImaging/Resample.c): Hugging Face's slow image processors
  * resize with Pillow, and a model sees exactly those uint8 values, so any other resampler (sharp's included) would
- * shift every pixel by a rounding step. Two separable passes, horizontal then vertical, each with a kernel whose
- * support widens by the downscale factor, coefficients in 22-bit fixed point, and uint8 clamping between passes.
+ * shift pixels by rounding steps. Two separable passes, each with a kernel whose support widens by the downscale
+ * factor, coefficients in 22-bit fixed point, and uint8 clamping between passes. Matches Pillow 13.0.
  */
 import type { ResampleFilter } from '../shared/image-spec';
 
@@ -156,6 +156,12 @@ export function resizeRgb(img: RgbImage, width: number, height: number, filter: 
   const needV = height !== img.height;
   if (!needH && !needV) return { width, height, data: img.data.slice() };
   const vc = coefficients(img.height, height, kernel);
+  // Pillow 13 (python-pillow/Pillow#9549) runs the vertical pass first when the height shrinks by more than
+  // twice what the width does; the uint8 rounding between passes makes the order visible in the result
+  if (needH && height < img.height && img.height - height > 2 * (img.width - width)) {
+    const tall = vertical(img.data, img.width, height, vc, 0);
+    return { width, height, data: horizontal(tall, img.width, 0, height, width, coefficients(img.width, width, kernel)) };
+  }
   let data = img.data;
   let rowShift = 0;
   if (needH) {

@@ -85,8 +85,11 @@ export function renderChat(m: BundleManifest, chat: ChatPrompt['chat']): [string
     text = new Template(source).render({
       messages,
       add_generation_prompt: true,
+      // the variables Hugging Face's apply_chat_template passes
       bos_token: m.tokenizer.special.bos,
       eos_token: m.tokenizer.special.eos,
+      pad_token: m.tokenizer.special.pad,
+      unk_token: m.tokenizer.special.unk,
     });
   } catch (err) {
     throw new InputError(`bundle "${m.name}": the chat template does not render: ${err instanceof Error ? err.message : String(err)}`);
@@ -128,20 +131,21 @@ function checkPositions(maxPositions: number, layout: PromptLayout, r: PositionR
   if (layout.length + after <= maxPositions) return;
   const fixed = layout.length - layout.questionIds.length;
   const room = maxPositions - layout.length - end;
-  const minimum = (r.latentSteps > 0 ? 1 : 0) + 1;
-  // the steps and answer are to blame when they would not fit even after a one-token question
-  if (fixed + 1 + after <= maxPositions || room < minimum) {
-    const budget = maxPositions - fixed - after;
-    throw new InputError(`the question is ${layout.questionIds.length} tokens long; this model takes at most ${Math.max(budget, 0)} (maxPositions ${maxPositions})`);
+  const questionBudget = maxPositions - fixed - after;
+  // a question that leaves no room for one latent step and one answer token is what is too long
+  if (room < (r.latentSteps > 0 ? 1 : 0) + 1) {
+    throw new InputError(`the question is ${layout.questionIds.length} tokens long; this model takes at most ${Math.max(questionBudget, 0)} (maxPositions ${maxPositions})`);
   }
-  const where = `this prompt takes ${layout.length} of the model's ${maxPositions} positions, which leaves ${room} for ${r.latentSteps > 0 ? 'the latent steps and ' : ''}the answer`;
-  if (r.latentSteps > 0 && r.latentSteps >= room) {
-    const range = room - r.answerTokens >= 1
-      ? `between 1 and ${room - r.answerTokens} with ${r.answerOption} ${r.answerTokens}`
-      : `between 1 and ${room - 1} with a 1-token answer`;
-    throw new InputError(`${r.latentOption} is ${r.latentSteps}; ${where}: it must be ${range}`);
-  }
-  throw new InputError(`${r.answerOption} is ${r.answerTokens}; ${where}: it must be between 1 and ${room - r.latentSteps}${r.latentSteps > 0 ? ` after ${r.latentSteps} latent steps` : ''}`);
+  const T = r.latentSteps;
+  const A = r.answerTokens;
+  const where = `this prompt takes ${layout.length} of the model's ${maxPositions} positions, which leaves ${room} for ${T > 0 ? 'the latent steps and ' : ''}the answer`;
+  const orQuestion = questionBudget >= 1 ? ` (or shorten the ${layout.questionIds.length}-token question to at most ${questionBudget} tokens)` : '';
+  const ranges: string[] = [];
+  if (T > 0 && room - A >= 1) ranges.push(`${r.latentOption} must be between 1 and ${room - A} with ${A} answer tokens`);
+  if (room - T >= 1) ranges.push(`${r.answerOption} must be between 1 and ${room - T}${T > 0 ? ` with ${T} latent steps` : ''}`);
+  if (ranges.length === 0) ranges.push(`${r.latentOption} must be between 1 and ${room - 1} with a 1-token answer`);
+  const asked = T > 0 ? `${r.latentOption} is ${T} and ${r.answerOption} is ${A}` : `${r.answerOption} is ${A}`;
+  throw new InputError(`${asked}; ${where}: ${ranges.join(', or ')}${orQuestion}`);
 }
 
 /** Splices the visual tokens [N*D] and the token embeddings (one embed call) into the prefill [length*D]. */

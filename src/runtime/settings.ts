@@ -59,7 +59,7 @@ export function positionReserve(m: BundleManifest, s: TraceSettings, override: P
   const fixed = m.method === 'lvr' ? s.lvrStop === 'fixed' : s.stop === 'fixed';
   const latentOption = fixed
     ? `latent steps T (${override.latentSteps !== undefined ? '--steps, setting latentSteps' : 'the bundle\'s defaults.latentSteps'})`
-    : `the latent step cap (${override.maxLatentSteps !== undefined ? '--max-steps or --steps, setting maxLatentSteps' : 'the bundle\'s defaults.maxLatentSteps'})`;
+    : `the latent step cap (${override.maxLatentSteps !== undefined ? '--max-steps or --steps, setting maxLatentSteps' : `the bundle's ${s.lvrStop === 'latent' ? 'lvr.maxSteps' : 'defaults.maxLatentSteps'}`})`;
   const answerOption = `the answer token limit (${override.maxAnswerTokens !== undefined ? '--max-answer-tokens, setting maxAnswerTokens' : 'the bundle\'s defaults.maxAnswerTokens'})`;
   return { latentSteps: latentBudget(m, s), latentOption, answerTokens: s.maxAnswerTokens, answerOption, latentEnd: m.method !== 'direct' };
 }

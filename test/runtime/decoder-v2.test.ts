@@ -6,6 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decoder, need } from '../../src/runtime/decoder';
+import { fetchForLare } from '../../src/runtime/lare-loop';
+import type { LoopParts } from '../../src/runtime/loop-parts';
+import { fetchForLvr } from '../../src/runtime/lvr-loop';
 import { mropePositionIds } from '../../src/runtime/mrope';
 import type { GraphSession, RunOptions } from '../../src/runtime/onnx';
 import type { GraphValueIn, NativeTensor, Tensor } from '../../src/runtime/tensor';
@@ -125,4 +128,14 @@ test('implied positions feed no position_ids; version 1 keeps its all-positions 
   assert.equal(step.hiddenStates!.length, (m.model.layers + 1) * D);
   assert.equal(step.hiddenStates![0], 2 * D);
   assert.equal(step.lastHiddenAll!.length, 3 * D);
+});
+
+test('the loops ask for hidden_states only when the Extractor reads them, for logits only for the end-token rule', () => {
+  const m = sampleManifest();
+  const parts = (extract: boolean): LoopParts => ({ manifest: m, decoder: new Decoder(spySession(m).session, m), embed: async () => new Float32Array(0), ...(extract ? { extract: async () => ({ latentToken: new Float32Array(0), crossAttention: new Float32Array(0) }) } : {}) });
+  assert.deepEqual(fetchForLare(parts(true)), ['attention', 'hiddenStates']);
+  assert.deepEqual(fetchForLare(parts(false)), ['attention']);
+  assert.deepEqual(fetchForLvr({ lvrStop: 'latent' }), ['attention', 'lastHidden']);
+  assert.deepEqual(fetchForLvr({ lvrStop: 'end-distance' }), ['attention', 'lastHidden']);
+  assert.deepEqual(fetchForLvr({ lvrStop: 'end-token' }), ['attention', 'lastHidden', 'logits']);
 });

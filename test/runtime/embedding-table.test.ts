@@ -30,3 +30,13 @@ test('large vocabularies are not tabled', async () => {
   assert.equal(t, null);
   assert.equal(called, false);
 });
+
+test('a Qwen2.5-sized vocabulary (151,936 x 896) is looked up through the graph, never tabled', async () => {
+  let called = false;
+  const t = await EmbeddingTable.build(151_936, 896, async () => {
+    called = true;
+    return new Float32Array(0);
+  });
+  assert.equal(t, null);
+  assert.equal(called, false);
+});

@@ -10,7 +10,6 @@ tensor that does not fit, with its name, instead of somewhere inside a matmul.
 import json
 import os
 
-import torch
 from safetensors import safe_open
 
 

@@ -12,6 +12,11 @@ from hf.checkpoint import CheckpointError
 from hf.layers import LayerNorm, Linear, activation, head_scale, softmax_attention
 
 
+# CLIPVisionConfig's defaults, for the keys a config.json leaves out.
+CLIP_DEFAULTS = {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12,
+                 "image_size": 224, "patch_size": 32, "layer_norm_eps": 1e-5, "hidden_act": "quick_gelu"}
+
+
 class ClipLayer(nn.Module):
     def __init__(self, ck, name, dim, inter, heads, eps, act):
         super().__init__()
@@ -45,14 +50,15 @@ class LlavaVision(nn.Module):
         vc = cfg.get("vision_config") or {}
         if vc.get("model_type", "clip_vision_model") not in ("clip_vision_model", "clip"):
             raise CheckpointError(f"{ck.folder}: vision tower {vc.get('model_type')!r} is not CLIP")
-        dim = int(vc.get("hidden_size", 1024))
-        inter = int(vc.get("intermediate_size", 4096))
-        heads = int(vc.get("num_attention_heads", 16))
-        layers = int(vc.get("num_hidden_layers", 24))
-        self.image_size = int(vc.get("image_size", 224))
-        self.patch = int(vc.get("patch_size", 14))
-        eps = float(vc.get("layer_norm_eps", 1e-5))
-        act = vc.get("hidden_act", "quick_gelu")
+        get = lambda k: vc.get(k, CLIP_DEFAULTS[k])  # noqa: E731
+        dim = int(get("hidden_size"))
+        inter = int(get("intermediate_size"))
+        heads = int(get("num_attention_heads"))
+        layers = int(get("num_hidden_layers"))
+        self.image_size = int(get("image_size"))
+        self.patch = int(get("patch_size"))
+        eps = float(get("layer_norm_eps"))
+        act = get("hidden_act")
         self.grid = self.image_size // self.patch
         self.strategy = cfg.get("vision_feature_select_strategy", "default")
         if self.strategy not in ("default", "full"):

@@ -29,8 +29,14 @@ class LoadedModel:
 
     @property
     def image_token_id(self):
-        c = self.config
-        return int(c["image_token_index"] if self.family == "llava" else c["image_token_id"])
+        return image_token_id(self.config, self.family)
+
+
+def image_token_id(cfg, family):
+    """The image placeholder id; absent, the default of LlavaConfig / Qwen2_5_VLConfig."""
+    if family == "llava":
+        return int(cfg.get("image_token_index", cfg.get("image_token_id", 32000)))
+    return int(cfg.get("image_token_id", 151655))
 
 
 def text_config_dict(cfg):

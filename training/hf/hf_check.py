@@ -105,11 +105,21 @@ def reference_vision(m, inputs):
 
 
 @torch.no_grad()
-def reference_forward(m, inputs):
+def reference_forward(m, inputs, split=None):
+    """As hf_forward, from the reference. With `split`, the prefill runs as two decoder calls, the second with
+    the first's KV cache, so the result also covers the cache and the position offsets."""
     vis, pos = reference_vision(m, inputs)
     embeds = prefill_embeddings(m, inputs["input_ids"][0].tolist(), vis)
     pk, pv = m.text.empty_cache()
-    hidden, probs, _, _ = m.text.run(embeds, pk, pv, pos)
+    if split is None:
+        hidden, probs, _, _ = m.text.run(embeds, pk, pv, pos)
+    else:
+        first = m.text.run(embeds[:, :split], pk, pv, None if pos is None else pos[..., :split])
+        second = m.text.run(embeds[:, split:], first[2], first[3], None if pos is None else pos[..., split:])
+        s = embeds.shape[1]
+        hidden = [torch.cat([a, b], dim=1) for a, b in zip(first[0], second[0])]
+        pad = lambda a: torch.nn.functional.pad(a, (0, s - split))  # noqa: E731  (causal: zeros past position i)
+        probs = [torch.cat([pad(a), b], dim=2) for a, b in zip(first[1], second[1])]
     return m.text.logits(hidden[-1])[0], [h[0] for h in hidden], [a[0] for a in probs], pos
 
 

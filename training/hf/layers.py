@@ -1,5 +1,4 @@
 """Building blocks shared by the reference implementations, written to match Hugging Face's eager numerics."""
-import math
 
 import torch
 import torch.nn as nn

@@ -11,10 +11,20 @@ import torch.nn as nn
 from hf.checkpoint import CheckpointError
 from hf.layers import GatedMLP, Linear, RMSNorm, head_scale, inverse_frequencies, rotate_half, softmax_attention
 
+# The defaults of Hugging Face's config classes (LlamaConfig, Qwen2Config, Qwen2_5_VLTextConfig): a config.json
+# leaves out what equals them (llava-1.5's text_config names little more than its vocabulary).
 TEXT_DEFAULTS = {
-    "qwen2": {"rms_norm_eps": 1e-6, "rope_theta": 10000.0, "hidden_act": "silu", "attention_bias": True},
-    "llama": {"rms_norm_eps": 1e-6, "rope_theta": 10000.0, "hidden_act": "silu", "attention_bias": False},
-    "qwen2_5_vl_text": {"rms_norm_eps": 1e-6, "rope_theta": 1000000.0, "hidden_act": "silu", "attention_bias": True},
+    "llama": {"vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
+              "num_attention_heads": 32, "hidden_act": "silu", "max_position_embeddings": 2048, "rms_norm_eps": 1e-6,
+              "rope_theta": 10000.0, "attention_bias": False, "mlp_bias": False},
+    "qwen2": {"vocab_size": 151936, "hidden_size": 4096, "intermediate_size": 22016, "num_hidden_layers": 32,
+              "num_attention_heads": 32, "num_key_value_heads": 32, "hidden_act": "silu",
+              "max_position_embeddings": 32768, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+              "attention_bias": True, "mlp_bias": False},
+    "qwen2_5_vl_text": {"vocab_size": 152064, "hidden_size": 8192, "intermediate_size": 29568,
+                        "num_hidden_layers": 80, "num_attention_heads": 64, "num_key_value_heads": 8,
+                        "hidden_act": "silu", "max_position_embeddings": 32768, "rms_norm_eps": 1e-5,
+                        "rope_theta": 1000000.0, "attention_bias": True, "mlp_bias": False},
 }
 
 
@@ -22,23 +32,22 @@ class TextConfig:
     def __init__(self, tc, kind, where):
         defaults = TEXT_DEFAULTS[kind]
 
-        def get(key, default=None):
-            v = tc.get(key, defaults.get(key, default))
-            if v is None:
-                raise CheckpointError(f"{where}: text config lacks {key}")
-            return v
+        def get(key):
+            v = tc.get(key)
+            return defaults.get(key) if v is None else v
         self.hidden = int(get("hidden_size"))
         self.inter = int(get("intermediate_size"))
         self.layers = int(get("num_hidden_layers"))
         self.heads = int(get("num_attention_heads"))
-        self.kv_heads = int(tc.get("num_key_value_heads") or self.heads)
+        self.kv_heads = int(get("num_key_value_heads") or self.heads)
         self.head_dim = int(tc.get("head_dim") or self.hidden // self.heads)
         self.vocab = int(get("vocab_size"))
         self.eps = float(get("rms_norm_eps"))
         self.theta = float(get("rope_theta"))
         self.act = get("hidden_act")
         self.bias = bool(get("attention_bias"))
-        self.max_positions = int(tc.get("max_position_embeddings") or 32768)
+        self.max_positions = int(get("max_position_embeddings"))
+        self.mlp_bias = bool(get("mlp_bias"))
         self.tie = bool(tc.get("tie_word_embeddings", False))
         scaling = tc.get("rope_scaling") or {}
         kind_of_rope = scaling.get("rope_type", scaling.get("type", "default"))
@@ -66,7 +75,7 @@ class Block(nn.Module):
         self.v_proj = Linear(ck, f"{a}.v_proj", c.kv_heads * c.head_dim, c.hidden, c.bias)
         self.o_proj = Linear(ck, f"{a}.o_proj", c.hidden, c.heads * c.head_dim, False)
         self.post_attention_layernorm = RMSNorm(ck, f"{name}.post_attention_layernorm", c.hidden, c.eps)
-        self.mlp = GatedMLP(ck, f"{name}.mlp", c.hidden, c.inter, c.act, False)
+        self.mlp = GatedMLP(ck, f"{name}.mlp", c.hidden, c.inter, c.act, c.mlp_bias)
 
     def forward(self, x, cos, sin, past_k, past_v, mask):
         c = self.c

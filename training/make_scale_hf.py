@@ -89,10 +89,11 @@ def main(argv=None):
     write_json(os.path.join(a.out, "tokenizer_config.json"), tok_config)
     with open(os.path.join(a.out, "chat_template.jinja"), "w", encoding="utf-8") as f:
         f.write(template)
-    pre = preprocessor_config("llava")
+    pre = preprocessor_config("llava", "tiny")
+    # make_tiny_hf.py's processor files for its own sizes, with this ladder's 384 px image and 16 px patches
     pre.update(size={"shortest_edge": IMAGE_SIZE}, crop_size={"height": IMAGE_SIZE, "width": IMAGE_SIZE})
     write_json(os.path.join(a.out, "preprocessor_config.json"), pre)
-    write_json(os.path.join(a.out, "processor_config.json"), {**processor_config("llava"), "patch_size": PATCH})
+    write_json(os.path.join(a.out, "processor_config.json"), {**processor_config("llava", "tiny"), "patch_size": PATCH})
     print(f"{a.size} llava checkpoint ({n_params} parameters, fp32, vocabulary {VOCAB}, "
           f"{(IMAGE_SIZE // PATCH) ** 2} visual tokens) -> {a.out}")
 

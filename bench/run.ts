@@ -25,7 +25,8 @@ async function sampleInput(): Promise<{ image: string | Uint8Array; question: st
 }
 
 function format(f: BenchFigure): string {
-  const v = Number.isNaN(f.value) ? 'n/a' : f.unit === 'x' ? `${f.value.toFixed(2)}x` : `${f.value.toFixed(1)} ${f.unit}`;
+  const digits = (x: number) => (x !== 0 && Math.abs(x) < 0.1 ? x.toPrecision(3) : x.toFixed(1));
+  const v = Number.isNaN(f.value) ? 'n/a' : f.unit === 'x' ? `${f.value.toFixed(2)}x` : `${digits(f.value)} ${f.unit}`.trim();
   const target = f.target ? ` | ${f.target} | ${f.ok ? 'met' : 'NOT met'}` : ' | | ';
   return `| ${f.name} | ${v}${target} | ${f.detail ?? ''} |`;
 }

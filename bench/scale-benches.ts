@@ -186,6 +186,7 @@ async function ladderStep(ctx: BenchContext, size: string, image: string, best: 
 
 export const scaleLadder: BenchSuite = {
   name: 'scale ladder',
+  optIn: true,
   async run(ctx) {
     const sizes = (process.env.LATENT_TRACE_SCALE_SIZES ?? SIZES.join(',')).split(',');
     const bad = sizes.find((s) => !(SIZES as readonly string[]).includes(s));

@@ -6,6 +6,7 @@ import { runOnImage } from './vscode/commands/runOnImage';
 import { runSample } from './vscode/commands/runSample';
 import { selectModel } from './vscode/commands/selectModel';
 import { runAttentionStats, runProbing, runStepsStudy } from './vscode/commands/datasetRuns';
+import { panelActions } from './vscode/commands/panelActions';
 import type { CommandContext } from './vscode/commands/context';
 import { EngineHost } from './vscode/engineHost';
 import { guarded } from './vscode/errors';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     panel,
     refreshStatus: () => refreshModelStatus(catalog, engines, status, log),
   };
+  panel.bindActions(panelActions(ctx));
   context.subscriptions.push(log, engines, status);
   const command = (id: string, what: string, handler: (...args: unknown[]) => Promise<void>) => {
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, what, handler)));

@@ -6,19 +6,28 @@ import type { PanelContent, ToWebviewMessage } from '../src/shared/protocol';
 import { HostBridge } from './bridge';
 import { applyChartTheme } from './charts';
 import { button, h } from './dom';
-import { restoreUi, tabsFor, type Tab, type UiState } from './ui-state';
+import { restoreUi, tabsFor, type Tab, type TraceExtras, type UiState } from './ui-state';
 import { sendExport } from './exporting';
 import type { View, ViewContext } from './views/view';
 import { createTraceView } from './views/trace-view';
+import { createAttentionView } from './views/attention-view';
+import { createLensView } from './views/lens-view';
 import { createConvergenceView } from './views/convergence-view';
 import { createStatsView } from './views/stats-view';
 import { createProbingView } from './views/probing-view';
 import { createCompareView } from './views/compare-view';
 
-const TAB_LABELS: Record<Tab, string> = { trace: 'Trace', convergence: 'Convergence', statistics: 'Statistics', probing: 'Probing', comparison: 'Comparison' };
+const TAB_LABELS: Record<Tab, string> = { trace: 'Trace', attention: 'Attention', lens: 'Latent lens', convergence: 'Convergence', statistics: 'Statistics', probing: 'Probing', comparison: 'Comparison' };
 
 function contentKind(c: PanelContent): Parameters<typeof tabsFor>[0] {
   return c.kind === 'report' ? c.report.kind : c.kind;
+}
+
+function tabsOf(c: PanelContent): Tab[] {
+  if (c.kind !== 'trace') return tabsFor(contentKind(c));
+  const t = c.trace;
+  const extras: TraceExtras = { headAttention: t.headAttention !== undefined, lens: t.steps.some((s) => s.lens?.length), steps: t.steps.length > 0 };
+  return tabsFor('trace', extras);
 }
 
 /** Identifies content across reloads, so the saved step and tab apply only to the same result. */
@@ -104,6 +113,9 @@ export class App {
       case 'reply':
         if (!this.bridge.settle(message)) this.bridge.log('warn', `reply to unknown request ${message.requestId}`);
         return;
+      case 'intervention':
+        if (!this.bridge.acceptIntervention(message)) this.bridge.log('warn', `intervention result for unknown request ${message.requestId}`);
+        return;
       case 'protocolError':
         this.setStatus(message.message, true);
         document.body.dataset.protocolError = message.message;
@@ -116,7 +128,7 @@ export class App {
     if (key !== this.key) this.ui = { ...this.ui, step: 0 };
     this.key = key;
     this.content = content;
-    const tabs = tabsFor(contentKind(content));
+    const tabs = tabsOf(content);
     if (!tabs.includes(this.ui.tab) && tabs.length) this.ui = { ...this.ui, tab: tabs[0] };
     this.persist();
     this.render();
@@ -144,7 +156,12 @@ export class App {
 
   private createView(tab: Tab, ctx: ViewContext): View | undefined {
     const c = this.content;
-    if (c.kind === 'trace') return tab === 'trace' ? createTraceView(c.trace, ctx) : createConvergenceView({ kind: 'trace', traces: [c.trace] }, ctx);
+    if (c.kind === 'trace') {
+      if (tab === 'trace') return createTraceView(c.trace, ctx);
+      if (tab === 'attention') return createAttentionView(c.trace, ctx);
+      if (tab === 'lens') return createLensView(c.trace, ctx);
+      return createConvergenceView({ kind: 'trace', traces: [c.trace] }, ctx);
+    }
     if (c.kind === 'compare') return tab === 'comparison' ? createCompareView(c.a, c.b, ctx) : createConvergenceView({ kind: 'trace', traces: [c.a, c.b] }, ctx);
     if (c.kind === 'report') {
       if (c.report.kind === 'stats') return createStatsView(c.report, ctx);
@@ -157,7 +174,7 @@ export class App {
   private render(): void {
     this.view?.dispose();
     this.view = undefined;
-    const tabs = tabsFor(contentKind(this.content));
+    const tabs = tabsOf(this.content);
     this.tabs.replaceChildren(...tabs.map((t) => {
       const b = button(TAB_LABELS[t], () => {
         this.setUi({ tab: t });

@@ -2,7 +2,8 @@
  * The webview's side of the protocol: posts typed messages, matches replies to requests,
  * and keeps the webview state VS Code persists across reloads.
  */
-import type { ExportFormat, FromWebviewMessage, PerfMetric, ReplyMessage } from '../src/shared/protocol';
+import type { AttentionSourceRequest, ExportFormat, FromWebviewMessage, InterventionMessage, PanelIntervention, PerfMetric, ReplyMessage } from '../src/shared/protocol';
+import type { InterventionResult } from '../src/shared/trace';
 import type { UiState } from './ui-state';
 
 interface VsCodeApi {
@@ -25,6 +26,7 @@ export class HostBridge {
   private readonly api: VsCodeApi = acquireVsCodeApi();
   private nextRequestId = 1;
   private readonly pending = new Map<number, (reply: ReplyMessage) => void>();
+  private readonly results = new Map<number, InterventionResult>();
 
   post(message: FromWebviewMessage): void {
     this.api.postMessage(message);
@@ -48,6 +50,37 @@ export class HostBridge {
     const requestId = this.nextRequestId++;
     this.post({ type: 'openFile', requestId, purpose });
     return new Promise((resolve) => this.pending.set(requestId, resolve));
+  }
+
+  /** Runs an intervention on the shown trace: the reply, with the result when it succeeded. */
+  async intervene(intervention: PanelIntervention): Promise<{ reply: ReplyMessage; result?: InterventionResult }> {
+    const requestId = this.nextRequestId++;
+    this.post({ type: 'intervene', requestId, intervention });
+    const reply = await new Promise<ReplyMessage>((resolve) => this.pending.set(requestId, resolve));
+    const result = this.results.get(requestId);
+    this.results.delete(requestId);
+    return { reply, result: reply.ok ? result : undefined };
+  }
+
+  /** Asks the host to re-run the shown trace recording per-head attention for more sources. */
+  recordAttention(sources: AttentionSourceRequest[]): Promise<ReplyMessage> {
+    const requestId = this.nextRequestId++;
+    this.post({ type: 'recordAttention', requestId, sources });
+    return new Promise((resolve) => this.pending.set(requestId, resolve));
+  }
+
+  /** Asks the host to open (or re-run) the trace of a report item. */
+  openItem(itemId: string): Promise<ReplyMessage> {
+    const requestId = this.nextRequestId++;
+    this.post({ type: 'openItem', requestId, itemId });
+    return new Promise((resolve) => this.pending.set(requestId, resolve));
+  }
+
+  /** Keeps an intervention's result until the reply that ends its request; false when nothing waits for it. */
+  acceptIntervention(message: InterventionMessage): boolean {
+    if (!this.pending.has(message.requestId)) return false;
+    this.results.set(message.requestId, message.result);
+    return true;
   }
 
   /** Settles the request a reply answers; false when no request is waiting for it. */

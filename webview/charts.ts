@@ -8,6 +8,7 @@ import {
 } from 'chart.js';
 import { BoxAndWiskers, BoxPlotController, Violin, ViolinController } from '@sgratzl/chartjs-chart-boxplot';
 import { themeColor } from './dom';
+import { placeLabels } from './chart-svg';
 
 Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement,
   PointElement, Tooltip, BoxPlotController, BoxAndWiskers, ViolinController, Violin);
@@ -42,7 +43,19 @@ export interface StepMarker {
   dashed?: boolean;
 }
 
-/** Draws labelled vertical lines at x categories (the steps where a stop rule halts). */
+/** Height of one row of marker labels; `markerPadding` reserves one row per marker above the plot. */
+const LABEL_ROW = 15;
+
+/** The top padding a chart needs so marker labels sit above the plot area, clear of the curves. */
+export function markerPadding(markers: readonly StepMarker[]): number {
+  return markers.length ? markers.length * LABEL_ROW + 4 : 0;
+}
+
+/**
+ * Draws labelled vertical lines at x categories (the steps where a stop rule halts). The labels sit in
+ * rows at the top of the chart, above legend and plot (the chart reserves them with markerPadding), each in the first row where it
+ * overlaps no other label, so they collide neither with each other nor with the data.
+ */
 export function markerPlugin(markers: StepMarker[]): Plugin {
   return {
     id: 'stepMarkers',
@@ -50,11 +63,18 @@ export function markerPlugin(markers: StepMarker[]): Plugin {
       const { ctx, chartArea, scales } = chart;
       const theme = chartTheme();
       ctx.save();
+      ctx.font = `11px ${theme.font}`;
+      const xs = markers.map((m) => scales.x.getPixelForValue(m.index));
+      const boxes = markers.map((m, i) => {
+        const w = ctx.measureText(m.label).width + 6;
+        const right = xs[i] > (chartArea.left + chartArea.right) / 2;
+        return { x: right ? xs[i] - w : xs[i], width: w };
+      });
+      const rows = placeLabels(boxes);
       markers.forEach((m, i) => {
-        const x = scales.x.getPixelForValue(m.index);
+        const x = xs[i];
         if (!Number.isFinite(x)) return;
         ctx.strokeStyle = m.color;
-        ctx.fillStyle = m.color;
         ctx.lineWidth = 2;
         ctx.setLineDash(m.dashed ? [5, 4] : []);
         ctx.beginPath();
@@ -62,21 +82,14 @@ export function markerPlugin(markers: StepMarker[]): Plugin {
         ctx.lineTo(x, chartArea.bottom);
         ctx.stroke();
         ctx.setLineDash([]);
-        // labels stack from the top on a background box, so they stay readable over lines and points
-        ctx.font = `11px ${theme.font}`;
-        const right = x > (chartArea.left + chartArea.right) / 2;
-        const w = ctx.measureText(m.label).width + 6;
-        const lx = right ? x - 4 - w : x + 4;
-        const ly = chartArea.top + 2 + i * 15;
-        ctx.fillStyle = theme.bg;
-        ctx.globalAlpha = 0.85;
-        ctx.fillRect(lx, ly, w, 14);
-        ctx.globalAlpha = 1;
+        // the reserved rows are the chart's top padding, above the legend and the plot
+        const ly = 2 + rows[i] * LABEL_ROW;
         ctx.fillStyle = m.color;
         ctx.textAlign = 'left';
         ctx.textBaseline = 'top';
-        ctx.fillText(m.label, lx + 3, ly + 2);
+        ctx.fillText(m.label, boxes[i].x + 3, ly + 1);
       });
+      chart.canvas.dataset.markerRows = rows.join(',');
       ctx.restore();
     },
   };

@@ -38,3 +38,18 @@ export async function sendExport(bridge: HostBridge, status: (text: string) => v
     bridge.log('error', `export ${format} failed: ${(err as Error).message}`);
   }
 }
+
+/** Rasterises an SVG document to PNG at `scale` (the browser draws it; a report PNG then matches its SVG). */
+export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  await img.decode();
+  const out = document.createElement('canvas');
+  out.width = Math.ceil(img.naturalWidth * scale);
+  out.height = Math.ceil(img.naturalHeight * scale);
+  const ctx = out.getContext('2d')!;
+  ctx.drawImage(img, 0, 0, out.width, out.height);
+  const blob = await new Promise<Blob | null>((resolve) => out.toBlob(resolve, 'image/png'));
+  if (!blob) throw new Error('the browser could not encode the PNG');
+  return new Uint8Array(await blob.arrayBuffer());
+}

@@ -89,3 +89,17 @@ export function fitSize(width: number, height: number, maxWidth: number, maxHeig
   const s = Math.max(0, Math.min(maxWidth / width, maxHeight / height));
   return { width: Math.floor(width * s), height: Math.floor(height * s) };
 }
+
+/** A box in original image pixels (x0, y0, x1, y1) on a width x height drawing of that image. */
+export function bboxRect(bbox: readonly [number, number, number, number], imageWidth: number, imageHeight: number, width: number, height: number): Rect {
+  const sx = width / imageWidth;
+  const sy = height / imageHeight;
+  return { x: bbox[0] * sx, y: bbox[1] * sy, w: (bbox[2] - bbox[0]) * sx, h: (bbox[3] - bbox[1]) * sy };
+}
+
+/** The pixel rectangle of patch `index` inside the grid's rectangle `area`. */
+export function patchRect(index: number, grid: Grid, area: Rect): Rect {
+  const cw = area.w / grid.cols;
+  const ch = area.h / grid.rows;
+  return { x: area.x + (index % grid.cols) * cw, y: area.y + Math.floor(index / grid.cols) * ch, w: cw, h: ch };
+}

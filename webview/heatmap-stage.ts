@@ -7,6 +7,7 @@ import { colorMapLut, type ColorMapName } from './colormap';
 import { LayerCache, type HeatmapLayer } from './heatmap-layers';
 import type { Normalisation, ValueRange } from './normalise';
 import { rasteriseGrid } from './raster';
+import { strokeGroundTruth } from './overlay';
 import { fitSize, patchAt, regionRect, renderScale, windowInRegion, type Patch } from './grid-geometry';
 
 export interface HeatmapSettings {
@@ -17,6 +18,10 @@ export interface HeatmapSettings {
   smooth: boolean;
   /** the decoder layer of the first-answer attention (0-based), null = mean over layers */
   answerLayer: number | null;
+  /** alpha grows with the value (low end transparent) */
+  fade: boolean;
+  /** the image alone, no heatmap */
+  plain: boolean;
 }
 
 /**
@@ -59,14 +64,18 @@ export class HeatmapStage {
     return this.cache.range(step, s.layer, s.normalisation, s.answerLayer);
   }
 
-  /** Paints image, heatmap and window of `step` onto ctx, scaled to w x h. Returns the range used. */
-  paint(ctx: CanvasRenderingContext2D, w: number, h: number, step: number, s: HeatmapSettings): ValueRange | null {
-    const range = this.range(step, s);
-    rasteriseGrid(this.cache.grid(step, s.layer, s.answerLayer), range, colorMapLut(s.colorMap), this.pixels.data);
+  /**
+   * Paints image, heatmap and window of `step` onto ctx, scaled to w x h. Returns the range used:
+   * `shared` when given (a comparison puts two traces on one scale), else this step's own.
+   */
+  paint(ctx: CanvasRenderingContext2D, w: number, h: number, step: number, s: HeatmapSettings, shared?: ValueRange | null): ValueRange | null {
+    const range = shared === undefined ? this.range(step, s) : shared;
+    rasteriseGrid(this.cache.grid(step, s.layer, s.answerLayer), range, colorMapLut(s.colorMap), this.pixels.data, s.fade);
     this.heatCtx.putImageData(this.pixels, 0, 0);
     const area = regionRect(this.trace.input.gridRegion, w, h);
     ctx.globalAlpha = 1;
-    ctx.imageSmoothingEnabled = true;
+    // a small image (64x64) drawn large stays crisp: smoothing only when it is scaled down
+    ctx.imageSmoothingEnabled = this.image.width >= w;
     ctx.drawImage(this.image, 0, 0, w, h);
     // what the model did not see (outside a centre crop) is dimmed
     ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
@@ -74,7 +83,7 @@ export class HeatmapStage {
     ctx.fillRect(0, area.y + area.h, w, h - area.y - area.h);
     ctx.fillRect(0, area.y, area.x, area.h);
     ctx.fillRect(area.x + area.w, area.y, w - area.x - area.w, area.h);
-    ctx.globalAlpha = s.opacity;
+    ctx.globalAlpha = s.plain ? 0 : s.opacity;
     ctx.imageSmoothingEnabled = s.smooth;
     ctx.drawImage(this.heat, area.x, area.y, area.w, area.h);
     ctx.globalAlpha = 1;
@@ -89,6 +98,7 @@ export class HeatmapStage {
       ctx.strokeStyle = '#ffffff';
       ctx.strokeRect(r.x + line, r.y + line, r.w - 2 * line, r.h - 2 * line);
     }
+    strokeGroundTruth(ctx, this.trace, w, h);
     return range;
   }
 

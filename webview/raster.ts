@@ -5,9 +5,11 @@ import { toUnit, type ValueRange } from './normalise';
 
 /**
  * Writes one RGBA pixel per grid cell into `out` (length cells*4). NaN cells, and every cell when
- * the range is null, are transparent; opacity is applied when compositing, not here.
+ * the range is null, are transparent; opacity is applied when compositing, not here. With `fade` a
+ * cell's alpha grows with its value as sqrt(t) (the range's low end fully transparent, the middle
+ * already clearly coloured), so low attention leaves the image as it is instead of tinting all of it.
  */
-export function rasteriseGrid(values: ArrayLike<number>, range: ValueRange | null, lut: Uint8ClampedArray, out: Uint8ClampedArray): void {
+export function rasteriseGrid(values: ArrayLike<number>, range: ValueRange | null, lut: Uint8ClampedArray, out: Uint8ClampedArray, fade = false): void {
   if (out.length !== values.length * 4) {
     throw new RangeError(`raster buffer holds ${out.length / 4} pixels, the grid has ${values.length}`);
   }
@@ -18,11 +20,12 @@ export function rasteriseGrid(values: ArrayLike<number>, range: ValueRange | nul
       out[o + 3] = 0;
       continue;
     }
-    const k = Math.round(toUnit(v, range) * 255) * 3;
+    const t = toUnit(v, range);
+    const k = Math.round(t * 255) * 3;
     out[o] = lut[k];
     out[o + 1] = lut[k + 1];
     out[o + 2] = lut[k + 2];
-    out[o + 3] = 255;
+    out[o + 3] = fade ? Math.round(Math.sqrt(t) * 255) : 255;
   }
 }
 

@@ -3,7 +3,7 @@
  * Every incoming message is checked by a guard before use; the receiver logs and drops what fails.
  * Tensors travel as typed arrays (VS Code recreates them through postMessage), never as base64.
  */
-import type { Trace, TraceStep, WindowBox } from './trace';
+import type { InterventionResult, Trace, TraceStep, WindowBox } from './trace';
 import { tokenTextsFit } from './trace-tokens';
 import type { Report } from './reports';
 
@@ -34,6 +34,8 @@ export interface RunEndedMessage { type: 'runEnded'; runId: number }
 export interface ReplyMessage { type: 'reply'; requestId: number; ok: boolean; message: string }
 /** The host dropped a message it could not validate; shown in the panel's status line. */
 export interface ProtocolErrorMessage { type: 'protocolError'; message: string }
+/** The outcome of an `intervene` request (sent before its `reply`): both answers, the log-prob change, the new trace. */
+export interface InterventionMessage { type: 'intervention'; requestId: number; result: InterventionResult }
 
 export type ToWebviewMessage =
   | ShowMessage
@@ -41,7 +43,8 @@ export type ToWebviewMessage =
   | ProgressMessage
   | RunEndedMessage
   | ReplyMessage
-  | ProtocolErrorMessage;
+  | ProtocolErrorMessage
+  | InterventionMessage;
 
 // ---- webview -> host -------------------------------------------------------
 
@@ -57,6 +60,28 @@ export interface ExportRequestMessage {
 }
 /** Ask the host for an open dialog: `show` replaces the content, `compare` puts the chosen trace beside the shown one. */
 export interface OpenFileRequestMessage { type: 'openFile'; requestId: number; purpose: 'show' | 'compare' }
+/**
+ * An intervention on latent step `step` (1-based) of the shown trace. For `replace-from-trace` the host
+ * asks which saved trace to take step `sourceStep` from; for `add-direction` it asks for two traces A and B
+ * and adds alpha x (A's step `stepA` - B's step `stepB`).
+ */
+export type PanelIntervention =
+  | { kind: 'zero'; step: number }
+  | { kind: 'replace-with-step'; step: number; source: number }
+  | { kind: 'replace-from-trace'; step: number; sourceStep: number }
+  | { kind: 'add-direction'; step: number; alpha: number; stepA: number; stepB: number };
+export const PANEL_INTERVENTIONS = ['zero', 'replace-with-step', 'replace-from-trace', 'add-direction'] as const;
+/** A position whose per-head attention row a re-run should record (latent steps from 1, answer tokens from 0). */
+export type AttentionSourceRequest = { kind: 'prompt-last' } | { kind: 'latent' | 'answer'; index: number };
+/**
+ * Re-run the shown trace from its settings recording per-head attention for these sources as well as the
+ * ones it has; the host shows the new trace.
+ */
+export interface RecordAttentionRequestMessage { type: 'recordAttention'; requestId: number; sources: AttentionSourceRequest[] }
+/** Open the trace of the shown report's item `itemId` (its `items[].id`), re-running it if no saved trace is found. */
+export interface OpenItemRequestMessage { type: 'openItem'; requestId: number; itemId: string }
+/** Run an intervention on the shown trace (host: the runtime's runIntervention); answered by `intervention` then `reply`. */
+export interface InterveneRequestMessage { type: 'intervene'; requestId: number; intervention: PanelIntervention }
 /** Cancel the run with this id. */
 export interface CancelRunMessage { type: 'cancelRun'; runId: number }
 /** A timing measured in the webview, in milliseconds, written to the host log. */
@@ -69,6 +94,9 @@ export type FromWebviewMessage =
   | ExportRequestMessage
   | OpenFileRequestMessage
   | CancelRunMessage
+  | InterveneRequestMessage
+  | OpenItemRequestMessage
+  | RecordAttentionRequestMessage
   | PerfMessage
   | LogMessage;
 
@@ -170,7 +198,77 @@ function checkStep(v: unknown, path: string, cells: number, rows: number, cols: 
     const d = obj(s.distance, `${path}.distance`);
     for (const k of ['cosine', 'l1', 'l2']) finite(d[k], `${path}.distance.${k}`);
   }
+  if (s.lens !== undefined) checkLens(s.lens, `${path}.lens`, cells);
+  if (s.windowHitsBox !== undefined && typeof s.windowHitsBox !== 'boolean') throw new ProtocolError(`${path}.windowHitsBox`, 'expected a boolean');
   return v as TraceStep;
+}
+
+function checkSpan(v: unknown, path: string, positions: number): { offset: number; count: number } {
+  const span = obj(v, path);
+  const offset = int(span.offset, `${path}.offset`);
+  const count = int(span.count, `${path}.count`);
+  if (offset + count > positions) throw new ProtocolError(path, `positions ${offset}..${offset + count - 1} exceed the ${positions} recorded`);
+  return { offset, count };
+}
+
+function checkHeadAttention(v: unknown, path: string, cells: number): void {
+  const ha = obj(v, path);
+  const layers = int(ha.layers, `${path}.layers`, 1);
+  const heads = int(ha.heads, `${path}.heads`, 1);
+  const positions = int(ha.positions, `${path}.positions`, 1);
+  const layout = obj(ha.layout, `${path}.layout`);
+  const image = checkSpan(layout.image, `${path}.layout.image`, positions);
+  if (image.count !== cells) throw new ProtocolError(`${path}.layout.image.count`, `expected the grid's ${cells} visual tokens, got ${image.count}`);
+  const question = checkSpan(layout.question, `${path}.layout.question`, positions);
+  const tokens = (layout.question as Obj).tokens;
+  if (!Array.isArray(tokens) || tokens.length !== question.count || tokens.some((x) => typeof x !== 'string')) {
+    throw new ProtocolError(`${path}.layout.question.tokens`, `expected ${question.count} strings`);
+  }
+  checkSpan(layout.latents, `${path}.layout.latents`, positions);
+  checkSpan(layout.answer, `${path}.layout.answer`, positions);
+  if (!Array.isArray(ha.sources)) throw new ProtocolError(`${path}.sources`, 'expected an array');
+  ha.sources.forEach((s, i) => {
+    const src = obj(s, `${path}.sources[${i}]`);
+    oneOf(src.kind, ['prompt-last', 'latent', 'answer'] as const, `${path}.sources[${i}].kind`);
+    int(src.index, `${path}.sources[${i}].index`);
+    const at = int(src.position, `${path}.sources[${i}].position`);
+    if (at >= positions) throw new ProtocolError(`${path}.sources[${i}].position`, `expected < ${positions}`);
+  });
+  f32(ha.rows, `${path}.rows`, ha.sources.length * layers * heads * positions);
+}
+
+function checkLens(v: unknown, path: string, cells: number): void {
+  if (!Array.isArray(v)) throw new ProtocolError(path, 'expected an array');
+  v.forEach((e, i) => {
+    const entry = obj(e, `${path}[${i}]`);
+    int(entry.layer, `${path}[${i}].layer`);
+    if (!Array.isArray(entry.tokens)) throw new ProtocolError(`${path}[${i}].tokens`, 'expected an array');
+    entry.tokens.forEach((t, j) => {
+      const tok = obj(t, `${path}[${i}].tokens[${j}]`);
+      str(tok.text, `${path}[${i}].tokens[${j}].text`, 1024);
+      finite(tok.prob, `${path}[${i}].tokens[${j}].prob`);
+    });
+    if (!Array.isArray(entry.patches)) throw new ProtocolError(`${path}[${i}].patches`, 'expected an array');
+    entry.patches.forEach((p, j) => {
+      const patch = obj(p, `${path}[${i}].patches[${j}]`);
+      const index = int(patch.index, `${path}[${i}].patches[${j}].index`);
+      if (index >= cells) throw new ProtocolError(`${path}[${i}].patches[${j}].index`, `expected < ${cells} visual tokens`);
+      finite(patch.cosine, `${path}[${i}].patches[${j}].cosine`);
+    });
+  });
+}
+
+function checkGroundTruth(v: unknown, path: string): void {
+  const gt = obj(v, path);
+  oneOf(gt.source, ['dataset', 'sidecar', 'cli'] as const, `${path}.source`);
+  if (gt.bbox !== undefined) {
+    const b = numArray(gt.bbox, `${path}.bbox`);
+    if (b.length !== 4 || !b.every(Number.isFinite) || b[2] < b[0] || b[3] < b[1]) {
+      throw new ProtocolError(`${path}.bbox`, 'expected [x0, y0, x1, y1] with x0 <= x1 and y0 <= y1');
+    }
+  }
+  optional(gt.expected, `${path}.expected`, (x, p) => str(x, p, 4096));
+  if (gt.correct !== undefined && typeof gt.correct !== 'boolean') throw new ProtocolError(`${path}.correct`, 'expected a boolean');
 }
 
 /** Checks the parts of a Trace the panel reads; throws ProtocolError naming the first bad field. */
@@ -187,6 +285,11 @@ export function assertTrace(v: unknown, path = 'trace'): Trace {
   const rows = int(grid.rows, `${path}.input.grid.rows`, 1);
   const cols = int(grid.cols, `${path}.input.grid.cols`, 1);
   if (input.gridRegion !== undefined) checkRegion(input.gridRegion, `${path}.input.gridRegion`);
+  if (input.groundTruth !== undefined) checkGroundTruth(input.groundTruth, `${path}.input.groundTruth`);
+  if (input.warnings !== undefined && (!Array.isArray(input.warnings) || input.warnings.some((w) => typeof w !== 'string'))) {
+    throw new ProtocolError(`${path}.input.warnings`, 'expected an array of strings');
+  }
+  if (t.headAttention !== undefined) checkHeadAttention(t.headAttention, `${path}.headAttention`, rows * cols);
   if (!Array.isArray(t.steps)) throw new ProtocolError(`${path}.steps`, 'expected an array');
   t.steps.forEach((s, i) => checkStep(s, `${path}.steps[${i}]`, rows * cols, rows, cols));
   int(t.stoppedAt, `${path}.stoppedAt`);
@@ -238,9 +341,21 @@ function checkPValue(v: unknown, path: string): void {
 }
 
 /** Checks a report by its `kind`; throws ProtocolError naming the first bad field. */
+function checkItems(v: unknown, path: string): void {
+  if (!Array.isArray(v)) throw new ProtocolError(path, 'expected an array');
+  v.forEach((x, i) => {
+    const it = obj(x, `${path}[${i}]`);
+    for (const k of ['id', 'image', 'question', 'answer']) str(it[k], `${path}[${i}].${k}`, 10_000);
+    for (const k of ['expected', 'model']) optional(it[k], `${path}[${i}].${k}`, (y, p) => str(y, p, 10_000));
+    if (it.correct !== undefined && typeof it.correct !== 'boolean') throw new ProtocolError(`${path}[${i}].correct`, 'expected a boolean');
+    if (it.statistic !== undefined && typeof it.statistic !== 'number') throw new ProtocolError(`${path}[${i}].statistic`, 'expected a number');
+  });
+}
+
 export function assertReport(v: unknown, path = 'report'): Report {
   const r = obj(v, path);
   const kind = oneOf(r.kind, ['stats', 'probing', 'steps'] as const, `${path}.kind`);
+  if (kind === 'steps' ? r.itemTable !== undefined : r.items !== undefined) checkItems(kind === 'steps' ? r.itemTable : r.items, `${path}.${kind === 'steps' ? 'itemTable' : 'items'}`);
   if (kind === 'stats') {
     const labels = obj(r.labels, `${path}.labels`);
     str(labels.a, `${path}.labels.a`);
@@ -320,7 +435,7 @@ const MAX_EXPORT_BYTES = 256 << 20;
 /** Validates a message from the webview; throws ProtocolError naming the first bad field. */
 export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
   const m = obj(v, 'message');
-  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'perf', 'log'] as const, 'message.type');
+  const type = oneOf(m.type, ['ready', 'export', 'openFile', 'cancelRun', 'intervene', 'openItem', 'recordAttention', 'perf', 'log'] as const, 'message.type');
   switch (type) {
     case 'ready':
       if (m.protocol !== PROTOCOL_VERSION) throw new ProtocolError('message.protocol', `expected ${PROTOCOL_VERSION}`);
@@ -341,6 +456,24 @@ export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
     case 'cancelRun':
       int(m.runId, 'message.runId');
       break;
+    case 'intervene':
+      int(m.requestId, 'message.requestId');
+      checkPanelIntervention(m.intervention, 'message.intervention');
+      break;
+    case 'openItem':
+      int(m.requestId, 'message.requestId');
+      str(m.itemId, 'message.itemId', 1000);
+      break;
+    case 'recordAttention': {
+      int(m.requestId, 'message.requestId');
+      if (!Array.isArray(m.sources) || m.sources.length === 0 || m.sources.length > 256) throw new ProtocolError('message.sources', 'expected 1 to 256 sources');
+      m.sources.forEach((x, i) => {
+        const src = obj(x, `message.sources[${i}]`);
+        const kind = oneOf(src.kind, ['prompt-last', 'latent', 'answer'] as const, `message.sources[${i}].kind`);
+        if (kind !== 'prompt-last') int(src.index, `message.sources[${i}].index`, kind === 'latent' ? 1 : 0);
+      });
+      break;
+    }
     case 'perf':
       oneOf(m.metric, ['first-paint', 'scrub', 'view-render'] as const, 'message.metric');
       if (finite(m.ms, 'message.ms') < 0) throw new ProtocolError('message.ms', 'must not be negative');
@@ -354,10 +487,24 @@ export function assertFromWebviewMessage(v: unknown): FromWebviewMessage {
   return v as FromWebviewMessage;
 }
 
+function checkPanelIntervention(v: unknown, path: string): PanelIntervention {
+  const i = obj(v, path);
+  const kind = oneOf(i.kind, PANEL_INTERVENTIONS, `${path}.kind`);
+  int(i.step, `${path}.step`, 1);
+  if (kind === 'replace-with-step') int(i.source, `${path}.source`, 1);
+  if (kind === 'replace-from-trace') int(i.sourceStep, `${path}.sourceStep`, 1);
+  if (kind === 'add-direction') {
+    finite(i.alpha, `${path}.alpha`);
+    int(i.stepA, `${path}.stepA`, 1);
+    int(i.stepB, `${path}.stepB`, 1);
+  }
+  return v as PanelIntervention;
+}
+
 /** Validates a message from the host; throws ProtocolError naming the first bad field. */
 export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
   const m = obj(v, 'message');
-  const type = oneOf(m.type, ['show', 'runStarted', 'progress', 'runEnded', 'reply', 'protocolError'] as const,
+  const type = oneOf(m.type, ['show', 'runStarted', 'progress', 'runEnded', 'reply', 'protocolError', 'intervention'] as const,
     'message.type');
   switch (type) {
     case 'show':
@@ -385,6 +532,18 @@ export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
     case 'protocolError':
       str(m.message, 'message.message', 2000);
       break;
+    case 'intervention': {
+      int(m.requestId, 'message.requestId');
+      const r = obj(m.result, 'message.result');
+      for (const k of ['answer', 'baseline'] as const) {
+        const a = obj(r[k], `message.result.${k}`);
+        str(a.text, `message.result.${k}.text`);
+        numArray(a.tokenIds, `message.result.${k}.tokenIds`);
+      }
+      if (typeof r.logProbChange !== 'number' || Number.isNaN(r.logProbChange)) throw new ProtocolError('message.result.logProbChange', 'expected a number (may be infinite)');
+      assertTrace(r.trace, 'message.result.trace');
+      break;
+    }
   }
   return v as ToWebviewMessage;
 }

@@ -88,6 +88,8 @@ function shapeHints(t: Trace): Map<string, number[]> {
   hints.set('firstAnswerAttention.perLayer', [t.model.layers, rows, cols]);
   hints.set('firstAnswerAttention.mean', [rows, cols]);
   hints.set('visualTokens', [N, D]);
+  const ha = t.headAttention;
+  if (ha) hints.set('headAttention.rows', [ha.sources.length, ha.layers, ha.heads, ha.positions]);
   const r = t.reconstructions;
   if (r) hints.set('reconstructions.pixels', [r.pixels.length / (r.channels * r.size * r.size), r.channels, r.size, r.size]);
   return hints;

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import type { EngineOptions, LatentTraceEngine } from '../runtime/api';
+import type { EngineOptions } from '../runtime/api';
+import type { TraceEngine } from '../runtime/engine';
 import { runtimeLogger, timed } from './log';
 import { RunQueue, type RunSlot } from './runQueue';
 
 interface Loaded {
   key: string;
   dir: string;
-  engine: Promise<LatentTraceEngine>;
+  engine: Promise<TraceEngine>;
 }
 
 /**
@@ -35,11 +36,11 @@ export class EngineHost implements vscode.Disposable {
   }
 
   /** Runs `work` with the engine for `dir` in the slot's turn, once every earlier run has finished. */
-  use<T>(slot: RunSlot, dir: string, options: Omit<EngineOptions, 'log'>, work: (engine: LatentTraceEngine) => Promise<T>): Promise<T> {
+  use<T>(slot: RunSlot, dir: string, options: Omit<EngineOptions, 'log'>, work: (engine: TraceEngine) => Promise<T>): Promise<T> {
     return slot.run(async () => work(await this.get(dir, options)));
   }
 
-  private async get(dir: string, options: Omit<EngineOptions, 'log'>): Promise<LatentTraceEngine> {
+  private async get(dir: string, options: Omit<EngineOptions, 'log'>): Promise<TraceEngine> {
     const key = JSON.stringify([dir, options.executionProvider ?? 'cpu', options.threads ?? 1]);
     if (this.loaded?.key !== key) {
       await this.releaseNow();

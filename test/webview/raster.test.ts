@@ -34,3 +34,12 @@ test('a step beyond the pixels sent is a RangeError', () => {
   assert.throws(() => reconstructionRgba(new Float32Array(3), 1, 3, 1), RangeError);
   assert.throws(() => reconstructionRgba(new Float32Array(4), 0, 4, 1), /4 channels/);
 });
+
+test('with fade, alpha grows with the value from transparent at the low end to opaque at the top', () => {
+  const out = new Uint8ClampedArray(4 * 4);
+  rasteriseGrid(Float32Array.of(0, 2.5, 10, NaN), { min: 0, max: 10 }, colorMapLut('gray'), out, true);
+  // sqrt(0.25) = 0.5 of 255
+  assert.deepEqual([out[3], out[7], out[11], out[15]], [0, 128, 255, 0]);
+  // the colour is the colour map's whatever the alpha
+  assert.deepEqual([...out.subarray(8, 11)], [...colorMapLut('gray').subarray(255 * 3, 256 * 3)]);
+});

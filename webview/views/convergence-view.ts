@@ -7,12 +7,15 @@ import type { Chart, ChartDataset } from 'chart.js';
 import type { Trace } from '../../src/shared/trace';
 import type { StepsReport } from '../../src/shared/reports';
 import { METRICS, METRIC_LABELS, adaptiveStopStep, distanceSeries, fewStepsNote, intervalMeans, traceThreshold, type Metric } from '../convergence';
-import { SERIES, createChart, markerPlugin, type StepMarker } from '../charts';
+import { SERIES, createChart, markerPadding, markerPlugin, type StepMarker } from '../charts';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
 import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv, type Table } from '../tables';
-import { canvasesToPng, textBytes } from '../exporting';
+import { canvasesToPng, svgToPng, textBytes } from '../exporting';
+import { chartsSvg, reportSvg, type SvgChart, type SvgSeries } from '../chart-svg';
 import type { View, ViewContext } from './view';
+import { itemsTable } from './items-table';
+import { reportItems } from '../../src/present/report-items';
 
 export type ConvergenceSource =
   | { kind: 'trace'; traces: Trace[] }
@@ -57,7 +60,8 @@ function traceInputs(traces: Trace[], metric: Metric, threshold: number | null):
       if (stop !== null) markers.push({ index: stop - 1, label: `${traces.length > 1 ? `${String.fromCharCode(65 + k)} ` : ''}${metric} stop @ ${stop}`, color });
     }
     markers.push({ index: t.stoppedAt - 1, label: `${traces.length > 1 ? `${String.fromCharCode(65 + k)} ` : ''}stopped @ ${t.stoppedAt} (${t.stopReason})`, color, dashed: true });
-    return { label: name, data: d, borderColor: color, backgroundColor: color, pointRadius: 4, spanGaps: false };
+    // two models get an axis each (LaRe's and LVR's distances can differ tenfold)
+    return { label: name, data: d, borderColor: color, backgroundColor: color, pointRadius: 4, spanGaps: false, ...(traces.length > 1 ? { yAxisID: k === 0 ? 'y' : 'y1' } : {}) };
   });
   if (threshold !== null) datasets.push(thresholdDataset(threshold, n));
   return { metric, labels, datasets, threshold, markers };
@@ -82,7 +86,22 @@ function stepsInputs(r: StepsReport, metric: Metric, threshold: number | null): 
   };
 }
 
-export function createConvergenceView(source: ConvergenceSource, _ctx: ViewContext): View {
+/** The same chart as vector SVG data: a CI band pair becomes the intervals of the mean line it surrounds. */
+function metricSvgChart(input: MetricChartInput, title: string): SvgChart {
+  const high = input.datasets.find((d) => d.label === '95% CI')?.data;
+  const low = input.datasets.find((d) => d.label === '95% CI (lower edge)')?.data;
+  const series: SvgSeries[] = input.datasets.filter((d) => !String(d.label).startsWith('95% CI')).map((d) => ({
+    kind: 'line',
+    label: String(d.label),
+    color: String(d.borderColor ?? '#333333'),
+    values: d.data.map((v) => (typeof v === 'number' ? v : null)),
+    dashed: Array.isArray(d.borderDash) && d.borderDash.length > 0,
+    ...(high && low && String(d.label).startsWith('mean') ? { intervals: high.map((hv, i) => (typeof hv === 'number' && typeof low[i] === 'number' ? [low[i] as number, hv] as [number, number] : null)) } : {}),
+  }));
+  return { title, xLabel: 'latent step', yLabel: input.metric, categories: input.labels, series, markers: input.markers };
+}
+
+export function createConvergenceView(source: ConvergenceSource, ctx: ViewContext): View {
   let extra: Chart | undefined;
   const element = h('div', { class: 'convergence-view' });
   const grid = h('div', { class: 'chart-grid' });
@@ -90,21 +109,30 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
   if (note) element.append(h('p', { class: 'muted', 'data-testid': 'convergence-note' }, note));
   element.append(grid);
   const markersOf: Partial<Record<Metric, string[]>> = {};
+  const svgOf: Partial<Record<Metric, SvgChart>> = {};
+  let svgExtra: SvgChart | undefined;
   const chartOf: Partial<Record<Metric, Chart>> = {};
   const draw = (metric: Metric, box: HTMLElement, threshold: number | null) => {
     chartOf[metric]?.destroy();
     box.replaceChildren();
     const input = source.kind === 'trace' ? traceInputs(source.traces, metric, threshold) : stepsInputs(source.report, metric, threshold);
+    const two = source.kind === 'trace' && source.traces.length > 1 ? source.traces : null;
     chartOf[metric] = createChart(box, {
       type: 'line',
       data: { labels: input.labels, datasets: input.datasets },
       options: {
-        scales: { x: { title: { display: true, text: 'latent step' } }, y: { title: { display: true, text: metric }, beginAtZero: true } },
+        scales: {
+          x: { title: { display: true, text: 'latent step' } },
+          y: { title: { display: true, text: two ? `${metric}, A: ${two[0].model.name}` : metric }, beginAtZero: true },
+          ...(two ? { y1: { position: 'right' as const, title: { display: true, text: `${metric}, B: ${two[1].model.name}` }, beginAtZero: true, grid: { drawOnChartArea: false } } } : {}),
+        },
         plugins: { legend: { labels: { filter: (item) => item.text !== '95% CI (lower edge)' } } },
+        layout: { padding: { top: markerPadding(input.markers) } },
       },
       plugins: [markerPlugin(input.markers)],
     }, `${METRIC_LABELS[metric]} per step`, `convergence-${metric}`);
     markersOf[metric] = input.markers.map((m) => `${metric}:${m.label}`);
+    svgOf[metric] = metricSvgChart(input, `${METRIC_LABELS[metric]} to the previous latent token`);
     element.dataset.stopMarkers = METRICS.flatMap((m) => markersOf[m] ?? []).join('|');
   };
   for (const metric of METRICS) {
@@ -128,9 +156,19 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     element.append(renderTable(shown, `Adaptive stopping over ${r.items} items (${r.model}), as LaRe Table 4`, (v, col) =>
       typeof v === 'number' ? (col === 3 ? formatPercent(v) : formatNumber(v)) : String(v ?? '—')));
     tables = { rules, convergence: stepsConvergenceTable(r) };
+    const items = reportItems(r);
+    if (items.length) element.append(itemsTable(items, ctx, 'latent steps'));
     // Fig. 5 / Table 4 as a picture: accuracy per rule against the steps it spends
     const fig = h('figure', { class: 'chart-figure' }, h('figcaption', {}, 'Accuracy (bars) and average latent steps (line) per stopping rule'));
     element.append(fig);
+    const ruleLabels = r.rows.map((row) => (row.threshold === undefined ? row.rule : `${row.rule} < ${formatNumber(row.threshold)}`));
+    svgExtra = {
+      title: 'Accuracy (bars) and average latent steps (line) per stopping rule', xLabel: 'stopping rule', yLabel: 'accuracy % · average steps', categories: ruleLabels,
+      series: [
+        { kind: 'bar', label: 'accuracy %', color: SERIES.cosine, values: r.rows.map((row) => row.accuracy * 100) },
+        { kind: 'line', label: 'average steps', color: SERIES.l1, values: r.rows.map((row) => row.meanSteps) },
+      ],
+    };
     extra = createChart(fig, {
       type: 'bar',
       data: {
@@ -153,12 +191,20 @@ export function createConvergenceView(source: ConvergenceSource, _ctx: ViewConte
     tables = { steps: t };
   }
 
+  const svgCharts = () => [...METRICS.map((m) => svgOf[m]).filter((c): c is SvgChart => c !== undefined), ...(svgExtra ? [svgExtra] : [])];
+  const cellText = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'));
+  const reportFigure = () => reportSvg(
+    source.kind === 'steps' ? `Adaptive stopping over ${source.report.items} items (${source.report.model})` : 'Convergence',
+    svgCharts(),
+    Object.entries(tables).map(([caption, t]) => ({ caption, header: t.header, rows: t.rows.map((row) => row.map(cellText)) })));
   const name = source.kind === 'steps' ? fileStem(source.report.model, 'convergence') : fileStem(...source.traces.map((t) => t.input.imageName), 'convergence');
   return {
     element,
     exports: {
       name,
-      png: () => canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      // a dataset report exports as a figure with its title and tables on white; a trace's charts as they are
+      png: () => (source.kind === 'steps' ? svgToPng(reportFigure()) : canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff'))),
+      svg: () => textBytes(source.kind === 'steps' ? reportFigure() : chartsSvg(svgCharts())),
       csv: () => textBytes(tablesCsv(tables)),
     },
     dispose() {

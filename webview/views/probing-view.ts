@@ -6,12 +6,15 @@
 import type { Chart } from 'chart.js';
 import type { ProbingReport, ProbeCell } from '../../src/shared/reports';
 import { SERIES, createChart, errorBarPlugin } from '../charts';
-import { h, renderTable, themeColor } from '../dom';
+import { h, renderTable } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
 import { NEGATIVE_TYPES, SOURCE_LABEL, probingTable } from '../tables';
 import { toCsv } from '../csv';
-import { canvasesToPng, textBytes } from '../exporting';
+import { svgToPng, textBytes } from '../exporting';
+import { reportSvg } from '../chart-svg';
 import type { View, ViewContext } from './view';
+import { itemsTable } from './items-table';
+import { reportItems } from '../../src/present/report-items';
 
 const pct = (c: ProbeCell | undefined, k: 'accuracy' | 'control') =>
   c ? `${formatPercent(c[k].value)} [${formatPercent(c[k].low)}, ${formatPercent(c[k].high)}]` : '—';
@@ -36,7 +39,7 @@ function table6(r: ProbingReport): HTMLTableElement {
   return el;
 }
 
-export function createProbingView(r: ProbingReport, _ctx: ViewContext): View {
+export function createProbingView(r: ProbingReport, ctx: ViewContext): View {
   const table = probingTable(r);
   const labels = table.rows.map((row) => `${row[0]} ${row[1]} ${row[2]}`);
   const sorted = table.rows;
@@ -64,12 +67,23 @@ export function createProbingView(r: ProbingReport, _ctx: ViewContext): View {
     rows: [...Object.entries(r.settings), ...r.cells.flatMap((c) => Object.entries(c.chosen ?? {}).map(([k, v]) => [`${c.source} ${c.classifier} ${c.target} ${k}`, v]))],
   }, 'Settings', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—')));
 
-  const element = h('div', { class: 'probing-view' }, table6(r), figure, negatives, pairs, settings);
+  const title = `Latent–vision and latent–text matching (${r.models.model}${r.models.ablation ? ` vs ${r.models.ablation}` : ''}), as LaRe Table 6`;
+  // the exported figure: the chart rebuilt from the data (bars with CI whiskers) and the tables, on white
+  const figureSvg = (): string => reportSvg(title, [{
+    title: 'Accuracy with 95% CI; grey: shuffled-label control', xLabel: 'module, classifier, target', yLabel: 'accuracy', categories: labels,
+    series: [
+      { kind: 'bar', label: 'accuracy', color: SERIES.a, values: sorted.map((row) => row[3] as number), intervals: sorted.map((row) => [row[4] as number, row[5] as number]) },
+      { kind: 'bar', label: 'control', color: SERIES.control, values: sorted.map((row) => row[6] as number), intervals: sorted.map((row) => [row[7] as number, row[8] as number]) },
+    ],
+  }], [{ caption: 'Probe accuracy per cell', header: table.header, rows: table.rows.map((row) => row.map((v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—')))) }], { width: 900, height: 380 });
+  const items = reportItems(r);
+  const element = h('div', { class: 'probing-view' }, table6(r), figure, negatives, pairs, settings, ...(items.length ? [itemsTable(items, ctx, 'statistic')] : []));
   return {
     element,
     exports: {
       name: fileStem('probing', r.models.model),
-      png: () => canvasesToPng([chart.canvas], themeColor('--vscode-editor-background', '#ffffff')),
+      png: () => svgToPng(figureSvg()),
+      svg: () => textBytes(figureSvg()),
       csv: () => textBytes(toCsv(table.header, table.rows)),
     },
     dispose() {

@@ -6,12 +6,16 @@
 import type { Chart } from 'chart.js';
 import type { StatsReport } from '../../src/shared/reports';
 import { SERIES, createChart } from '../charts';
-import { button, h, renderTable, themeColor } from '../dom';
+import { button, h, renderTable } from '../dom';
 import { formatNumber, formatP, fileStem } from '../format';
 import { sharedHistogram } from '../histogram';
 import { statsTable, statsTestTable, tablesCsv } from '../tables';
-import { canvasesToPng, textBytes } from '../exporting';
+import { svgToPng, textBytes } from '../exporting';
+import { reportSvg, type SvgChart } from '../chart-svg';
 import type { View, ViewContext } from './view';
+import { itemsTable, openItem } from './items-table';
+import { outlierItems, reportItems } from '../../src/present/report-items';
+import type { ReportItem } from '../../src/shared/reports';
 
 /** Table 5 with a p-value column: Student's/Welch's t beside the mean, Mann-Whitney U beside the median. */
 function table5(r: StatsReport): HTMLTableElement {
@@ -27,12 +31,20 @@ function table5(r: StatsReport): HTMLTableElement {
   return el;
 }
 
-export function createStatsView(r: StatsReport, _ctx: ViewContext): View {
+/** The items of one side of the comparison: by model name where items carry it, else none. */
+function sideItems(items: readonly ReportItem[], label: string): ReportItem[] {
+  return items.filter((it) => it.model === label);
+}
+
+export function createStatsView(r: StatsReport, ctx: ViewContext): View {
   const charts: Chart[] = [];
+  const items = reportItems(r);
+  const outliers = [r.labels.a, r.labels.b].map((label) => outlierItems(sideItems(items, label)));
   let shape: 'boxplot' | 'violin' = 'boxplot';
   const distribution = h('figure', { class: 'chart-figure' }, h('figcaption', {}, `Distributions of ${r.measure} (box: quartiles, whiskers: min and max, dot: mean)`));
-  const lo = Math.min(r.a.min, r.b.min);
-  const hi = Math.max(r.a.max, r.b.max);
+  const outlierValues = outliers.flat().map((it) => it.statistic!);
+  const lo = Math.min(r.a.min, r.b.min, ...outlierValues);
+  const hi = Math.max(r.a.max, r.b.max, ...outlierValues);
   const pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.05 || 1;
   const drawDistribution = () => {
     charts[0]?.destroy();
@@ -44,13 +56,46 @@ export function createStatsView(r: StatsReport, _ctx: ViewContext): View {
         // whiskers at min and max, as in the table (the plugin would otherwise draw Tukey's 1.5 IQR)
         whiskerMin: d.min, whiskerMax: d.max,
       }));
+    if (shape === 'boxplot') {
+      // outlier items are drawn as points (they open their trace when clicked)
+      (data as { outliers?: number[] }[]).forEach((d, k) => (d.outliers = outliers[k].map((it) => it.statistic!)));
+    }
     charts[0] = createChart(distribution, {
       type: shape,
       data: { labels: [r.labels.a, r.labels.b], datasets: [{ label: r.measure, data: data as never, backgroundColor: [`${SERIES.a}66`, `${SERIES.b}66`], borderColor: [SERIES.a, SERIES.b], borderWidth: 1.5 }] },
       // the axis spans the data (not zero), so two narrow distributions still show their boxes
-      options: { plugins: { legend: { display: false } }, scales: { y: { min: lo - pad, max: hi + pad } } },
+      options: {
+        plugins: { legend: { display: false } },
+        scales: { y: { min: lo - pad, max: hi + pad } },
+        onClick: (ev, _elements, chart) => {
+          const item = outlierAt(chart, ev.x, ev.y);
+          if (item) openItem(ctx, item.id);
+        },
+      },
+      plugins: [{
+        // where each outlier is drawn (CSS pixels of the canvas), once laid out, so it can be found and clicked
+        id: 'outlierPoints',
+        afterDraw: (chart) => {
+          chart.canvas.dataset.outlierPoints = outliers.flatMap((group, k) => group.map((it) =>
+            `${it.id}@${chart.scales.x.getPixelForValue(k).toFixed(1)},${chart.scales.y.getPixelForValue(it.statistic!).toFixed(1)}`)).join('|');
+        },
+      }],
     }, `${shape} of ${r.labels.a} and ${r.labels.b}`, 'stats-distribution');
+
   };
+  /** The outlier item drawn nearest to a click on the box plot, within 8 px. */
+  function outlierAt(chart: Chart, x: number | null, y: number | null): ReportItem | undefined {
+    if (x === null || y === null || shape !== 'boxplot') return undefined;
+    let best: { it: ReportItem; d: number } | undefined;
+    outliers.forEach((group, k) => {
+      const px = chart.scales.x.getPixelForValue(k);
+      for (const it of group) {
+        const d = Math.hypot(px - x, chart.scales.y.getPixelForValue(it.statistic!) - y);
+        if (d <= 8 && (!best || d < best.d)) best = { it, d };
+      }
+    });
+    return best?.it;
+  }
   const toggle = button('Show violins', () => {
     shape = shape === 'boxplot' ? 'violin' : 'boxplot';
     toggle.textContent = shape === 'boxplot' ? 'Show violins' : 'Show box plots';
@@ -78,12 +123,31 @@ export function createStatsView(r: StatsReport, _ctx: ViewContext): View {
     h('div', { class: 'chart-grid two' }, distribution, histogram),
     table5(r),
     renderTable(tests, 'Tests and effect sizes', (v, col) => (typeof v === 'number' ? (col === 3 ? formatP(v) : formatNumber(v)) : String(v ?? '—'))),
+    ...(items.length ? [itemsTable(items, ctx, r.measure)] : []),
   );
+  const title = `${r.measure}: ${r.labels.a} vs ${r.labels.b}`;
+  const fmt = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'));
+  // the figure as exported: charts built from the data (vector), Table 5 and the tests, on white
+  const figure = (): string => {
+    const box = (d: StatsReport['a'], k: number) => ({ min: d.min, q1: d.percentiles['25'], median: d.percentiles['50'], q3: d.percentiles['75'], max: d.max, outliers: outliers[k].map((it) => it.statistic!) });
+    const svgCharts: SvgChart[] = [
+      { title: `Distributions of ${r.measure}`, xLabel: '', yLabel: r.measure, categories: [r.labels.a, r.labels.b], beginAtZero: false,
+        series: [{ kind: 'box', label: r.labels.a, color: SERIES.a, values: [], boxes: [box(r.a, 0), null] }, { kind: 'box', label: r.labels.b, color: SERIES.b, values: [], boxes: [null, box(r.b, 1)] }] },
+      { title: 'Histograms over shared bins', xLabel: r.measure, yLabel: 'count', categories: hist.a.map((_, i) => formatNumber((hist.edges[i] + hist.edges[i + 1]) / 2, 3)),
+        series: [{ kind: 'bar', label: r.labels.a, color: SERIES.a, values: hist.a }, { kind: 'bar', label: r.labels.b, color: SERIES.b, values: hist.b }] },
+    ];
+    const d = statsTable(r);
+    return reportSvg(title, svgCharts, [
+      { caption: `${title}, as LaRe Table 5`, header: d.header, rows: d.rows.map((row) => row.map(fmt)) },
+      { caption: 'Tests and effect sizes', header: tests.header, rows: tests.rows.map((row) => row.map((v, col) => (typeof v === 'number' && col === 3 ? formatP(v) : fmt(v)))) },
+    ]);
+  };
   return {
     element,
     exports: {
       name: fileStem('stats', r.labels.a, 'vs', r.labels.b),
-      png: () => canvasesToPng(charts.map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff')),
+      png: () => svgToPng(figure()),
+      svg: () => textBytes(figure()),
       csv: () => textBytes(tablesCsv({
         descriptive: statsTable(r),
         tests,

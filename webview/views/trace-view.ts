@@ -18,6 +18,7 @@ import { tracePatchTable } from '../tables';
 import { button, h, select, themeColor } from '../dom';
 import { canvasesToPng, textBytes } from '../exporting';
 import type { View, ViewContext } from './view';
+import { createInterventionPanel } from './intervention-panel';
 
 const THUMB = 88;
 const CROP = 128;
@@ -40,6 +41,10 @@ export function heatmapControls(ctx: ViewContext, layers: readonly HeatmapLayer[
   opacity.addEventListener('input', () => set({ opacity: Number(opacity.value) }));
   const smooth = h('input', { type: 'checkbox', checked: ctx.ui.smooth });
   smooth.addEventListener('change', () => set({ smooth: smooth.checked }));
+  const fade = h('input', { type: 'checkbox', checked: ctx.ui.fade, 'data-testid': 'fade' });
+  fade.addEventListener('change', () => set({ fade: fade.checked }));
+  const plain = h('input', { type: 'checkbox', checked: ctx.ui.plain, 'data-testid': 'plain-image' });
+  plain.addEventListener('change', () => set({ plain: plain.checked }));
   return h('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Heatmap settings' },
     select('Layer', layers, layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], (layer) => set({ layer }), LAYER_LABELS),
     decoderLayer,
@@ -48,6 +53,8 @@ export function heatmapControls(ctx: ViewContext, layers: readonly HeatmapLayer[
     select('Normalise', ['step', 'global'] as const, ctx.ui.normalisation, (normalisation) => set({ normalisation }),
       { step: 'per step', global: 'over all steps' }),
     h('label', { class: 'control' }, smooth, ' Smooth'),
+    h('label', { class: 'control', title: 'Heatmap alpha grows with the value, so low values leave the image untinted' }, fade, ' Fade low values'),
+    h('label', { class: 'control', title: 'The image without the heatmap' }, plain, ' Plain image'),
   );
 }
 
@@ -65,9 +72,9 @@ export function availableLayers(trace: Trace): HeatmapLayer[] {
 }
 
 export function settingsOf(ctx: ViewContext, layers: readonly HeatmapLayer[], answerLayers: number): HeatmapSettings {
-  const { colorMap, opacity, normalisation, smooth } = ctx.ui;
+  const { colorMap, opacity, normalisation, smooth, fade, plain } = ctx.ui;
   const answerLayer = ctx.ui.answerLayer !== null && ctx.ui.answerLayer < answerLayers ? ctx.ui.answerLayer : null;
-  return { layer: layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], colorMap, opacity, normalisation, smooth, answerLayer };
+  return { layer: layers.includes(ctx.ui.layer) ? ctx.ui.layer : layers[0], colorMap, opacity, normalisation, smooth, answerLayer, fade, plain };
 }
 
 /** The name of what a heatmap shows, with the decoder layer for the first-answer attention. */
@@ -85,6 +92,22 @@ function answerTokenList(trace: Trace): HTMLElement {
     },
     h('span', { class: t.text === null ? 'token-text muted' : 'token-text' }, t.text ?? `#${t.id}`),
     h('span', { class: 'token-p' }, t.p === undefined ? '' : t.p.toFixed(2)))));
+}
+
+/** A visible note for what the runtime warned about the input (words outside the vocabulary, an unknown template). */
+export function warningNote(trace: Trace): HTMLElement[] {
+  const w = trace.input.warnings;
+  if (!w?.length) return [];
+  return [h('div', { class: 'warnings', role: 'note', 'data-testid': 'input-warnings' },
+    h('strong', {}, '⚠ The model may not understand this question'), h('ul', {}, ...w.map((x) => h('li', {}, x))))];
+}
+
+/** The expected answer and whether the model got it, where the input came with ground truth. */
+function groundTruthFacts(trace: Trace): HTMLElement[] {
+  const gt = trace.input.groundTruth;
+  if (!gt || (gt.expected === undefined && gt.correct === undefined)) return [];
+  const verdict = gt.correct === undefined ? '' : h('span', { class: gt.correct ? 'verdict correct' : 'verdict wrong', 'data-testid': 'verdict' }, gt.correct ? ' ✓ correct' : ' ✗ wrong');
+  return [h('p', { class: 'expected', 'data-testid': 'expected' }, h('span', { class: 'muted' }, `Expected (${gt.source}): `), gt.expected ?? '—', verdict)];
 }
 
 export function createTraceView(trace: Trace, ctx: ViewContext): View {
@@ -121,7 +144,10 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
 
   for (let i = 0; i < steps; i++) {
     const t = h('canvas', { width: THUMB, height: THUMB });
-    const b = h('button', { type: 'button', role: 'tab', class: 'thumb', 'aria-label': `Step ${i + 1}`, 'data-step': i }, t, h('span', {}, String(i + 1)));
+    const hit = trace.steps[i].windowHitsBox;
+    const mark = hit === undefined ? '' : h('span', { class: hit ? 'hit yes' : 'hit no', title: hit ? 'the window overlaps the ground-truth box' : 'the window misses the ground-truth box' }, hit ? '✓ box' : '✗ box');
+    const b = h('button', { type: 'button', role: 'tab', class: 'thumb', 'aria-label': `Step ${i + 1}${hit === undefined ? '' : hit ? ', window hits the box' : ', window misses the box'}`, 'data-step': i, 'data-hit': hit === undefined ? undefined : String(hit) },
+      t, h('span', {}, String(i + 1)), mark);
     b.addEventListener('click', () => setStep(i));
     thumbs.push(t);
     thumbButtons.push(b);
@@ -129,10 +155,20 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
   }
 
   const controls = heatmapControls(ctx, layers, answerLayers, () => redrawAll());
+  if (!trace.headAttention && steps > 0) {
+    controls.append(button('Record per-head attention', () => {
+      ctx.status('re-running the trace to record per-head attention…');
+      void ctx.bridge.recordAttention([{ kind: 'prompt-last' }, ...trace.steps.map((_, t) => ({ kind: 'latent' as const, index: t + 1 })), { kind: 'answer', index: 0 }])
+        .then((r) => ctx.status(r.message, !r.ok && r.message !== 'cancelled'));
+    }, { 'data-testid': 'record-heads', title: 'Re-run this trace from its settings with per-head attention rows (the model\'s decoder must export them)' }));
+  }
   controls.append(button('Compare with…', () => void ctx.bridge.openFile('compare').then((r) => ctx.status(r.message, !r.ok && r.message !== 'cancelled')), { 'data-testid': 'compare-with', title: 'Show another trace beside this one, steps aligned' }));
+  const gt = trace.input.groundTruth;
   const answer = h('section', { class: 'answer', 'data-testid': 'answer' },
     h('h3', {}, 'Question'), h('p', {}, trace.input.question),
+    ...warningNote(trace),
     h('h3', {}, 'Answer'), h('p', { class: 'answer-text' }, trace.answer.text || '(empty)'),
+    ...groundTruthFacts(trace),
     h('dl', { class: 'facts' },
       ...fact('Model', `${trace.model.name} (${trace.model.method})`),
       ...fact('Tokens', `prompt ${trace.tokens.prompt} · latent ${trace.tokens.latent} · answer ${trace.tokens.answer}`),
@@ -143,7 +179,10 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     answerTokenList(trace),
   );
   const gridCaption = h('p', { class: 'muted grid-caption', 'data-testid': 'grid-caption' },
-    `${rows} rows × ${cols} cols · ${(rows * cols).toLocaleString('en')} visual tokens · image ${trace.input.imageWidth}×${trace.input.imageHeight} px`);
+    `${rows} rows × ${cols} cols · ${(rows * cols).toLocaleString('en')} visual tokens · image ${trace.input.imageWidth}×${trace.input.imageHeight} px · rows, cols and patches count from 0`,
+    gt?.bbox ? ` · dashed green: the ground-truth box (${gt.source})` : '');
+  const windowed = trace.steps.some((s) => s.window);
+  const intervention = steps > 0 ? createInterventionPanel(trace, ctx, () => settingsOf(ctx, layers, answerLayers)) : undefined;
 
   const element = h('div', { class: 'trace-view' },
     controls,
@@ -152,15 +191,17 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
       h('aside', { class: 'side' },
         legend.element,
         stepInfo,
-        h('div', { class: 'crops' },
-          h('figure', {}, trace.steps.some((s) => s.window) ? crop : h('p', { class: 'muted' }, `No window in this trace (${trace.model.method})`), h('figcaption', {}, 'Window crop')),
-          h('figure', {}, r ? recon : h('p', { class: 'muted' }, 'No reconstructions in this trace'), h('figcaption', {}, 'Reconstruction')),
-        ),
+        // only what the trace has: a baseline or LVR trace gets no empty crop or reconstruction frame
+        ...(windowed || r ? [h('div', { class: 'crops' },
+          ...(windowed ? [h('figure', {}, crop, h('figcaption', {}, 'Window crop'))] : []),
+          ...(r ? [h('figure', {}, recon, h('figcaption', {}, 'Reconstruction'))] : []),
+        )] : []),
         answer,
+        ...(intervention ? [intervention.element] : []),
       ),
     ),
-    h('div', { class: 'scrub' }, play, scrubber, stepLabel),
-    strip,
+    ...(steps > 1 ? [h('div', { class: 'scrub' }, play, scrubber, stepLabel)] : []),
+    ...(steps > 0 ? [strip] : [h('p', { class: 'muted', 'data-testid': 'no-steps' }, `This trace has no latent steps (${trace.model.method}): the heatmap shows the first answer token's attention.`)]),
   );
   element.dataset.steps = String(steps);
   element.dataset.grid = `${rows}x${cols}`;
@@ -180,15 +221,19 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
     const st = trace.steps[step];
     const w = st?.window;
     stepInfo.replaceChildren(
-      ...fact('Step', steps ? `${step + 1} of ${steps}` : `no latent steps (${trace.model.method})`),
-      ...fact('Window', w ? `rows ${w.row}–${w.row + w.size - 1}, cols ${w.col}–${w.col + w.size - 1}` : 'none'),
-      ...fact('Distance', st?.distance ? `cos ${formatNumber(st.distance.cosine)} · L1 ${formatNumber(st.distance.l1)} · L2 ${formatNumber(st.distance.l2)}` : '— (first step)'),
+      ...(steps ? [
+        ...fact('Step', `${step + 1} of ${steps}`),
+        ...(windowed ? fact('Window', w ? `rows ${w.row}–${w.row + w.size - 1}, cols ${w.col}–${w.col + w.size - 1} (from 0)` : 'none') : []),
+        ...(st?.windowHitsBox === undefined ? [] : fact('Box', st.windowHitsBox ? '✓ the window hits the ground-truth box' : '✗ the window misses the ground-truth box')),
+        ...fact('Distance', st?.distance ? `cos ${formatNumber(st.distance.cosine)} · L1 ${formatNumber(st.distance.l1)} · L2 ${formatNumber(st.distance.l2)}` : '— (first step)'),
+      ] : fact('Steps', `none (${trace.model.method})`)),
     );
     thumbButtons.forEach((b, i) => {
       b.setAttribute('aria-selected', String(i === step));
       b.tabIndex = i === step ? 0 : -1;
     });
     scrubber.value = String(step + 1);
+    intervention?.setStep(step);
     stepLabel.textContent = steps ? `Step ${step + 1} / ${steps}` : 'No latent steps';
     canvas.setAttribute('aria-label', `${layerCaption(s, answerLayers)} heatmap, step ${step + 1} of ${steps}`);
     element.dataset.step = String(step);
@@ -304,6 +349,7 @@ export function createTraceView(trace: Trace, ctx: ViewContext): View {
       },
     },
     dispose() {
+      intervention?.dispose();
       if (timer) clearInterval(timer);
       detach();
       stage?.image.close();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { TraceProgress } from '../../runtime/api';
+import { readSidecar, type GroundTruthInput } from '../../runtime/ground-truth';
 import { writeTraceFile } from '../../runtime/trace-file';
 import { Dismissed, UserError } from '../errors';
 import { timed } from '../log';
@@ -42,6 +43,8 @@ function describeProgress(p: TraceProgress): { message: string; fraction?: numbe
 export interface ImageRunOptions {
   /** skip the question box (the walkthrough's sample run) */
   question?: string;
+  /** what the image's dataset item knows (box, expected answer); without it a sidecar `<image>.json` is read */
+  groundTruth?: GroundTruthInput;
 }
 
 /** Explorer / image editor / palette: "Run LaRe on Image" → question → trace → panel, saved under the results folder. */
@@ -68,6 +71,8 @@ async function traceImage(ctx: CommandContext, slot: RunSlot, arg: unknown, opti
   const model = await ctx.catalog.load(location);
   const question = options.question ?? (await askQuestion(ctx.extension.globalState, imageName));
   if (!question) throw new Dismissed(`no question asked about ${imageName}, nothing was run`);
+  const groundTruth = options.groundTruth ?? (await readSidecar(imagePath)) ?? undefined;
+  if (groundTruth) ctx.log.info(`[run] ground truth from the ${groundTruth.source}: ${JSON.stringify({ bbox: groundTruth.bbox, expected: groundTruth.expected })}`);
   ctx.log.info(`[run] ${model.manifest.name} on ${imagePath}: "${question}"`);
   const panelRun = ctx.panel.beginRun(`${model.manifest.name} · ${imageName}`);
   const runtime = { executionProvider: settings.executionProvider, threads: settings.threads };
@@ -77,6 +82,7 @@ async function traceImage(ctx: CommandContext, slot: RunSlot, arg: unknown, opti
       image: imagePath,
       imageName,
       question,
+      groundTruth,
       settings: traceSettingsFrom(settings, model.manifest),
       reconstruct: reconstructionFrom(settings, model.manifest),
       signal,

@@ -16,5 +16,8 @@ export async function runSample(ctx: CommandContext): Promise<void> {
   }
   const [first] = items;
   if (typeof first.image !== 'string') throw new UserError(`the bundled sample dataset ${dataset} holds no image paths`);
-  await runOnImage(ctx, vscode.Uri.file(first.image), { question: first.question });
+  await runOnImage(ctx, vscode.Uri.file(first.image), {
+    question: first.question,
+    groundTruth: { source: 'dataset', expected: first.answer, ...(first.bbox ? { bbox: first.bbox } : {}) },
+  });
 }

@@ -9,7 +9,9 @@ import type { Report } from '../../shared/reports';
 import { LatentTracePanel, PANEL_VIEW_TYPE } from './panel';
 import { TraceEditorProvider, TRACE_EDITOR_VIEW_TYPE } from './trace-editor';
 import { readResult, readTrace } from './result-files';
-import type { ActiveRun, SessionHooks } from './webview-session';
+import type { ActiveRun, PanelActions, SessionHooks } from './webview-session';
+
+export type { PanelActions } from './webview-session';
 
 export interface PanelRunHandle {
   progress(message: string, fraction?: number): void;
@@ -24,6 +26,8 @@ export interface PanelHost {
   beginRun(label: string): PanelRunHandle;
   /** opens (or focuses) the panel without changing what it shows */
   reveal(): void;
+  /** connects the panel's requests (interventions, drill-down) to the commands that run them */
+  bindActions(actions: PanelActions): void;
 }
 
 /** What the webview keeps with vscode.setState; the serializer reads `files` to restore the content. */
@@ -57,7 +61,8 @@ async function restoredContent(state: unknown, log: vscode.LogOutputChannel): Pr
 export function registerPanel(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): PanelHost {
   let run: ActiveRun | undefined;
   let nextRunId = 1;
-  const hooks: SessionHooks = { activeRun: () => run };
+  let actions: PanelActions | undefined;
+  const hooks: SessionHooks = { activeRun: () => run, actions: () => actions };
   const open = () => LatentTracePanel.createOrShow(context.extensionUri, log, hooks);
   const show = async (content: PanelContent) => {
     open().show(content);
@@ -83,6 +88,9 @@ export function registerPanel(context: vscode.ExtensionContext, log: vscode.LogO
     showReport: (report, file) => show({ kind: 'report', report, file: uriString(file) }),
     compareTraces: (a, b, fileA, fileB) => show({ kind: 'compare', a, b, fileA: uriString(fileA), fileB: uriString(fileB) }),
     reveal: () => void open(),
+    bindActions: (a) => {
+      actions = a;
+    },
     beginRun(label) {
       const controller = new AbortController();
       const mine: ActiveRun = { runId: nextRunId++, label, message: 'starting…', controller };

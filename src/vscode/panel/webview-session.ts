@@ -4,8 +4,10 @@
  */
 import * as vscode from 'vscode';
 import {
-  assertFromWebviewMessage, ProtocolError, type FromWebviewMessage, type PanelContent, type ToWebviewMessage,
+  assertFromWebviewMessage, ProtocolError, type FromWebviewMessage, type PanelContent, type PanelIntervention, type ToWebviewMessage, type AttentionSourceRequest,
 } from '../../shared/protocol';
+import type { InterventionResult, Trace } from '../../shared/trace';
+import type { Report } from '../../shared/reports';
 import { panelHtml, webviewOptions } from './html';
 import { saveExport } from './export-file';
 import { readResult, readTrace } from './result-files';
@@ -19,9 +21,30 @@ export interface ActiveRun {
   controller: AbortController;
 }
 
+/** What the panel asks of the rest of the extension (runs need the model host the commands own). */
+export interface PanelActions {
+  /** runs an intervention on the shown trace */
+  intervene(trace: Trace, file: string | undefined, request: PanelIntervention): Promise<InterventionResult>;
+  /** re-runs a trace recording per-head attention for more sources and shows it; returns what the status line says */
+  recordAttention(trace: Trace, file: string | undefined, sources: AttentionSourceRequest[]): Promise<string>;
+  /** opens the trace of a report item, re-running it if needed; returns what the status line says */
+  openItem(report: Report, file: string | undefined, itemId: string): Promise<string>;
+}
+
 export interface SessionHooks {
   /** the run with this id, if it is still going (for `cancelRun` and replay on `ready`) */
   activeRun(): ActiveRun | undefined;
+  /** bound once the commands exist; undefined before */
+  actions(): PanelActions | undefined;
+}
+
+/** Says where an export went, with Reveal: in the Explorer for a workspace file, else in the OS file manager. */
+async function revealToast(saved: vscode.Uri): Promise<void> {
+  const name = saved.path.split('/').pop() ?? saved.fsPath;
+  const choice = await vscode.window.showInformationMessage(`Latent Trace: exported ${name} to ${saved.fsPath}`, 'Reveal');
+  if (choice !== 'Reveal') return;
+  const inWorkspace = vscode.workspace.getWorkspaceFolder(saved) !== undefined;
+  await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', saved);
 }
 
 export class WebviewSession implements vscode.Disposable {
@@ -91,7 +114,10 @@ export class WebviewSession implements vscode.Disposable {
       case 'export': {
         const near = 'file' in this.content && this.content.file ? vscode.Uri.parse(this.content.file) : undefined;
         const saved = await saveExport(message.format, message.suggestedName, message.bytes, near);
-        if (saved) this.log.info(`[${this.tag}] exported ${message.format} (${message.bytes.length} bytes) to ${saved.fsPath}`);
+        if (saved) {
+          this.log.info(`[${this.tag}] exported ${message.format} (${message.bytes.length} bytes) to ${saved.fsPath}`);
+          void revealToast(saved);
+        }
         this.post({ type: 'reply', requestId: message.requestId, ok: saved !== undefined, message: saved ? `saved ${saved.fsPath}` : 'cancelled' });
         return;
       }
@@ -121,6 +147,34 @@ export class WebviewSession implements vscode.Disposable {
           this.log.info(`[${this.tag}] run ${run.runId} (${run.label}) cancelled from the panel`);
           run.controller.abort(new Error('cancelled from the panel'));
         }
+        return;
+      }
+      case 'intervene': {
+        const shown = this.content;
+        if (shown.kind !== 'trace') throw new Error('an intervention needs a single trace in the panel');
+        const actions = this.hooks.actions();
+        if (!actions) throw new Error('the extension is still starting; try again in a moment');
+        const result = await actions.intervene(shown.trace, shown.file, message.intervention);
+        this.post({ type: 'intervention', requestId: message.requestId, result });
+        const same = result.answer.text === result.baseline.text;
+        this.post({ type: 'reply', requestId: message.requestId, ok: true,
+          message: `step ${message.intervention.step} (${message.intervention.kind}): answer "${result.baseline.text}" → "${result.answer.text}"${same ? ' (unchanged)' : ''}, Δ log p ${result.logProbChange.toFixed(3)}` });
+        return;
+      }
+      case 'recordAttention': {
+        const shown = this.content;
+        if (shown.kind !== 'trace') throw new Error('recording attention needs a single trace in the panel');
+        const actions = this.hooks.actions();
+        if (!actions) throw new Error('the extension is still starting; try again in a moment');
+        this.post({ type: 'reply', requestId: message.requestId, ok: true, message: await actions.recordAttention(shown.trace, shown.file, message.sources) });
+        return;
+      }
+      case 'openItem': {
+        const shown = this.content;
+        if (shown.kind !== 'report') throw new Error('items belong to a report; show a report first');
+        const actions = this.hooks.actions();
+        if (!actions) throw new Error('the extension is still starting; try again in a moment');
+        this.post({ type: 'reply', requestId: message.requestId, ok: true, message: await actions.openItem(shown.report, shown.file, message.itemId) });
         return;
       }
       case 'perf':

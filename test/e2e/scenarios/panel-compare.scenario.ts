@@ -21,6 +21,19 @@ export default defineScenario({
     expect(a.std > 0 && b.std > 0, 'a comparison heatmap is blank');
     const before = [await canvasHash(ctx, 'canvas[data-testid=compare-heatmap-a]'), await canvasHash(ctx, 'canvas[data-testid=compare-heatmap-b]')];
     expect(before[0] !== before[1], 'the two traces draw the same heatmap');
+    // one colour scale for both: the single legend's range covers both traces' own ranges
+    const shared = (await attr(ctx, '.compare-view', 'data-shared-range')).split(',').map(Number);
+    expect(shared.length === 2 && shared[0] < shared[1], `no shared range: ${shared}`);
+    expect((await panel.locator('.compare-view .legend').count()) === 2, 'expected one shared legend and one for the difference');
+    const diff = await canvasStats(ctx, 'canvas[data-testid=compare-difference]');
+    expect(diff.std > 0, 'the difference map is blank');
+    const diffRange = (await attr(ctx, '.compare-view', 'data-diff-range')).split(',').map(Number);
+    expect(diffRange[0] === -diffRange[1] && diffRange[1] > 0, `the difference scale is not centred on 0: ${diffRange}`);
+    const questions = await panel.locator('[data-testid^=compare-question]').allInnerTexts();
+    expect(questions.length === 2 && questions.every((q) => /What colour is the disc\?/.test(q)), `questions not shown: ${questions}`);
+    const overflow = await panel.locator('body').evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow <= 0, `the comparison scrolls sideways by ${overflow} px`);
+    await ctx.screenshot('compare-shared-scale');
 
     const scrubber = panel.locator('input[data-testid=compare-scrubber]');
     await scrubber.focus();

@@ -37,6 +37,9 @@ async function setOpacity(ctx: ScenarioContext, value: number): Promise<void> {
     input.value = String(v);
     input.dispatchEvent(new Event('input', { bubbles: true }));
   }, value);
+  // the colours are checked against the colour map itself: no fading of low values
+  const fade = ctx.panel().locator('.trace-view input[data-testid=fade]');
+  if (await fade.isChecked()) await fade.uncheck();
 }
 
 /** RGB at the centre of every patch of the stage canvas, row-major; the grid spans `region` of the image. */

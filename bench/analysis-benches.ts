@@ -2,7 +2,7 @@
  * Benches of the analysis engine (issue 4): probing on 1,000 pairs against scikit-learn on the same
  * features in the same run, stats on two samples of 100,000, and a dataset run on 2 workers vs 1.
  */
-import { spawn } from 'node:child_process';
+import { runChild, type ChildRun } from './child';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,28 +54,6 @@ function probingFeatures(noise: number): ProbeData & { yTest: Uint8Array } {
   const train = make(700, false);
   const test = make(300, true);
   return { dim, xTrain: train.x, yTrain: train.y, folds: groupedFolds(train.imgs, 5, 3), xTest: test.x, yTest: test.y };
-}
-
-interface ChildRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** wall time from spawn to exit */
-  ms: number;
-}
-
-/** runs a child process to its end, collecting its output; a failure to start is code -1 */
-function runChild(command: string, args: string[], env: Record<string, string> = {}): Promise<ChildRun> {
-  return new Promise((resolvePromise) => {
-    const t0 = performance.now();
-    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', ...env } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => (stdout += c));
-    p.stderr.on('data', (c) => (stderr += c));
-    p.on('error', (err) => resolvePromise({ code: -1, stdout, stderr: String(err), ms: performance.now() - t0 }));
-    p.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr, ms: performance.now() - t0 }));
-  });
 }
 
 function runPython(args: string[]): Promise<ChildRun> {

@@ -3,8 +3,9 @@
  * module under bench/ and list it here.
  */
 import { datasetScaling, probingVsSklearn, statsLarge } from './analysis-benches';
+import { scaleLadder } from './scale-benches';
 import { batchedReconstruction, fullTraceVsPytorch, perStepScaling } from './trace-benches';
 import { panelFirstPaint } from './panel-benches';
 import type { BenchSuite } from './types';
 
-export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction, probingVsSklearn, statsLarge, datasetScaling, panelFirstPaint];
+export const suites: BenchSuite[] = [fullTraceVsPytorch, perStepScaling, batchedReconstruction, probingVsSklearn, statsLarge, datasetScaling, panelFirstPaint, scaleLadder];

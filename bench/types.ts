@@ -24,6 +24,8 @@ export interface BenchFigure {
 
 export interface BenchSuite {
   name: string;
+  /** runs only when `--only` names it (the scale ladder converts a 0.6 B model: many minutes) */
+  optIn?: boolean;
   run(ctx: BenchContext): Promise<BenchFigure[]>;
 }
 

@@ -5,7 +5,8 @@
 # one fp16); then the converter must refuse, naming the tensor and writing nothing, a checkpoint of another
 # model_type, one with a missing tensor, one with a wrongly shaped tensor, and a run whose key mapping swaps two
 # same-shaped weights (caught only by the Hugging Face check). Beside each bundle it leaves <name>.oracle.json
-# (hf_oracle.py) for the TypeScript parity test. Writes {"passed":N,"failed":M} to $1.
+# (hf_oracle.py) for the TypeScript parity test, and <name>.golden.json (hf_golden.py), whole traces of the
+# PyTorch reference loop for test/parity/hf-golden.test.ts. Writes {"passed":N,"failed":M} to $1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE ORT_DISABLE_TELEMETRY=1 TRANSFORMERS_VERBOSITY=error PYTHONWARNINGS=ignore
@@ -77,14 +78,36 @@ done
 # parity test (test/parity/hf-oracle.test.ts): a landscape and a portrait image, neither square.
 step test-images "$P" -c "import sys; sys.path.insert(0, 'training'); from hf.hf_check import test_image
 test_image(230, 150, 0).save('$ROOT/landscape-230x150.png'); test_image(97, 240, 1).save('$ROOT/portrait-97x240.png')"
+Q="Where is the red disc, and what colour is the background?"
 oracle() {  # oracle BUNDLE SOURCE METHOD IMAGE
   step "oracle-$1" nice "$P" training/hf_oracle.py "$ROOT/$2" --image "$ROOT/$4" --method "$3" --pixel-values \
-    --question "Where is the red disc, and what colour is the background?" --out "$ROOT/$1.oracle.json"
+    --question "$Q" --out "$ROOT/$1.oracle.json"
 }
 oracle llava-lare src-llava lare landscape-230x150.png
 oracle llava-direct src-llava direct portrait-97x240.png
 oracle qwen-lvr src-qwen lvr landscape-230x150.png
 oracle qwen-lvr-fp16 src-qwen-simple lvr portrait-97x240.png
+
+# Whole-trace golden traces from the PyTorch reference (hf_golden.py, test/parity/hf-golden.test.ts): LaRe with
+# the fixed rule and a cosine rule that fires mid-trace, direct, and LVR with the fixed and the latent rule. The
+# latent rule needs a threshold that fires mid-trace: probed on qwen-lvr, then the same checkpoint is converted
+# again with it (its graphs are qwen-lvr's, already checked against Hugging Face, so that check is skipped).
+# The processor's output comes from the oracle fixtures of the same image and question (no transformers import).
+step golden-llava-lare nice "$P" training/hf_golden.py "$ROOT/src-llava" --family llava --method lare \
+  --extra "$ROOT/src-llava/lare_extra.safetensors" --bundle "$ROOT/llava-lare" --image "$ROOT/landscape-230x150.png" \
+  --question "$Q" --inputs "$ROOT/llava-lare.oracle.json" --out "$ROOT/llava-lare.golden.json" \
+  --out "$ROOT/llava-lare-cosine.golden.json:cosine"
+step golden-llava-direct nice "$P" training/hf_golden.py "$ROOT/src-llava" --family llava --method direct \
+  --bundle "$ROOT/llava-direct" --image "$ROOT/portrait-97x240.png" --question "$Q" \
+  --inputs "$ROOT/llava-direct.oracle.json" --out "$ROOT/llava-direct.golden.json"
+step probe-latent-threshold nice "$P" training/hf_golden.py "$ROOT/src-qwen" --family qwen2_5_vl --method lvr \
+  --bundle "$ROOT/qwen-lvr" --image "$ROOT/landscape-230x150.png" --question "$Q" --inputs "$ROOT/qwen-lvr.oracle.json" \
+  --probe-latent
+step convert-qwen-lvr-latent nice "$P" training/convert_hf.py "$ROOT/src-qwen" --family qwen2_5_vl --method lvr \
+  --lvr-threshold "$(tail -1 "$ROOT/probe-latent-threshold.log")" --no-hf-check --out "$ROOT/qwen-lvr-latent"
+step golden-qwen-lvr nice "$P" training/hf_golden.py "$ROOT/src-qwen" --family qwen2_5_vl --method lvr \
+  --bundle "$ROOT/qwen-lvr-latent" --image "$ROOT/landscape-230x150.png" --question "$Q" \
+  --inputs "$ROOT/qwen-lvr.oracle.json" --out "$ROOT/qwen-lvr.golden.json" --out "$ROOT/qwen-lvr-latent.golden.json:latent"
 
 step vision-46x26-tokens nice "$P" training/hf/tests/check_big_grid.py "$ROOT/src-qwen"
 

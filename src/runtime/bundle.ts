@@ -22,6 +22,8 @@ export interface ValidatedBundle {
   manifest: BundleManifest;
   /** absolute paths of the graphs named in the manifest */
   graphPaths: Partial<Record<GraphRole, string>>;
+  /** graphs whose weights live in ONNX external data files */
+  externalDataGraphs: GraphRole[];
   tokenizerPath: string;
   /** version 2 LVR: the latent-end embedding file */
   latentEndPath?: string;
@@ -64,6 +66,7 @@ export async function validateBundle(dir: string, options: ValidateOptions = {})
   const root = await realBundleRoot(dir, manifestFile);
   const verify = options.verifyHash ?? true;
   const graphPaths: Partial<Record<GraphRole, string>> = {};
+  const externalDataGraphs: GraphRole[] = [];
   const digests = new Map<string, string>();
   let decoderHeads = false;
   for (const [role, name] of Object.entries(manifest.graphs) as [GraphRole, string][]) {
@@ -80,6 +83,7 @@ export async function validateBundle(dir: string, options: ValidateOptions = {})
     if (role === 'decoder') decoderHeads = io.outputs.some((v) => v.name === 'attention_heads');
     graphPaths[role] = path;
     digests.set(bundleName(dir, path), sha256(bytes));
+    if (io.externalData.length > 0) externalDataGraphs.push(role);
     // onnxruntime resolves external data next to the graph file
     for (const location of io.externalData) {
       const what = `external data "${location}" of ${field}`;
@@ -109,7 +113,7 @@ export async function validateBundle(dir: string, options: ValidateOptions = {})
       throw new BundleError(`${manifestFile}: content hash mismatch: manifest says ${manifest.hash}, files give ${actual} (a graph, its external data, the tokenizer or the latent-end embedding changed after export)`);
     }
   }
-  return { dir, manifest, graphPaths, tokenizerPath, latentEndPath, decoderHeads };
+  return { dir, manifest, graphPaths, externalDataGraphs, tokenizerPath, latentEndPath, decoderHeads };
 }
 
 /** validateBundle plus the tokenizer. */

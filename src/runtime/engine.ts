@@ -376,7 +376,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
   private session(role: GraphRole): Promise<GraphSession> {
     const path = this.bundle.graphPaths[role];
     if (!path) throw new Error(`bundle "${this.manifest.name}" has no ${role} graph`);
-    return this.sessions.get(path);
+    return this.sessions.get(path, { weightsOnDisk: this.bundle.externalDataGraphs.includes(role) });
   }
 
   private async parts(signal?: AbortSignal): Promise<LoopParts> {

@@ -23,6 +23,15 @@ export interface RunOptions {
   native?: readonly string[];
 }
 
+export interface SessionOptions {
+  /**
+   * the graph's weights are ONNX external data (a large model): onnxruntime maps those files instead of
+   * copying them, and prepacking would copy every MatMul weight into anonymous memory (at 0.6 B parameters,
+   * +0.5 GB peak and 7 s of session creation; a decode step was no faster with it, bench "scale ladder")
+   */
+  weightsOnDisk?: boolean;
+}
+
 export interface GraphSession {
   readonly file: string;
   readonly provider: ExecutionProvider;
@@ -89,12 +98,12 @@ export class OnnxSessions {
   constructor(private readonly options: OnnxOptions = {}) {}
 
   /** The session for an ONNX file, created on first use. */
-  async get(file: string): Promise<GraphSession> {
+  async get(file: string, graph: SessionOptions = {}): Promise<GraphSession> {
     if (this.disposed) throw new Error('the engine was disposed');
     let entry = this.sessions.get(file);
     if (!entry) {
       // created one after another, so a failing provider is found out (and reported) once
-      entry = this.creating.then(() => this.create(file));
+      entry = this.creating.then(() => this.create(file, graph));
       this.creating = entry.then(() => undefined, () => undefined);
       this.sessions.set(file, entry);
       entry.catch(() => this.sessions.delete(file));
@@ -116,7 +125,7 @@ export class OnnxSessions {
     }));
   }
 
-  private async create(file: string): Promise<{ session: OrtSession; provider: ExecutionProvider }> {
+  private async create(file: string, graph: SessionOptions): Promise<{ session: OrtSession; provider: ExecutionProvider }> {
     const wanted = this.options.executionProvider ?? 'cpu';
     const threads = this.options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be an integer in 1..${MAX_THREADS}, got ${threads}`);
@@ -126,8 +135,12 @@ export class OnnxSessions {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // a big graph's activations are allocated and freed per node: the arena and the memory pattern keep
+      // their peak (at 0.6 B parameters and a 610-token prefill, +0.4 GB each) for the session's lifetime
+      enableCpuMemArena: !graph.weightsOnDisk,
+      enableMemPattern: !graph.weightsOnDisk,
       // spinning threads steal the CPU from everything else on small machines
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' }, ...(graph.weightsOnDisk ? { disable_prepacking: '1' } : {}) } },
     };
     if (wanted !== 'cpu' && this.failedProvider !== wanted) {
       const backend = ort.listSupportedBackends().find((b) => b.name === wanted);
@@ -167,6 +180,16 @@ async function checkedOutputs(session: OrtSession, file: string): Promise<OrtSes
   throw new Error(`${file}: ${problem}`);
 }
 
+/**
+ * onnxruntime-node 1.23.2 (the last release with macOS x64 binaries, packed in the darwin-x64 VSIX) labels a
+ * subset of fetched outputs with the graph's first output names: `run(feeds, ['hidden_states'])` returns the
+ * logits as "hidden_states". There every output is fetched and the unrequested ones dropped; 1.30 fetches right.
+ */
+function fetchesWork(ort: Ort): boolean {
+  const [major, minor] = (ort.env.versions.node ?? ort.env.versions.common ?? '0.0').split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 30);
+}
+
 async function runSession(
   session: OrtSession, file: string, feeds: Record<string, GraphValueIn>, options: RunOptions = {},
 ): Promise<Record<string, Tensor | NativeTensor>> {
@@ -180,13 +203,15 @@ async function runSession(
   }
   let out: import('onnxruntime-node').InferenceSession.OnnxValueMapType;
   try {
-    out = options.fetches ? await session.run(ortFeeds, options.fetches) : await session.run(ortFeeds);
+    out = options.fetches && fetchesWork(ort) ? await session.run(ortFeeds, options.fetches) : await session.run(ortFeeds);
   } catch (err) {
     throw new Error(`${file}: inference failed: ${firstLine(err)}`);
   }
   const native = new Set(options.native ?? []);
   const result: Record<string, Tensor | NativeTensor> = {};
+  const wanted = options.fetches ? new Set(options.fetches) : null;
   for (const [name, value] of Object.entries(out)) {
+    if (wanted && !wanted.has(name)) continue;
     const t = value as import('onnxruntime-node').Tensor;
     if (native.has(name)) {
       result[name] = { shape: [...t.dims], native: t };

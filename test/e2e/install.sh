@@ -21,11 +21,12 @@ cd "$ROOT/cs"
 echo "e2e: installing code-server $CS_VERSION into $ROOT/cs (once; a few minutes)"
 # unsafe_perm: code-server's postinstall refuses root without it; yes: node-pty's postinstall runs npx node-gyp;
 # nodedir: node-gyp uses the system node headers instead of downloading them.
+# ignore_scripts=false: the repository's .npmrc turns install scripts off, code-server needs them;
 # dangerously_allow_all_scripts: npm >= 11.13 skips dependency install scripts unless allowed, and
 # code-server's postinstall (which installs its bundled VS Code's native modules) must run.
 nodedir=/usr
 [ -f /usr/include/node/node.h ] || nodedir=$(dirname "$(dirname "$(command -v node)")")
-if ! npm_config_unsafe_perm=true npm_config_yes=true npm_config_dangerously_allow_all_scripts=true npm_config_nodedir="$nodedir" \
+if ! npm_config_ignore_scripts=false npm_config_unsafe_perm=true npm_config_yes=true npm_config_dangerously_allow_all_scripts=true npm_config_nodedir="$nodedir" \
   npm install --no-audit --no-fund "code-server@$CS_VERSION" > "$ROOT/run/cs-install.log" 2>&1; then
   echo "e2e: code-server install failed; last lines of $ROOT/run/cs-install.log:"; tail -30 "$ROOT/run/cs-install.log"; exit 1
 fi

@@ -58,11 +58,11 @@ class DecoderGraph(nn.Module):
     def forward(self, inputs_embeds, past_keys, past_values, position_ids=None):
         dtype = self.text.embed_tokens.dtype
         hidden, probs, pk, pv = self.text.run(inputs_embeds.to(dtype), past_keys, past_values,
-                                              position_ids if self.mrope else None)
+                                              position_ids if self.mrope else None, newest_attention=True)
         last = hidden[-1]
         logits = self.text.logits(last[:, -1]).float()
         states = torch.stack([h[:, -1] for h in hidden]).float()              # [L+1,1,D]
-        heads = torch.stack([a[0, :, -1] for a in probs]).float()             # [L,Hh,P+S]
+        heads = torch.stack([a[0] for a in probs]).float()                    # [L,Hh,P+S]
         attention = heads.mean(1, keepdim=True)                                # [L,1,P+S]
         return logits, last.float(), states, attention, pk, pv, heads
 

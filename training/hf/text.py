@@ -134,9 +134,10 @@ class TextDecoder(nn.Module):
         emb = torch.gather(emb, 0, idx)[0]                                  # [S,Dh]
         return emb.cos()[None, None].to(dtype), emb.sin()[None, None].to(dtype)
 
-    def run(self, embeds, past_k, past_v, position_ids=None):
+    def run(self, embeds, past_k, past_v, position_ids=None, newest_attention=False):
         """embeds [1,S,D]; past_k/v [L,1,Hkv,P,Dh]; position_ids [3,1,S] (mrope only).
-        Returns hidden (L+1 of [1,S,D]), probs (L of [1,Hh,S,P+S]), present_k/v [L,1,Hkv,P+S,Dh]."""
+        Returns hidden (L+1 of [1,S,D]), probs (L of [1,Hh,S,P+S], or [1,Hh,P+S] with newest_attention),
+        present_k/v [L,1,Hkv,P+S,Dh]."""
         s = embeds.shape[1]
         p = past_k.shape[3]
         cos, sin = self.rotary(position_ids, p, s, embeds.dtype)
@@ -148,7 +149,9 @@ class TextDecoder(nn.Module):
         for i, blk in enumerate(self.blocks):
             x, k, v, a = blk(x, cos, sin, past_k[i], past_v[i], mask)
             hidden.append(x)
-            probs.append(a)
+            # newest_attention: only the last query row per layer, taken here so an exported graph frees each
+            # layer's [Hh,S,P+S] map at once (kept to the end, 24 of them were 0.5 GB over a 610-token prefill)
+            probs.append(a[:, :, -1] if newest_attention else a)
             pk.append(k)
             pv.append(v)
         hidden[-1] = self.norm(x)

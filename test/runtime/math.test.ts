@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosineSimilarity, meanRows, similarityToEach, stepDistance } from '../../src/runtime/vector-math';
+import { cosineSimilarity, stepDistance } from '../../src/analysis/distance';
+import { meanRows, similarityToEach } from '../../src/runtime/vector-math';
 import { argmax, chooseToken, softmax } from '../../src/runtime/sampling';
 import { SeededRandom } from '../../src/runtime/random';
 import { resolveSettings } from '../../src/runtime/settings';

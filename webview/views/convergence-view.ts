@@ -11,7 +11,8 @@ import { METRICS, METRIC_LABELS, distanceSeries, fewStepsNote, intervalMeans, tr
 import { SERIES, createChart, markerPadding, markerPlugin, type StepMarker } from '../charts';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
-import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv, type Table } from '../tables';
+import { reportCsv, stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv } from '../tables';
+import type { Table } from '../../src/present/csv';
 import { canvasesToPng, svgToPng, textBytes } from '../exporting';
 import { chartsSvg, reportSvg, type SvgChart, type SvgSeries } from '../chart-svg';
 import type { View, ViewContext } from './view';
@@ -206,7 +207,7 @@ export function createConvergenceView(source: ConvergenceSource, ctx: ViewContex
       // a dataset report exports as a figure with its title and tables on white; a trace's charts as they are
       png: () => (source.kind === 'steps' ? svgToPng(reportFigure()) : canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff'))),
       svg: () => textBytes(source.kind === 'steps' ? reportFigure() : chartsSvg(svgCharts())),
-      csv: () => textBytes(tablesCsv(tables)),
+      csv: () => textBytes(source.kind === 'steps' ? reportCsv(source.report) : tablesCsv(tables)),
     },
     dispose() {
       charts().forEach((c) => c.destroy());

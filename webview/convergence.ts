@@ -15,18 +15,6 @@ export function distanceSeries(trace: Trace, metric: Metric): (number | null)[] 
 }
 
 /**
- * The 1-based step at which the adaptive rule stops: the first step t with d_t below the threshold
- * (docs/bundle-format.md), or null when no step falls below it.
- */
-export function adaptiveStopStep(distances: readonly (number | null)[], threshold: number): number | null {
-  for (let i = 0; i < distances.length; i++) {
-    const d = distances[i];
-    if (d !== null && d < threshold) return i + 1;
-  }
-  return null;
-}
-
-/**
  * What the charts cannot show for traces with fewer than two latent steps (a distance needs a previous
  * step), in words; null when every trace has a distance to plot.
  */

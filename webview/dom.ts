@@ -1,8 +1,8 @@
 /**
  * Small DOM helpers for the panel app.
  */
-import type { Table } from './tables';
-import type { CsvCell } from './csv';
+import type { Table } from '../src/present/csv';
+import type { CsvCell } from '../src/present/csv';
 
 type Attrs = Record<string, string | number | boolean | undefined>;
 

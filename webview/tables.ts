@@ -3,15 +3,11 @@
  * so the file always holds what the view shows.
  */
 import type { Trace } from '../src/shared/trace';
-import type { StatsReport, ProbingReport, StepsReport, ProbeCell, NegativeType } from '../src/shared/reports';
-import { toCsv, type CsvCell } from './csv';
+import type { Report, StatsReport, ProbingReport, StepsReport, ProbeCell, NegativeType } from '../src/shared/reports';
+import { reportCsvTable } from '../src/present/reportCsv';
+import { toCsv, type CsvCell, type Table } from '../src/present/csv';
 import { layerGrid } from './heatmap-layers';
 import { METRICS, distanceSeries } from './convergence';
-
-export interface Table {
-  header: string[];
-  rows: CsvCell[][];
-}
 
 /** Every patch of every step: the three per-step layers, the window and the first-answer attention. */
 export function tracePatchTable(trace: Trace): Table {
@@ -138,5 +134,11 @@ export function longTable(tables: Record<string, Table>): Table {
 export function tablesCsv(tables: Record<string, Table>): string {
   const list = Object.values(tables);
   const t = list.length === 1 ? list[0] : longTable(tables);
+  return toCsv(t.header, t.rows);
+}
+
+/** A dataset report as the panel exports it: the report's one CSV schema, the file the CLI writes. */
+export function reportCsv(r: Report): string {
+  const t = reportCsvTable(r);
   return toCsv(t.header, t.rows);
 }

@@ -1,37 +1,14 @@
 /**
  * Convergence of the latent tokens (LaRe Table 4, Fig. 5; DESIGN.md): d_t = distance(l_t, l_{t-1}) for
  * t >= 2 by cosine distance (1 - cos), L1 and L2; adaptive stopping halts after the first step t whose
- * d_t is below the metric's threshold, else at the cap (the runtime's stopAfter rule); and dataset
+ * d_t is below the metric's threshold, else at the cap (stop-rule.ts, the rule the runtime applies step by step); and dataset
  * curves of the mean distance per step with a Student-t 95% interval across items.
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { Interval } from '../shared/reports';
 import type { StepDistance } from '../shared/trace';
-
-export type DistanceMetric = keyof StepDistance;
-export const DISTANCE_METRICS: DistanceMetric[] = ['cosine', 'l1', 'l2'];
-
-export function stepDistance(current: ArrayLike<number>, previous: ArrayLike<number>): StepDistance {
-  if (current.length !== previous.length) throw new RangeError(`latent tokens differ in size: ${current.length} vs ${previous.length}`);
-  let dot = 0;
-  let nc = 0;
-  let np = 0;
-  let l1 = 0;
-  let l2 = 0;
-  for (let i = 0; i < current.length; i++) {
-    const a = current[i];
-    const b = previous[i];
-    dot += a * b;
-    nc += a * a;
-    np += b * b;
-    l1 += Math.abs(a - b);
-    l2 += (a - b) * (a - b);
-  }
-  const denom = Math.sqrt(nc) * Math.sqrt(np);
-  // a zero vector has no direction: similarity 0, as the runtime's vector-math
-  const cosine = 1 - (denom === 0 ? 0 : dot / denom);
-  return { cosine, l1, l2: Math.sqrt(l2) };
-}
+import { DISTANCE_METRICS, stepDistance, type DistanceMetric } from './distance';
+import { firstStopStep } from './stop-rule';
 
 /** distances of consecutive latent tokens: entry k is d_{k+2}, between steps k+2 and k+1 (1-based) */
 export function stepDistances(latentTokens: ArrayLike<number>[]): StepDistance[] {
@@ -47,8 +24,8 @@ export function stepDistances(latentTokens: ArrayLike<number>[]): StepDistance[]
 export function adaptiveStopStep(distances: StepDistance[], metric: DistanceMetric, threshold: number, maxSteps: number): number {
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`maxSteps must be a positive integer, got ${maxSteps}`);
   if (distances.length < maxSteps - 1) throw new RangeError(`adaptive stopping at up to ${maxSteps} steps needs ${maxSteps - 1} distances, got ${distances.length}`);
-  for (let t = 2; t <= maxSteps; t++) if (distances[t - 2][metric] < threshold) return t;
-  return maxSteps;
+  const byStep = [null, ...distances.slice(0, maxSteps - 1).map((d) => d[metric])];
+  return firstStopStep(byStep, threshold) ?? maxSteps;
 }
 
 /** mean and Student-t 95% interval of a sample; a single value gives a zero-width interval at it */

@@ -1,6 +1,7 @@
 /**
- * Seeded pseudo-random numbers for everything in the analyses that samples (bootstrap, pair
- * construction, splits, probe initialisation), so a report is reproducible from its seed.
+ * The one seeded generator: everything that samples, in the analyses (bootstrap, pair construction,
+ * splits, probe initialisation) and in the runtime (top-p sampling, diffusion noise), draws from it,
+ * so a report or a trace is reproducible from its seed.
  *
  * Generator: xoshiro128** (Blackman & Vigna, 2018) on four 32-bit words, the state filled from
  * the seed by splitmix32. Doubles take the top 53 bits of two outputs, giving uniform [0, 1).
@@ -17,6 +18,8 @@ export interface Random {
   fastInt(n: number): number;
   /** standard normal (Box-Muller) */
   normal(): number;
+  /** n standard normals */
+  normals(n: number): Float32Array;
 }
 
 function splitmix32(seed: number): () => number {
@@ -57,6 +60,19 @@ export function createRandom(seed: number): Random {
     const lo = nextU32() >>> 6;
     return (hi * 67108864 + lo) / 9007199254740992;
   };
+  const normal = (): number => {
+    if (spareNormal !== null) {
+      const v = spareNormal;
+      spareNormal = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = next();
+    const v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
   return {
     next,
     int(n: number): number {
@@ -67,18 +83,11 @@ export function createRandom(seed: number): Random {
       if (n > 2097152) throw new RangeError(`fastInt(n) needs n <= 2^21, got ${n}`);
       return Math.floor((nextU32() * n) / 4294967296);
     },
-    normal(): number {
-      if (spareNormal !== null) {
-        const v = spareNormal;
-        spareNormal = null;
-        return v;
-      }
-      let u = 0;
-      while (u === 0) u = next();
-      const v = next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      spareNormal = r * Math.sin(2 * Math.PI * v);
-      return r * Math.cos(2 * Math.PI * v);
+    normal,
+    normals(n: number): Float32Array {
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = normal();
+      return out;
     },
   };
 }

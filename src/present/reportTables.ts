@@ -2,8 +2,9 @@
  * Reports as tables: CSV (one header row, RFC 4180 quoting) and Markdown in the shape of the LaRe
  * paper's tables (Table 4 steps, Table 5 attention statistics, Table 6 probing).
  */
-import { csvField } from '../shared/csv';
 import type { CausalReport, Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
+import { toCsv, type Table } from './csv';
+import { causalCsvTable, probingCsvTable, statsCsvTable, stepsCsvTable } from './reportCsv';
 
 export interface Tables {
   csv: string;
@@ -13,10 +14,6 @@ export interface Tables {
 const num = (x: number, digits = 4): string => (Number.isFinite(x) ? (Math.abs(x) !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6) ? x.toExponential(digits - 1) : x.toFixed(digits)) : String(x));
 const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) : String(x));
 const ci = (i: Interval): string => `${pct(i.value)} [${pct(i.low)}, ${pct(i.high)}]`;
-
-function csvRow(values: (string | number | undefined)[]): string {
-  return values.map(csvField).join(',');
-}
 
 /**
  * Text from outside (model names, labels, rule names) as inert Markdown: HTML is escaped, Markdown's
@@ -30,6 +27,8 @@ export function markdownText(s: string): string {
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
     .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`);
 }
+
+const csvOf = (t: Table): string => toCsv(t.header, t.rows);
 
 function markdownTable(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -45,19 +44,6 @@ export function statsTables(r: StatsReport): Tables {
     ['75th percentile', r.a.percentiles['75'], r.b.percentiles['75']],
     ['95th percentile', r.a.percentiles['95'], r.b.percentiles['95']],
   ];
-  const tests: [string, string, number, number | undefined][] = [
-    ["Student's t", 't', r.student.t, r.student.p],
-    ["Welch's t", 't', r.welch.t, r.welch.p],
-    [`Mann-Whitney U (${r.mannWhitney.method}, ${r.mannWhitney.alternative})`, 'U', r.mannWhitney.U, r.mannWhitney.p],
-    ["Cohen's d", 'd', r.effectSize.cohensD, undefined],
-    ['rank-biserial r', 'r', r.effectSize.rankBiserial, undefined],
-  ];
-  const csv = [
-    csvRow(['statistic', r.labels.a, r.labels.b, 'test_statistic', 'p_value']),
-    ...rows.map(([name, a, b]) => csvRow([name, a, b, '', ''])),
-    ...tests.map(([name, , s, p]) => csvRow([name, '', '', s, p])),
-    csvRow([`mean difference 95% CI (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'})`, '', '', `${r.effectSize.meanDifferenceCI[0]};${r.effectSize.meanDifferenceCI[1]}`, '']),
-  ].join('\n');
   const la = markdownText(r.labels.a);
   const lb = markdownText(r.labels.b);
   const markdown = [
@@ -69,21 +55,10 @@ export function statsTables(r: StatsReport): Tables {
     ]),
     `Cohen's d ${num(r.effectSize.cohensD, 3)}, rank-biserial r ${num(r.effectSize.rankBiserial, 3)}, mean difference ${la} - ${lb} 95% CI [${num(r.effectSize.meanDifferenceCI[0])}, ${num(r.effectSize.meanDifferenceCI[1])}] (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'}).`,
   ].join('\n\n');
-  return { csv: `${csv}\n`, markdown: `${markdown}\n` };
+  return { csv: csvOf(statsCsvTable(r)), markdown: `${markdown}\n` };
 }
 
 export function probingTables(r: ProbingReport): Tables {
-  const header = ['target', 'classifier', 'source', 'accuracy', 'accuracy_low', 'accuracy_high', 'control', 'control_low', 'control_high', 'selectivity', 'neg_different_question_same_image', 'neg_different_image_same_question', 'neg_random', 'chosen'];
-  const csv = [
-    csvRow(header),
-    ...r.cells.map((c) =>
-      csvRow([
-        c.target, c.classifier, c.source, c.accuracy.value, c.accuracy.low, c.accuracy.high, c.control.value, c.control.low, c.control.high, c.selectivity,
-        c.perNegativeType['different-question-same-image'], c.perNegativeType['different-image-same-question'], c.perNegativeType.random,
-        Object.entries(c.chosen ?? {}).map(([k, v]) => `${k}=${v}`).join(';'),
-      ]),
-    ),
-  ].join('\n');
   const sourceName = (s: string) => (s === 'model' ? `${markdownText(r.models.model)} (with Extractor)` : s === 'ablation' ? `${markdownText(r.models.ablation ?? 'ablation')} (w/o Extractor)` : 'random vectors');
   const rows: string[][] = [];
   for (const source of ['ablation', 'model', 'random'] as const) {
@@ -97,11 +72,10 @@ export function probingTables(r: ProbingReport): Tables {
   }
   const negatives = Object.entries(r.pairs.negative).map(([k, v]) => `${v} ${k}`).join(', ');
   const markdown = `${markdownTable(['Module', 'Classifier', 'Vision accuracy % [95% CI]', 'Text accuracy % [95% CI]', 'Control % (vision / text)', 'Selectivity (vision / text)'], rows)}\n\n${r.pairs.total} pairs (${r.pairs.positive} positive; negatives: ${negatives}), ${Math.round(Number(r.settings.testFraction) * 100)}% test split grouped by image.\n`;
-  return { csv: `${csv}\n`, markdown };
+  return { csv: csvOf(probingCsvTable(r)), markdown };
 }
 
 export function stepsTables(r: StepsReport): Tables {
-  const csv = [csvRow(['rule', 'threshold', 'mean_steps', 'accuracy', 'mean_answer_tokens']), ...r.rows.map((row) => csvRow([row.rule, row.threshold, row.meanSteps, row.accuracy, row.meanAnswerTokens]))].join('\n');
   const table = markdownTable(
     ['Method', 'Average steps', 'Acc. %', '# Answer tokens'],
     r.rows.map((row) => [row.threshold === undefined ? row.rule : `adaptive (${row.rule} < ${row.threshold})`, row.meanSteps.toFixed(2), pct(row.accuracy), row.meanAnswerTokens.toFixed(2)]),
@@ -110,17 +84,11 @@ export function stepsTables(r: StepsReport): Tables {
     ['Step t', 'cosine d_t', 'L1 d_t', 'L2 d_t'],
     r.convergence.step.map((t, k) => [String(t), num(r.convergence.cosine[k].value), num(r.convergence.l1[k].value), num(r.convergence.l2[k].value)]),
   );
-  return { csv: `${csv}\n`, markdown: `${table}\n\nMean distance between consecutive latent tokens (${r.items} items):\n\n${curve}\n` };
+  return { csv: csvOf(stepsCsvTable(r)), markdown: `${table}\n\nMean distance between consecutive latent tokens (${r.items} items):\n\n${curve}\n` };
 }
 
 /** the causal-effect study: one row per ablated step */
 export function causalTables(r: CausalReport): Tables {
-  const header = ['step', 'n', 'baseline_accuracy', 'baseline_accuracy_low', 'baseline_accuracy_high', 'ablated_accuracy', 'ablated_accuracy_low', 'ablated_accuracy_high',
-    'mcnemar_b', 'mcnemar_c', 'mcnemar_p', 'mean_logprob_change', 'logprob_change_low', 'logprob_change_high', 't', 'df', 't_p'];
-  const csv = [csvRow(header), ...r.rows.map((row) => csvRow([
-    row.step, row.n, row.baselineAccuracy.value, row.baselineAccuracy.low, row.baselineAccuracy.high, row.ablatedAccuracy.value, row.ablatedAccuracy.low, row.ablatedAccuracy.high,
-    row.mcnemar.b, row.mcnemar.c, row.mcnemar.p, row.logProbChange.value, row.logProbChange.low, row.logProbChange.high, row.pairedT.t, row.pairedT.df, row.pairedT.p,
-  ]))].join('\n');
   const table = markdownTable(
     ['Zeroed step', 'n', 'Acc. % (unmodified)', 'Acc. % (step zeroed)', 'McNemar b / c, p', 'Mean Δ log p(answer token 1)', 'Paired t, p'],
     r.rows.map((row) => [
@@ -130,5 +98,5 @@ export function causalTables(r: CausalReport): Tables {
   );
   const note = `Causal effect of each latent step of ${markdownText(r.model)} over ${r.n} items: the step zeroed, the step count pinned to the unmodified run. `
     + `Intervals are percentile bootstrap ${100 * r.bootstrap.level}% CIs (${r.bootstrap.resamples} resamples, seed ${r.bootstrap.seed}); McNemar is exact (b: right to wrong, c: wrong to right).`;
-  return { csv: `${csv}\n`, markdown: `${note}\n\n${table}\n` };
+  return { csv: csvOf(causalCsvTable(r)), markdown: `${note}\n\n${table}\n` };
 }

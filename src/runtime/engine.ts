@@ -23,7 +23,7 @@ import { mropePositionIds } from './mrope';
 import { questionWarnings } from './question-check';
 import { OnnxSessions, type GraphSession } from './onnx';
 import { InputError, layoutPrompt, prefillEmbeddings, type PromptLayout } from './prompt';
-import { SeededRandom } from './random';
+import { createRandom } from '../analysis/random';
 import { linearSchedule, sampleDdim, sampleDdpm } from './reconstruct';
 import { latentBudget, positionReserve, resolveSettings } from './settings';
 import { floatTensor, int64Tensor } from './tensor';
@@ -172,7 +172,8 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
       ({ state, step: last } = await parts.decoder.run(state, await parts.embed([endId]), 1, ['logits', 'attention']));
     }
     const firstAnswerAttention = visualAttention(last, m, layout.imageOffset, N);
-    const rng = new SeededRandom(settings.seed);
+    // settings take any integer seed; the generator is seeded by its low 32 bits
+    const rng = createRandom(settings.seed >>> 0);
     const answerParts: LoopParts = { ...parts, onStep: (i, n) => progress({ stage: 'answer', step: i, total: n }) };
     const answer = await generateAnswer(answerParts, state, last, {
       eosId: extras.ignoreEos ? -1 : tok.idOf(m.tokenizer.special.eos),
@@ -298,7 +299,7 @@ export class TraceEngine implements LatentTraceEngine, InterventionHost {
     const { channels: C, size } = rec;
     const condition = new Float32Array(B * D);
     latentTokens.forEach((t, i) => condition.set(t, i * D));
-    const rng = new SeededRandom(seed);
+    const rng = createRandom(seed >>> 0);
     const noise = req.noise ?? rng.normals(B * C * size * size);
     if (noise.length !== B * C * size * size) {
       throw new RangeError(`initial noise has ${noise.length} values, expected ${B}x${C}x${size}x${size}`);

@@ -4,13 +4,13 @@
  */
 import { need, type DecoderState, type DecoderStep } from './decoder';
 import { throwIfAborted, type LoopParts } from './loop-parts';
-import type { SeededRandom } from './random';
+import type { Random } from '../analysis/random';
 import { chooseToken, softmax, type SamplingSettings } from './sampling';
 
 export interface AnswerOptions extends SamplingSettings {
   eosId: number;
   maxTokens: number;
-  rng: SeededRandom;
+  rng: Random;
 }
 
 export interface GeneratedAnswer {

@@ -7,7 +7,8 @@ import type { TraceStep } from '../shared/trace';
 import { interveneOnToken } from './interventions';
 import { need, type DecoderOutput } from './decoder';
 import { stopAfter, throwIfAborted, type LatentResult, type LatentSettings, type LoopParts, type LoopStart } from './loop-parts';
-import { similarityToEach, stepDistance, meanRows } from './vector-math';
+import { stepDistance } from '../analysis/distance';
+import { similarityToEach, meanRows } from './vector-math';
 import { chooseWindow, gatherWindowFeatures, saliencyFromAttention } from './window';
 
 export interface LareStepDetail {

@@ -1,6 +1,7 @@
 /** What the latent loops need from the engine: the graphs as plain async functions, and the stop rule. */
 import type { BundleManifest, StopRule } from '../shared/bundle';
 import type { Intervention, StepDistance, Trace, TraceStep } from '../shared/trace';
+import { stopsAt } from '../analysis/stop-rule';
 import type { Decoder, DecoderState, DecoderStep } from './decoder';
 
 export interface ExtractorOutput {
@@ -55,7 +56,7 @@ export interface LatentResult {
 /** After step t with distance d: stop? (fixed T, or adaptive by a distance below the threshold, capped) */
 export function stopAfter(s: LatentSettings, t: number, d: StepDistance | null): Trace['stopReason'] | null {
   if (s.stop === 'fixed') return t >= s.latentSteps ? 'fixed' : null;
-  if (d !== null && d[s.stop] < s.threshold) return 'threshold';
+  if (stopsAt(d === null ? null : d[s.stop], s.threshold)) return 'threshold';
   return t >= s.maxLatentSteps ? 'max-steps' : null;
 }
 

@@ -12,7 +12,8 @@ import { need, type DecoderOutput, type DecoderStep } from './decoder';
 import { interveneOnToken } from './interventions';
 import { throwIfAborted, type LatentResult, type LatentSettings, type LoopParts, type LoopStart } from './loop-parts';
 import { argmax } from './sampling';
-import { l2Distance, similarityToEach, stepDistance } from './vector-math';
+import { l2Distance, stepDistance } from '../analysis/distance';
+import { similarityToEach } from './vector-math';
 import { saliencyFromAttention } from './window';
 
 export interface LvrSettings extends LatentSettings {

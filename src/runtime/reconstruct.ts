@@ -3,7 +3,7 @@
  * sampling over every timestep and DDIM (eta 0) over a few evenly spaced ones. The caller's `denoise`
  * runs the U-Net once per timestep on the whole batch (every latent step at once). Pure.
  */
-import type { SeededRandom } from './random';
+import type { Random } from '../analysis/random';
 
 export interface NoiseSchedule {
   steps: number;
@@ -72,7 +72,7 @@ export async function sampleDdim(
 
 /** Ancestral sampling through the posterior q(x_{t-1} | x_t, x0) with x0 predicted from the noise. */
 export async function sampleDdpm(
-  denoise: Denoise, noise: Float32Array, schedule: NoiseSchedule, rng: SeededRandom, o: SamplerOptions = {},
+  denoise: Denoise, noise: Float32Array, schedule: NoiseSchedule, rng: Random, o: SamplerOptions = {},
 ): Promise<Float32Array> {
   let x = Float32Array.from(noise);
   for (let t = schedule.steps - 1; t >= 0; t--) {

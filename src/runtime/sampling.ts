@@ -1,5 +1,5 @@
 /** Choosing the next answer token from logits: greedy, or temperature + nucleus (top-p). Pure. */
-import type { SeededRandom } from './random';
+import type { Random } from '../analysis/random';
 
 export interface SamplingSettings {
   /** 0 = greedy */
@@ -34,7 +34,7 @@ export function argmax(values: ArrayLike<number>, offset = 0, size = values.leng
   return best;
 }
 
-export function chooseToken(logits: Float32Array, offset: number, vocab: number, s: SamplingSettings, rng: SeededRandom): TokenChoice {
+export function chooseToken(logits: Float32Array, offset: number, vocab: number, s: SamplingSettings, rng: Random): TokenChoice {
   const probs = softmax(logits, offset, vocab);
   if (s.temperature <= 0) {
     const id = argmax(logits, offset, vocab);

@@ -3,7 +3,8 @@
  * written as <stem>.report.json + .csv + .md under `out`. A shard run returns `report: null` until
  * merged. Each study holds the lock on `out` while it runs (folder-lock.ts).
  */
-import { adaptiveStopStep, convergenceCurves, DISTANCE_METRICS } from '../analysis/convergence';
+import { adaptiveStopStep, convergenceCurves } from '../analysis/convergence';
+import { DISTANCE_METRICS } from '../analysis/distance';
 import { runProbing, type ProbingItem, type ProbingSource } from '../analysis/probing/protocol';
 import { bootstrapMeanCI, compareSamples, DEFAULT_BOOTSTRAP, mcnemarExact, pairedTTest } from '../analysis/stats';
 import { causalTables, probingTables, statsTables, stepsTables } from '../present/reportTables';

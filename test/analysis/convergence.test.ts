@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adaptiveStopStep, convergenceCurves, meanInterval, stepDistance, stepDistances } from '../../src/analysis/convergence';
+import { adaptiveStopStep, convergenceCurves, meanInterval, stepDistances } from '../../src/analysis/convergence';
+import { stepDistance } from '../../src/analysis/distance';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${a} vs ${b}`);
 

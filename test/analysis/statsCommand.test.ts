@@ -36,7 +36,7 @@ test('stats --json prints the issue shape and --out writes json, csv and markdow
   const report = JSON.parse(readFileSync(join(dir, 'rep', 'stats.report.json'), 'utf8'));
   assert.equal(report.samples.a.length, 5);
   assert.match(readFileSync(join(dir, 'rep', 'stats.md'), 'utf8'), /\| median \| 10\.9000 \| 4\.5000 \|/);
-  assert.match(readFileSync(join(dir, 'rep', 'stats.csv'), 'utf8'), /^statistic,LaRe,LLaVA,test_statistic,p_value\n/);
+  assert.match(readFileSync(join(dir, 'rep', 'stats.csv'), 'utf8'), /^statistic,LaRe,LLaVA,test_statistic,p_value\r\n/);
   rmSync(dir, { recursive: true });
 });
 
@@ -92,5 +92,5 @@ test('probing and steps tables follow the paper layout', () => {
   };
   const s = stepsTables(steps);
   assert.match(s.markdown, /\| adaptive \(cosine < 0\.05\) \| 5\.90 \| 42\.6 \| 3\.40 \|/);
-  assert.match(s.csv, /^rule,threshold,mean_steps,accuracy,mean_answer_tokens\nT=4,,4,0\.427,3\.5\n/);
+  assert.match(s.csv, /^rule,threshold,mean_steps,accuracy,mean_answer_tokens\r\nT=4,,4,0\.427,3\.5\r\n/);
 });

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosineSimilarity, meanRows, similarityToEach, stepDistance } from '../../src/runtime/vector-math';
+import { cosineSimilarity, stepDistance } from '../../src/analysis/distance';
+import { meanRows, similarityToEach } from '../../src/runtime/vector-math';
 import { argmax, chooseToken, softmax } from '../../src/runtime/sampling';
-import { SeededRandom } from '../../src/runtime/random';
+import { createRandom } from '../../src/analysis/random';
 import { resolveSettings } from '../../src/runtime/settings';
 import { stopAfter } from '../../src/runtime/loop-parts';
 import { sampleManifest } from './manifest-fixture';
@@ -40,7 +41,7 @@ test('softmax is stable and argmax takes the first maximum', () => {
 });
 
 test('greedy decoding reports the model probability of the chosen token', () => {
-  const rng = new SeededRandom(1);
+  const rng = createRandom(1);
   const c = chooseToken(Float32Array.from([0, Math.log(3), 0]), 0, 3, { temperature: 0, topP: 1 }, rng);
   assert.equal(c.id, 1);
   close(c.prob, 0.6, 1e-7); // log(3) is stored as float32
@@ -49,7 +50,7 @@ test('greedy decoding reports the model probability of the chosen token', () => 
 test('top-p keeps only the nucleus; sampling is reproducible with a seed', () => {
   const logits = Float32Array.from([Math.log(0.7), Math.log(0.2), Math.log(0.1)]);
   const draws = (seed: number) => {
-    const rng = new SeededRandom(seed);
+    const rng = createRandom(seed);
     return Array.from({ length: 200 }, () => chooseToken(logits, 0, 3, { temperature: 1, topP: 0.75 }, rng).id);
   };
   const a = draws(5);
@@ -59,7 +60,7 @@ test('top-p keeps only the nucleus; sampling is reproducible with a seed', () =>
 });
 
 test('seeded normals have mean 0 and variance 1', () => {
-  const x = new SeededRandom(42).normals(20000);
+  const x = createRandom(42).normals(20000);
   const mean = x.reduce((s, v) => s + v, 0) / x.length;
   const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length;
   assert.ok(Math.abs(mean) < 0.03, `mean ${mean}`);

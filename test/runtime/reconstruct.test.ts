@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ddimTimesteps, linearSchedule, sampleDdim, sampleDdpm } from '../../src/runtime/reconstruct';
-import { SeededRandom } from '../../src/runtime/random';
+import { createRandom } from '../../src/analysis/random';
 
 // With a denoiser that knows the clean sample x0, eps(x, t) = (x - sqrt(abar_t) x0) / sqrt(1 - abar_t)
 // is the exact noise, and both samplers must land on x0 (up to float32 rounding).
@@ -34,7 +34,7 @@ test('DDIM timesteps: i * floor(steps / count), descending', () => {
 
 test('DDIM with the exact noise recovers x0 in one U-Net call per timestep', async () => {
   const s = linearSchedule(1e-4, 0.02, 200);
-  const rng = new SeededRandom(3);
+  const rng = createRandom(3);
   const x0 = rng.normals(2 * 3 * 4 * 4).map((v) => Math.tanh(v));
   const calls: number[] = [];
   const out = await sampleDdim(oracle(x0, s.alphasCumprod, calls), rng.normals(x0.length), s, 8);
@@ -45,10 +45,10 @@ test('DDIM with the exact noise recovers x0 in one U-Net call per timestep', asy
 
 test('DDPM ancestral sampling with the exact noise ends on x0', async () => {
   const s = linearSchedule(1e-4, 0.02, 50);
-  const rng = new SeededRandom(9);
+  const rng = createRandom(9);
   const x0 = rng.normals(48).map((v) => Math.tanh(v));
   const calls: number[] = [];
-  const out = await sampleDdpm(oracle(x0, s.alphasCumprod, calls), rng.normals(48), s, new SeededRandom(1));
+  const out = await sampleDdpm(oracle(x0, s.alphasCumprod, calls), rng.normals(48), s, createRandom(1));
   assert.equal(calls.length, 50);
   assert.equal(calls[0], 49);
   for (let i = 0; i < x0.length; i++) assert.ok(Math.abs(out[i] - x0[i]) < 1e-4);
@@ -76,6 +76,6 @@ test('clipSample clamps the x0 prediction at every step, the noise is used as pr
   assert.deepEqual(Array.from(clipped.subarray(0, 2)), [1, -1]);
   assert.ok(free[0] > 5);
   assert.ok(Math.abs(clipped[2] - free[2]) < 1e-6);
-  const ddpm = await sampleDdpm(zero, Float32Array.from([5, -5]), linearSchedule(1e-4, 0.02, 20), new SeededRandom(2), { clipSample: true });
+  const ddpm = await sampleDdpm(zero, Float32Array.from([5, -5]), linearSchedule(1e-4, 0.02, 20), createRandom(2), { clipSample: true });
   assert.ok(Math.abs(ddpm[0]) <= 1 + 1e-6 && Math.abs(ddpm[1]) <= 1 + 1e-6);
 });

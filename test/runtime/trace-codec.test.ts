@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { base64ToBytes, bytesToBase64, decodeTrace, encodeTrace, float32ToBase64 } from '../../src/shared/trace-codec';
 import type { Trace } from '../../src/shared/trace';
-import { SeededRandom } from '../../src/runtime/random';
+import { createRandom } from '../../src/analysis/random';
 
 function sampleTrace(): Trace {
-  const rng = new SeededRandom(7);
+  const rng = createRandom(7);
   const steps = [1, 2].map((index) => ({
     index,
     saliency: rng.normals(16),

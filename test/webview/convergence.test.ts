@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adaptiveStopStep, distanceSeries, fewStepsNote, traceThreshold } from '../../webview/convergence';
+import { distanceSeries, fewStepsNote, traceThreshold } from '../../webview/convergence';
 import { syntheticTrace } from '../fixtures/traces/synthetic-trace';
-
-test('the adaptive rule stops at the first step whose distance falls below the threshold', () => {
-  assert.equal(adaptiveStopStep([null, 0.5, 0.2, 0.05, 0.01], 0.1), 4);
-  assert.equal(adaptiveStopStep([null, 0.5, 0.09, 0.2], 0.1), 3);
-});
-
-test('a distance equal to the threshold does not stop; no crossing is null', () => {
-  assert.equal(adaptiveStopStep([null, 0.1, 0.1], 0.1), null);
-  assert.equal(adaptiveStopStep([], 0.1), null);
-});
 
 test('distance series have null for the first step and decrease on the synthetic trace', () => {
   const trace = syntheticTrace({ steps: 5 });

@@ -12,7 +12,7 @@ import { rangeOf, type ValueRange } from '../normalise';
 import { Legend } from '../legend';
 import { cssColor } from '../colormap';
 import { formatNumber, fileStem } from '../format';
-import { toCsv } from '../csv';
+import { toCsv } from '../../src/present/csv';
 import { button, h, select } from '../dom';
 import { textBytes } from '../exporting';
 import type { View, ViewContext } from './view';

@@ -13,7 +13,7 @@ import type { ValueRange } from '../normalise';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, fileStem } from '../format';
 import { compareStepTable } from '../tables';
-import { toCsv } from '../csv';
+import { toCsv } from '../../src/present/csv';
 import { canvasesToPng, textBytes } from '../exporting';
 import { availableLayers, heatmapControls, layerCaption, settingsOf } from './trace-view';
 import type { View, ViewContext } from './view';

@@ -6,11 +6,13 @@
 import type { Chart, ChartDataset } from 'chart.js';
 import type { Trace } from '../../src/shared/trace';
 import type { StepsReport } from '../../src/shared/reports';
-import { METRICS, METRIC_LABELS, adaptiveStopStep, distanceSeries, fewStepsNote, intervalMeans, traceThreshold, type Metric } from '../convergence';
+import { firstStopStep } from '../../src/analysis/stop-rule';
+import { METRICS, METRIC_LABELS, distanceSeries, fewStepsNote, intervalMeans, traceThreshold, type Metric } from '../convergence';
 import { SERIES, createChart, markerPadding, markerPlugin, type StepMarker } from '../charts';
 import { h, renderTable, themeColor } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
-import { stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv, type Table } from '../tables';
+import { reportCsv, stepsConvergenceTable, stepsRuleTable, traceStepTable, compareStepTable, tablesCsv } from '../tables';
+import type { Table } from '../../src/present/csv';
 import { canvasesToPng, svgToPng, textBytes } from '../exporting';
 import { chartsSvg, reportSvg, type SvgChart, type SvgSeries } from '../chart-svg';
 import type { View, ViewContext } from './view';
@@ -56,7 +58,7 @@ function traceInputs(traces: Trace[], metric: Metric, threshold: number | null):
     const name = traces.length > 1 ? `${String.fromCharCode(65 + k)}: ${t.model.name}` : METRIC_LABELS[metric];
     const color = traces.length > 1 ? TRACE_COLORS[k] : SERIES[metric];
     if (threshold !== null) {
-      const stop = adaptiveStopStep(d, threshold);
+      const stop = firstStopStep(d, threshold);
       if (stop !== null) markers.push({ index: stop - 1, label: `${traces.length > 1 ? `${String.fromCharCode(65 + k)} ` : ''}${metric} stop @ ${stop}`, color });
     }
     markers.push({ index: t.stoppedAt - 1, label: `${traces.length > 1 ? `${String.fromCharCode(65 + k)} ` : ''}stopped @ ${t.stoppedAt} (${t.stopReason})`, color, dashed: true });
@@ -70,7 +72,7 @@ function traceInputs(traces: Trace[], metric: Metric, threshold: number | null):
 function stepsInputs(r: StepsReport, metric: Metric, threshold: number | null): MetricChartInput {
   const series = r.convergence[metric];
   const color = SERIES[metric];
-  const stop = threshold === null ? null : adaptiveStopStep(intervalMeans(series), threshold);
+  const stop = threshold === null ? null : firstStopStep(intervalMeans(series), threshold);
   const markers: StepMarker[] = stop === null ? [] : [{ index: stop - 1, label: `${metric} stop @ step ${r.convergence.step[stop - 1]}`, color }];
   return {
     metric,
@@ -205,7 +207,7 @@ export function createConvergenceView(source: ConvergenceSource, ctx: ViewContex
       // a dataset report exports as a figure with its title and tables on white; a trace's charts as they are
       png: () => (source.kind === 'steps' ? svgToPng(reportFigure()) : canvasesToPng(charts().map((c) => c.canvas), themeColor('--vscode-editor-background', '#ffffff'))),
       svg: () => textBytes(source.kind === 'steps' ? reportFigure() : chartsSvg(svgCharts())),
-      csv: () => textBytes(tablesCsv(tables)),
+      csv: () => textBytes(source.kind === 'steps' ? reportCsv(source.report) : tablesCsv(tables)),
     },
     dispose() {
       charts().forEach((c) => c.destroy());

@@ -8,7 +8,7 @@ import { decodeTraceImage } from '../heatmap-stage';
 import { fitSize, patchRect, regionRect } from '../grid-geometry';
 import { lensCaption, lensLayers } from '../lens';
 import { formatNumber, fileStem } from '../format';
-import { toCsv } from '../csv';
+import { toCsv } from '../../src/present/csv';
 import { h, select } from '../dom';
 import { textBytes } from '../exporting';
 import type { View, ViewContext } from './view';

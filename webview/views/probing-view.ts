@@ -8,8 +8,7 @@ import type { ProbingReport, ProbeCell } from '../../src/shared/reports';
 import { SERIES, createChart, errorBarPlugin } from '../charts';
 import { h, renderTable } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
-import { NEGATIVE_TYPES, SOURCE_LABEL, probingTable } from '../tables';
-import { toCsv } from '../csv';
+import { NEGATIVE_TYPES, SOURCE_LABEL, probingTable, reportCsv } from '../tables';
 import { svgToPng, textBytes } from '../exporting';
 import { reportSvg } from '../chart-svg';
 import type { View, ViewContext } from './view';
@@ -84,7 +83,7 @@ export function createProbingView(r: ProbingReport, ctx: ViewContext): View {
       name: fileStem('probing', r.models.model),
       png: () => svgToPng(figureSvg()),
       svg: () => textBytes(figureSvg()),
-      csv: () => textBytes(toCsv(table.header, table.rows)),
+      csv: () => textBytes(reportCsv(r)),
     },
     dispose() {
       chart.destroy();

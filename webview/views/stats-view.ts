@@ -9,7 +9,7 @@ import { SERIES, createChart } from '../charts';
 import { button, h, renderTable } from '../dom';
 import { formatNumber, formatP, fileStem } from '../format';
 import { sharedHistogram } from '../histogram';
-import { statsTable, statsTestTable, tablesCsv } from '../tables';
+import { reportCsv, statsTable, statsTestTable } from '../tables';
 import { svgToPng, textBytes } from '../exporting';
 import { reportSvg, type SvgChart } from '../chart-svg';
 import type { View, ViewContext } from './view';
@@ -148,11 +148,7 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
       name: fileStem('stats', r.labels.a, 'vs', r.labels.b),
       png: () => svgToPng(figure()),
       svg: () => textBytes(figure()),
-      csv: () => textBytes(tablesCsv({
-        descriptive: statsTable(r),
-        tests,
-        samples: { header: ['index', r.labels.a, r.labels.b], rows: Array.from({ length: Math.max(r.samples.a.length, r.samples.b.length) }, (_, i) => [i, r.samples.a[i], r.samples.b[i]]) },
-      })),
+      csv: () => textBytes(reportCsv(r)),
     },
     dispose() {
       charts.forEach((c) => c.destroy());

@@ -13,7 +13,7 @@ import { Legend, legendCanvas } from '../legend';
 import { reconstructionRgba } from '../raster';
 import { formatMs, formatNumber, fileStem } from '../format';
 import { heatmapSvg } from '../svg';
-import { toCsv } from '../csv';
+import { toCsv } from '../../src/present/csv';
 import { tracePatchTable } from '../tables';
 import { button, h, select, themeColor } from '../dom';
 import { canvasesToPng, textBytes } from '../exporting';

@@ -2,7 +2,7 @@
  * `latent-trace steps <dataset>`: fixed T = 1..T_max against adaptive cosine / L1 / L2 stopping
  * (LaRe Table 4, Fig. 5): mean steps, accuracy and answer tokens, plus the convergence curves.
  */
-import { DISTANCE_METRICS } from '../../analysis/convergence';
+import { DISTANCE_METRICS } from '../../analysis/distance';
 import { stepsTables } from '../../present/reportTables';
 import { runStudy } from '../../studies';
 import { intOpt, numberOpt, parseCommandArgs } from '../args';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toCsv } from '../../webview/csv';
+import { toCsv } from '../../src/present/csv';
 
 test('fields with commas, quotes and line breaks are quoted; quotes doubled', () => {
   assert.equal(toCsv(['a', 'b'], [['x,y', 'say "hi"'], ['line\nbreak', 'plain']]),

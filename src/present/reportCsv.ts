@@ -5,8 +5,9 @@
 import type { CausalReport, ProbingReport, Report, StatsReport, StepsReport } from '../shared/reports';
 import type { Table } from './csv';
 
-export function statsCsvTable(r: StatsReport): Table {
-  const samples: [string, number, number][] = [
+/** The two samples' descriptive statistics, one row per statistic: [label, a, b] (CSV and Markdown share them). */
+export function sampleRows(r: StatsReport): [string, number, number][] {
+  return [
     ['n', r.a.n, r.b.n],
     ['mean', r.a.mean, r.b.mean],
     ['std', r.a.std, r.b.std],
@@ -15,6 +16,10 @@ export function statsCsvTable(r: StatsReport): Table {
     ['75th percentile', r.a.percentiles['75'], r.b.percentiles['75']],
     ['95th percentile', r.a.percentiles['95'], r.b.percentiles['95']],
   ];
+}
+
+export function statsCsvTable(r: StatsReport): Table {
+  const samples = sampleRows(r);
   const tests: [string, number, number | undefined][] = [
     ["Student's t", r.student.t, r.student.p],
     ["Welch's t", r.welch.t, r.welch.p],

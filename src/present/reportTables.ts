@@ -4,7 +4,7 @@
  */
 import type { CausalReport, Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
 import { toCsv, type Table } from './csv';
-import { causalCsvTable, probingCsvTable, statsCsvTable, stepsCsvTable } from './reportCsv';
+import { causalCsvTable, probingCsvTable, sampleRows, statsCsvTable, stepsCsvTable } from './reportCsv';
 
 export interface Tables {
   csv: string;
@@ -35,15 +35,7 @@ function markdownTable(header: string[], rows: string[][]): string {
 }
 
 export function statsTables(r: StatsReport): Tables {
-  const rows: [string, number, number][] = [
-    ['n', r.a.n, r.b.n],
-    ['mean', r.a.mean, r.b.mean],
-    ['std', r.a.std, r.b.std],
-    ['25th percentile', r.a.percentiles['25'], r.b.percentiles['25']],
-    ['median', r.a.percentiles['50'], r.b.percentiles['50']],
-    ['75th percentile', r.a.percentiles['75'], r.b.percentiles['75']],
-    ['95th percentile', r.a.percentiles['95'], r.b.percentiles['95']],
-  ];
+  const rows = sampleRows(r);
   const la = markdownText(r.labels.a);
   const lb = markdownText(r.labels.b);
   const markdown = [

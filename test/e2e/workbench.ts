@@ -12,7 +12,15 @@ export async function runCommand(page: Page, label: string, attempts = 15): Prom
   for (let i = 1; i <= attempts; i++) {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 10_000 });
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+    } catch {
+      // a webview that was just created can take the focus and swallow F1: give the workbench the focus back
+      await page.keyboard.press('Escape');
+      await page.locator('.explorer-folders-view .monaco-list').first().focus().catch(() => undefined);
+      await page.waitForTimeout(500);
+      continue;
+    }
     await input.fill('>' + label);
     const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
     try {

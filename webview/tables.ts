@@ -5,6 +5,7 @@
 import type { Trace } from '../src/shared/trace';
 import type { Report, StatsReport, ProbingReport, StepsReport, ProbeCell, NegativeType } from '../src/shared/reports';
 import { reportCsvTable } from '../src/present/reportCsv';
+import { probingModuleName, probingSourceOrder } from '../src/present/probingModules';
 import { toCsv, type CsvCell, type Table } from '../src/present/csv';
 import { layerGrid } from './heatmap-layers';
 import { METRICS, distanceSeries } from './convergence';
@@ -88,17 +89,17 @@ export function statsTestTable(r: StatsReport): Table {
 }
 
 export const NEGATIVE_TYPES: NegativeType[] = ['different-question-same-image', 'different-image-same-question', 'random'];
-export const SOURCE_LABEL: Record<ProbeCell['source'], string> = { model: 'with Extractor', ablation: 'w/o Extractor', random: 'random vectors' };
 
-/** One row per cell in Table 6 order: source, classifier, target. */
+/** One row per cell in Table 6 order: source, classifier, target; rows named as src/present names them. */
 export function probingTable(r: ProbingReport): Table {
+  const sources = probingSourceOrder(r);
   const order = (c: ProbeCell) =>
-    ['ablation', 'model', 'random'].indexOf(c.source) * 4 + ['svm', 'mlp'].indexOf(c.classifier) * 2 + ['vision', 'text'].indexOf(c.target);
+    sources.indexOf(c.source) * 4 + ['svm', 'mlp'].indexOf(c.classifier) * 2 + ['vision', 'text'].indexOf(c.target);
   const cells = [...r.cells].sort((x, y) => order(x) - order(y));
   return {
     header: ['module', 'classifier', 'target', 'accuracy', 'ci_low', 'ci_high', 'control', 'control_low', 'control_high', 'selectivity',
       ...NEGATIVE_TYPES.map((n) => `acc_${n}`)],
-    rows: cells.map((c) => [SOURCE_LABEL[c.source], c.classifier.toUpperCase(), c.target, c.accuracy.value, c.accuracy.low, c.accuracy.high,
+    rows: cells.map((c) => [probingModuleName(r, c.source), c.classifier.toUpperCase(), c.target, c.accuracy.value, c.accuracy.low, c.accuracy.high,
       c.control.value, c.control.low, c.control.high, c.selectivity, ...NEGATIVE_TYPES.map((n) => c.perNegativeType[n])]),
   };
 }

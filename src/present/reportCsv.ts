@@ -4,6 +4,7 @@
  */
 import type { CausalReport, ProbingReport, Report, StatsReport, StepsReport } from '../shared/reports';
 import type { Table } from './csv';
+import { probingModuleName } from './probingModules';
 
 /** The two samples' descriptive statistics, one row per statistic: [label, a, b] (CSV and Markdown share them). */
 export function sampleRows(r: StatsReport): [string, number, number][] {
@@ -39,10 +40,10 @@ export function statsCsvTable(r: StatsReport): Table {
 
 export function probingCsvTable(r: ProbingReport): Table {
   return {
-    header: ['target', 'classifier', 'source', 'accuracy', 'accuracy_low', 'accuracy_high', 'control', 'control_low', 'control_high', 'selectivity',
+    header: ['target', 'classifier', 'source', 'module', 'accuracy', 'accuracy_low', 'accuracy_high', 'control', 'control_low', 'control_high', 'selectivity',
       'neg_different_question_same_image', 'neg_different_image_same_question', 'neg_random', 'chosen'],
     rows: r.cells.map((c) => [
-      c.target, c.classifier, c.source, c.accuracy.value, c.accuracy.low, c.accuracy.high, c.control.value, c.control.low, c.control.high, c.selectivity,
+      c.target, c.classifier, c.source, probingModuleName(r, c.source), c.accuracy.value, c.accuracy.low, c.accuracy.high, c.control.value, c.control.low, c.control.high, c.selectivity,
       c.perNegativeType['different-question-same-image'], c.perNegativeType['different-image-same-question'], c.perNegativeType.random,
       Object.entries(c.chosen ?? {}).map(([k, v]) => `${k}=${v}`).join(';'),
     ]),

@@ -4,6 +4,7 @@
  */
 import type { CausalReport, Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
 import { toCsv, type Table } from './csv';
+import { probingModuleName, probingSourceOrder, probingTitle } from './probingModules';
 import { causalCsvTable, probingCsvTable, sampleRows, statsCsvTable, stepsCsvTable } from './reportCsv';
 
 export interface Tables {
@@ -51,19 +52,18 @@ export function statsTables(r: StatsReport): Tables {
 }
 
 export function probingTables(r: ProbingReport): Tables {
-  const sourceName = (s: string) => (s === 'model' ? `${markdownText(r.models.model)} (with Extractor)` : s === 'ablation' ? `${markdownText(r.models.ablation ?? 'ablation')} (w/o Extractor)` : 'random vectors');
   const rows: string[][] = [];
-  for (const source of ['ablation', 'model', 'random'] as const) {
+  for (const source of probingSourceOrder(r)) {
     for (const classifier of ['svm', 'mlp'] as const) {
       const cell = (target: 'vision' | 'text') => r.cells.find((c) => c.source === source && c.classifier === classifier && c.target === target);
       const v = cell('vision');
       const t = cell('text');
       if (!v || !t) continue;
-      rows.push([sourceName(source), classifier.toUpperCase(), ci(v.accuracy), ci(t.accuracy), `${pct(v.control.value)} / ${pct(t.control.value)}`, `${pct(v.selectivity)} / ${pct(t.selectivity)}`]);
+      rows.push([probingModuleName(r, source, markdownText), classifier.toUpperCase(), ci(v.accuracy), ci(t.accuracy), `${pct(v.control.value)} / ${pct(t.control.value)}`, `${pct(v.selectivity)} / ${pct(t.selectivity)}`]);
     }
   }
   const negatives = Object.entries(r.pairs.negative).map(([k, v]) => `${v} ${k}`).join(', ');
-  const markdown = `${markdownTable(['Module', 'Classifier', 'Vision accuracy % [95% CI]', 'Text accuracy % [95% CI]', 'Control % (vision / text)', 'Selectivity (vision / text)'], rows)}\n\n${r.pairs.total} pairs (${r.pairs.positive} positive; negatives: ${negatives}), ${Math.round(Number(r.settings.testFraction) * 100)}% test split grouped by image.\n`;
+  const markdown = `**${markdownText(probingTitle(r))}**\n\n${markdownTable(['Module', 'Classifier', 'Vision accuracy % [95% CI]', 'Text accuracy % [95% CI]', 'Control % (vision / text)', 'Selectivity (vision / text)'], rows)}\n\n${r.pairs.total} pairs (${r.pairs.positive} positive; negatives: ${negatives}), ${Math.round(Number(r.settings.testFraction) * 100)}% test split grouped by image.\n`;
   return { csv: csvOf(probingCsvTable(r)), markdown };
 }
 

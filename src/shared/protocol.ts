@@ -385,7 +385,10 @@ export function assertReport(v: unknown, path = 'report'): Report {
     numArray(samples.b, `${path}.samples.b`);
     str(r.measure, `${path}.measure`);
   } else if (kind === 'probing') {
-    obj(r.models, `${path}.models`);
+    const models = obj(r.models, `${path}.models`);
+    str(models.model, `${path}.models.model`);
+    if (models.ablation !== undefined) str(models.ablation, `${path}.models.ablation`);
+    if (models.pairing !== undefined) oneOf(models.pairing, ['ablation', 'peer'] as const, `${path}.models.pairing`);
     obj(r.settings, `${path}.settings`);
     const pairs = obj(r.pairs, `${path}.pairs`);
     int(pairs.total, `${path}.pairs.total`);

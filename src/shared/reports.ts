@@ -79,6 +79,12 @@ export interface ProbeCell {
   chosen?: Record<string, number>;
 }
 
+/**
+ * What the second probed model is: the first's no-Extractor ablation (Table 6 proper) or another LaRe
+ * model with an Extractor (a peer); the `ablation` source holds its latents either way.
+ */
+export type ProbingPairing = 'ablation' | 'peer';
+
 export interface PairCounts {
   total: number;
   positive: number;
@@ -88,7 +94,8 @@ export interface PairCounts {
 export interface ProbingReport {
   kind: 'probing';
   version: 1;
-  models: { model: string; ablation?: string };
+  /** `pairing` absent: the ablation (reports written before peers could be probed) */
+  models: { model: string; ablation?: string; pairing?: ProbingPairing };
   settings: Record<string, string | number | boolean>;
   /** the vision target's pairs (the text target's may differ where a negative type fell back to random) */
   pairs: PairCounts;

@@ -12,8 +12,9 @@ import type { CausalReport, CausalStepRow, Interval, ProbingReport, ReportItem, 
 import type { DatasetItem } from '../runtime/datasets/item';
 import type { ResultLine } from '../runtime/datasets/results';
 import { readManifest } from '../runtime/bundle';
+import type { BundleManifest } from '../shared/bundle';
 import { LOCK_FILE, withFolderLock } from '../runtime/folder-lock';
-import { pairingProblem, PairingError } from './pairing';
+import { pairingProblem, PairingError, probingPairing } from './pairing';
 import { progressReporter } from './progress';
 import { writeReportFiles } from './report-files';
 import { runTask, type TaskOptions, type TaskResult } from './task';
@@ -44,11 +45,12 @@ function traceOptions(o: CommonStudyOptions, modelDir: string) {
   return { modelDir, settings: o.settings ?? {}, provider: o.provider ?? 'cpu', threads: o.threads ?? 1 };
 }
 
-/** refuses a second model that cannot be this study's ablation or baseline, before any item runs */
-async function checkPair(study: 'probe' | 'attention', modelDir: string, secondDir: string): Promise<void> {
+/** refuses a second model that cannot be this study's ablation, peer or baseline, before any item runs; returns its manifest */
+async function checkPair(study: 'probe' | 'attention', modelDir: string, secondDir: string): Promise<BundleManifest> {
   const [model, second] = await Promise.all([readManifest(modelDir), readManifest(secondDir)]);
   const problem = pairingProblem(study, model, second);
   if (problem) throw new PairingError(`${study === 'probe' ? '--ablation' : '--baseline'} ${secondDir}: ${problem}`);
+  return second;
 }
 
 /** shards of one study write disjoint results files, so each shard takes its own lock */
@@ -122,7 +124,7 @@ export function probingStudy(o: ProbingStudyOptions): Promise<StudyOutcome<Probi
 }
 
 async function probingUnlocked(o: ProbingStudyOptions): Promise<StudyOutcome<ProbingReport>> {
-  if (o.ablationDir) await checkPair('probe', o.modelDir, o.ablationDir);
+  const pairing = o.ablationDir ? probingPairing(await checkPair('probe', o.modelDir, o.ablationDir)) : undefined;
   const progress = progressReporter('probe', o.ablationDir ? 2 : 1, o.onProgress);
   const runs: TaskResult<TaskResultOf['probe']>[] = [await task(o, 'probe', traceOptions(o, o.modelDir), progress.items(0))];
   if (o.ablationDir) runs.push(await task(o, 'probe', traceOptions(o, o.ablationDir), progress.items(1)));
@@ -149,7 +151,7 @@ async function probingUnlocked(o: ProbingStudyOptions): Promise<StudyOutcome<Pro
       items,
       model: source(runs[0]),
       ablation: runs[1] ? source(runs[1]) : undefined,
-      labels: { model: runs[0].model.name, ablation: runs[1]?.model.name },
+      labels: { model: runs[0].model.name, ablation: runs[1]?.model.name, pairing },
       onCell: (cell, done, total) => progress.fitting(done, total, `${cell.source} ${cell.target} ${cell.classifier}: ${(100 * cell.accuracy.value).toFixed(1)}%`),
     },
     o.probing,

@@ -97,7 +97,7 @@ export interface AttentionStudyOptions extends CommonStudyOptions {
 }
 
 export interface ProbingStudyOptions extends CommonStudyOptions {
-  /** the model without the Extractor, probed on the same pairs */
+  /** the model without the Extractor, or another LaRe model with one (a peer, rows named by model), probed on the same pairs */
   ablationDir?: string;
   probing?: Partial<ProbingSettings>;
 }

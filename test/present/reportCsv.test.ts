@@ -16,7 +16,7 @@ const cliTables = (r: Report): Tables => (r.kind === 'stats' ? statsTables(r) : 
 
 const HEADERS: Record<Report['kind'], RegExp> = {
   stats: /^statistic,[^\r\n]+,test_statistic,p_value\r\n/,
-  probing: /^target,classifier,source,accuracy,accuracy_low,accuracy_high,control,control_low,control_high,selectivity,neg_different_question_same_image,neg_different_image_same_question,neg_random,chosen\r\n/,
+  probing: /^target,classifier,source,module,accuracy,accuracy_low,accuracy_high,control,control_low,control_high,selectivity,neg_different_question_same_image,neg_different_image_same_question,neg_random,chosen\r\n/,
   steps: /^rule,threshold,mean_steps,accuracy,mean_answer_tokens\r\n/,
 };
 
@@ -45,4 +45,29 @@ test('the panel export keeps the CSV injection neutralisation', () => {
   if (r.kind !== 'stats') throw new Error('sample-stats is not a stats report');
   const csv = reportCsv({ ...r, labels: { a: '=HYPERLINK("http://x","x")', b: '@SUM(A1)' } });
   assert.equal(csv.split('\r\n')[0], 'statistic,"\'=HYPERLINK(""http://x"",""x"")","\'@SUM(A1)",test_statistic,p_value');
+});
+
+test('the probing CSV and Markdown name the modules: with/without Extractor for an ablation, the models for peers', () => {
+  const r = load('probing');
+  if (r.kind !== 'probing') throw new Error('sample-probing is not a probing report');
+  const module = (csv: string) => [...new Set(csv.trim().split('\r\n').slice(1).map((line) => line.split(',')[3]))];
+  const ablation = probingTables(r);
+  assert.deepEqual(module(ablation.csv), [`${r.models.model} (with Extractor)`, `${r.models.ablation} (w/o Extractor)`]);
+  assert.match(ablation.markdown, /with and without its Extractor/);
+  const peers = { ...r, models: { model: 'lare-a', ablation: 'lare-b', pairing: 'peer' as const } };
+  const tables = probingTables(peers);
+  assert.deepEqual(module(tables.csv), ['lare-a', 'lare-b']);
+  assert.equal(reportCsv(peers), tables.csv);
+  const rows = tables.markdown.split('\n').filter((l) => /^\| lare-/.test(l)).map((l) => l.split(' | ')[0].slice(2));
+  assert.deepEqual(rows, ['lare-a', 'lare-a', 'lare-b', 'lare-b']);
+  assert.match(tables.markdown, /^\*\*Latent–vision and latent–text matching, lare-a vs lare-b \\\(two LaRe models\\\)/);
+  assert.doesNotMatch(tables.markdown, /Extractor/);
+});
+
+test('the attention report (Table 5) names its columns by model for any pair', () => {
+  const r = load('stats');
+  if (r.kind !== 'stats') throw new Error('sample-stats is not a stats report');
+  const named = { ...r, labels: { a: 'lare-shapes', b: 'lvr-shapes' } };
+  assert.equal(statsTables(named).csv.split('\r\n')[0], 'statistic,lare-shapes,lvr-shapes,test_statistic,p_value');
+  assert.match(statsTables(named).markdown, /^\| Statistic \| lare-shapes \| lvr-shapes \|/m);
 });

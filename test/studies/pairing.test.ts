@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readManifest } from '../../src/runtime/bundle';
-import { isAblationOf, pairingProblem, roleLabel } from '../../src/studies/pairing';
+import { isAblationOf, pairingProblem, probingPairing, roleLabel } from '../../src/studies/pairing';
 
 const MODELS = join(__dirname, '..', '..', 'models');
 const load = (name: string) => readManifest(join(MODELS, name));
@@ -14,6 +14,7 @@ test('the no-Extractor bundle is LaRe\'s declared ablation and is accepted', asy
   assert.equal(ablation.ablationOf, 'lare-shapes');
   assert.equal(isAblationOf(ablation, lare), true);
   assert.equal(pairingProblem('probe', lare, ablation), undefined);
+  assert.equal(probingPairing(ablation), 'ablation');
   assert.equal(roleLabel(ablation), 'lare-shapes without its Extractor');
 });
 
@@ -24,6 +25,17 @@ test('LVR, the baseline and LaRe itself are refused as the ablation, with the re
   assert.match(pairingProblem('probe', lare, lare) ?? '', /cannot be compared with itself/);
   assert.equal(isAblationOf(lvr, lare), false);
   assert.equal(isAblationOf(lare, lare), false);
+});
+
+test('another LaRe model with an Extractor is accepted as a peer, named by model; LVR still is not', async () => {
+  const [lare, lvr] = await Promise.all([load('lare-shapes'), load('lvr-shapes')]);
+  const peer = { ...lare, name: 'lare-shapes-seed2', hash: `sha256:${'2'.repeat(64)}` };
+  assert.equal(pairingProblem('probe', lare, peer), undefined);
+  assert.equal(pairingProblem('probe', peer, lare), undefined);
+  assert.equal(probingPairing(peer), 'peer');
+  assert.equal(isAblationOf(peer, lare), false, 'a peer is not preselected as the ablation');
+  assert.match(pairingProblem('probe', peer, { ...peer }) ?? '', /cannot be compared with itself/);
+  assert.match(pairingProblem('probe', peer, lvr) ?? '', /^lvr-shapes is an lvr model, not lare-shapes-seed2 without its Extractor/);
 });
 
 test('an ablation declared for another model is refused; the baseline is fine for attention, itself is not', async () => {

@@ -33,11 +33,24 @@ test('stats tables follow Table 5 rows and carry raw p-values', () => {
 });
 
 test('probing rows are in Table 6 order: w/o Extractor first, SVM before MLP, vision before text', () => {
-  const t = probingTable(sampleProbing());
-  assert.deepEqual(t.rows.slice(0, 4).map((r) => r.slice(0, 3)), [
-    ['w/o Extractor', 'SVM', 'vision'], ['w/o Extractor', 'SVM', 'text'], ['w/o Extractor', 'MLP', 'vision'], ['w/o Extractor', 'MLP', 'text'],
+  const r = sampleProbing();
+  const t = probingTable(r);
+  const without = `${r.models.ablation} (w/o Extractor)`;
+  assert.deepEqual(t.rows.slice(0, 4).map((row) => row.slice(0, 3)), [
+    [without, 'SVM', 'vision'], [without, 'SVM', 'text'], [without, 'MLP', 'vision'], [without, 'MLP', 'text'],
   ]);
-  assert.equal(t.rows[4][0], 'with Extractor');
+  assert.equal(t.rows[4][0], `${r.models.model} (with Extractor)`);
+});
+
+test('two LaRe models probed as peers: rows named by model, the first model first, no Extractor wording', () => {
+  const base = sampleProbing();
+  const r = { ...base, models: { model: 'lare-a', ablation: 'lare-b', pairing: 'peer' as const } };
+  const t = probingTable(r);
+  assert.equal(t.rows.length, base.cells.length);
+  assert.deepEqual([...new Set(t.rows.map((row) => row[0]))], ['lare-a', 'lare-b']);
+  assert.ok(t.rows.every((row) => !String(row[0]).includes('Extractor')));
+  const first = base.cells.find((c) => c.source === 'model' && c.classifier === 'svm' && c.target === 'vision')!;
+  assert.equal(t.rows[0][3], first.accuracy.value);
 });
 
 test('steps tables keep every rule and every step', () => {

@@ -1,6 +1,6 @@
 /**
  * The probing view (LaRe Table 6): vision/text matching accuracy of SVM and MLP probes on latents
- * with and without the Extractor, with CI error bars, the shuffled-label control, selectivity,
+ * with and without the Extractor (or of two LaRe models, rows named by model), with CI error bars, the shuffled-label control, selectivity,
  * accuracy per negative type, the pair counts and the settings used.
  */
 import type { Chart } from 'chart.js';
@@ -8,7 +8,8 @@ import type { ProbingReport, ProbeCell } from '../../src/shared/reports';
 import { SERIES, createChart, errorBarPlugin } from '../charts';
 import { h, renderTable } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
-import { NEGATIVE_TYPES, SOURCE_LABEL, probingTable, reportCsv } from '../tables';
+import { NEGATIVE_TYPES, probingTable, reportCsv } from '../tables';
+import { probingModuleName, probingSourceOrder, probingTitle } from '../../src/present/probingModules';
 import { svgToPng, textBytes } from '../exporting';
 import { reportSvg } from '../chart-svg';
 import type { View, ViewContext } from './view';
@@ -22,7 +23,7 @@ const pct = (c: ProbeCell | undefined, k: 'accuracy' | 'control') =>
 function table6(r: ProbingReport): HTMLTableElement {
   const groups = new Map<string, { source: ProbeCell['source']; classifier: ProbeCell['classifier'] }>();
   for (const c of r.cells) groups.set(`${c.source}/${c.classifier}`, { source: c.source, classifier: c.classifier });
-  const order = ['ablation', 'model', 'random'];
+  const order = probingSourceOrder(r);
   const keys = [...groups.values()].sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source) || a.classifier.localeCompare(b.classifier) * -1);
   const cell = (g: { source: string; classifier: string }, target: string) => r.cells.find((c) => c.source === g.source && c.classifier === g.classifier && c.target === target);
   const el = renderTable({
@@ -30,10 +31,10 @@ function table6(r: ProbingReport): HTMLTableElement {
     rows: keys.map((g) => {
       const v = cell(g, 'vision');
       const t = cell(g, 'text');
-      return [SOURCE_LABEL[g.source], g.classifier.toUpperCase(), pct(v, 'accuracy'), pct(t, 'accuracy'), pct(v, 'control'), pct(t, 'control'),
+      return [probingModuleName(r, g.source), g.classifier.toUpperCase(), pct(v, 'accuracy'), pct(t, 'accuracy'), pct(v, 'control'), pct(t, 'control'),
         `${v ? formatPercent(v.selectivity) : '—'} / ${t ? formatPercent(t.selectivity) : '—'}`];
     }),
-  }, `Latent–vision and latent–text matching (${r.models.model}${r.models.ablation ? ` vs ${r.models.ablation}` : ''}), as LaRe Table 6`, (v) => String(v ?? '—'));
+  }, probingTitle(r), (v) => String(v ?? '—'));
   el.dataset.testid = 'table6';
   return el;
 }
@@ -66,7 +67,7 @@ export function createProbingView(r: ProbingReport, ctx: ViewContext): View {
     rows: [...Object.entries(r.settings), ...r.cells.flatMap((c) => Object.entries(c.chosen ?? {}).map(([k, v]) => [`${c.source} ${c.classifier} ${c.target} ${k}`, v]))],
   }, 'Settings', (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—')));
 
-  const title = `Latent–vision and latent–text matching (${r.models.model}${r.models.ablation ? ` vs ${r.models.ablation}` : ''}), as LaRe Table 6`;
+  const title = probingTitle(r);
   // the exported figure: the chart rebuilt from the data (bars with CI whiskers) and the tables, on white
   const figureSvg = (): string => reportSvg(title, [{
     title: 'Accuracy with 95% CI; grey: shuffled-label control', xLabel: 'module, classifier, target', yLabel: 'accuracy', categories: labels,

@@ -7,7 +7,7 @@
  * per-negative-type accuracy and percentile-bootstrap 95% intervals over the test pairs.
  * Model, ablation and random baseline share the same pairs and splits, so their cells are paired.
  */
-import type { NegativeType, ProbeCell, ProbeClassifier, ProbeTarget, ProbingReport } from '../../shared/reports';
+import type { NegativeType, ProbeCell, ProbeClassifier, ProbeTarget, ProbingPairing, ProbingReport } from '../../shared/reports';
 import { createRandom, shuffleInPlace, type Random } from '../random';
 import { bootstrapIndicesCI } from '../stats/bootstrap';
 import { DEFAULT_C_GRID } from './crossValidation';
@@ -75,7 +75,8 @@ export interface ProbingInput {
   items: ProbingItem[];
   model: ProbingSource;
   ablation?: ProbingSource;
-  labels: { model: string; ablation?: string };
+  /** `pairing`: what the ablation source is (default: the model's no-Extractor ablation) */
+  labels: { model: string; ablation?: string; pairing?: ProbingPairing };
   /** ISO time stamp; injected so reports are reproducible in tests */
   createdAt?: string;
   /** called after each finished cell, e.g. for progress */
@@ -118,7 +119,7 @@ export function runProbing(input: ProbingInput, overrides: Partial<ProbingSettin
   return {
     kind: 'probing',
     version: 1,
-    models: input.labels.ablation ? { model: input.labels.model, ablation: input.labels.ablation } : { model: input.labels.model },
+    models: input.labels.ablation ? { model: input.labels.model, ablation: input.labels.ablation, pairing: input.labels.pairing ?? 'ablation' } : { model: input.labels.model },
     settings: flattenSettings(settings),
     pairs: pairSets.vision.counts,
     pairsByTarget: { vision: pairSets.vision.counts, text: pairSets.text.counts },

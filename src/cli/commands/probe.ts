@@ -17,7 +17,7 @@ export const probeCommand: CliCommand = {
   summary: 'probing classifiers (SVM, MLP) for latent-vision and latent-text matching, with/without Extractor (Table 6)',
   usage: `latent-trace probe <dataset.jsonl|.parquet> [--model <dir>] [--ablation <dir>] [options]
 
-  --ablation <dir>          the model without the Extractor, probed on the same pairs
+  --ablation <dir>          the model without the Extractor, or another LaRe model, probed on the same pairs
   --seed <N>                seed for pairs, splits, projection, probes and bootstrap (default 0)
   --pairs <N>               labelled pairs (default 1000: half positive)
   --view <v>                what the classifier sees of a pair: product (default) | product-absdiff | concat

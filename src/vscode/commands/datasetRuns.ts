@@ -87,7 +87,7 @@ async function askStudy(ctx: CommandContext, study: PanelStudy): Promise<{ reque
     if (model.manifest.method !== 'lare' || !model.manifest.graphs.extractor) {
       throw new UserError(`${title} not run: ${name} is not a LaRe model with an Extractor (choose one in latentTrace.modelPath)`);
     }
-    const ablation = await pickSecondModel(ctx, `Latent Trace: ablation to probe next to ${name} (LaRe without the Extractor)`, {
+    const ablation = await pickSecondModel(ctx, `Latent Trace: second model to probe next to ${name} (its no-Extractor ablation, or another LaRe model)`, {
       noneLabel: `No ablation: probe ${name} only`,
       preferred: (m) => isAblationOf(m.manifest, model.manifest),
     });

@@ -17,6 +17,7 @@ import { createStatsView } from './views/stats-view';
 import { createProbingView } from './views/probing-view';
 import { createCompareView } from './views/compare-view';
 import { shownStatus } from './shown-file';
+import { slurmBox } from './slurm-rows';
 
 const TAB_LABELS: Record<Tab, string> = { trace: 'Trace', attention: 'Attention', lens: 'Latent lens', convergence: 'Convergence', statistics: 'Statistics', probing: 'Probing', comparison: 'Comparison' };
 
@@ -64,6 +65,8 @@ export class App {
   private readonly progressBar = h('progress', { max: 1, 'aria-label': 'Run progress' });
   private readonly progress = h('div', { class: 'progress', hidden: true, 'data-testid': 'progress' }, this.progressLabel, this.progressBar,
     button('Cancel', () => this.cancelRun(), { 'data-testid': 'cancel-run' }));
+  /** the shard rows of a study on Slurm: shown while it runs, and with its outcome after */
+  private readonly slurm = slurmBox();
   private readonly body = h('div', { class: 'view' });
   private readonly backButton = button('◀', () => this.bridge.post({ type: 'navigate', direction: 'back' }),
     { 'data-testid': 'history-back', title: 'Back: what the panel showed before', 'aria-label': 'Back', disabled: true });
@@ -75,7 +78,7 @@ export class App {
     this.ui = restoreUi(saved.ui);
     this.key = typeof saved.key === 'string' ? saved.key : '';
     const history = h('div', { class: 'history', role: 'toolbar', 'aria-label': 'History' }, this.backButton, this.forwardButton);
-    root.append(h('header', { class: 'bar' }, history, this.tabs, this.exportBar), this.progress, this.statusLine, this.body);
+    root.append(h('header', { class: 'bar' }, history, this.tabs, this.exportBar), this.progress, this.slurm.element, this.statusLine, this.body);
     applyChartTheme();
     // VS Code swaps the theme on <body>; charts read colours when drawn, so redraw, but only when the
     // theme really changed (other class changes must not reset the view)
@@ -104,17 +107,20 @@ export class App {
         this.progress.hidden = false;
         this.progressLabel.textContent = message.label;
         this.progressBar.removeAttribute('value');
+        this.slurm.clear();
         return;
       case 'progress':
         if (message.runId !== this.runId) return;
         this.progressLabel.textContent = message.message;
         if (message.fraction === undefined) this.progressBar.removeAttribute('value');
         else this.progressBar.value = message.fraction;
+        if (message.slurm) this.slurm.show(message.slurm);
         return;
       case 'runEnded':
         if (message.runId !== this.runId) return;
         this.runId = undefined;
         this.progress.hidden = true;
+        if (message.outcome !== undefined) this.slurm.end(message.outcome);
         return;
       case 'reply':
         if (!this.bridge.settle(message)) this.bridge.log('warn', `reply to unknown request ${message.requestId}`);

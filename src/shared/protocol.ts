@@ -26,10 +26,18 @@ export type WebviewLogLevel = 'info' | 'warn' | 'error';
 export interface ShowMessage { type: 'show'; content: PanelContent }
 /** A long run began; the panel shows a progress bar with a cancel button. */
 export interface RunStartedMessage { type: 'runStarted'; runId: number; label: string }
-/** Progress of a run; fraction in [0, 1] when known. */
-export interface ProgressMessage { type: 'progress'; runId: number; message: string; fraction?: number }
-/** A run finished, failed or was cancelled; the panel hides its progress bar. */
-export interface RunEndedMessage { type: 'runEnded'; runId: number }
+/** A study running as a Slurm array job: one row per shard (its task's state, items done of its total) and the merge job. */
+export interface SlurmRows {
+  shards: { shard: number; state: string; done: number; of: number }[];
+  merge: { job: string; state: string };
+}
+/** Progress of a run; fraction in [0, 1] when known; `slurm`: the shards of a study on Slurm. */
+export interface ProgressMessage { type: 'progress'; runId: number; message: string; fraction?: number; slurm?: SlurmRows }
+/**
+ * A run finished, failed or was cancelled; the panel hides its progress bar. `outcome` (a Slurm
+ * study's "cancelled", "failed", "report written") stays under its shard rows until the next run.
+ */
+export interface RunEndedMessage { type: 'runEnded'; runId: number; outcome?: string }
 /** The answer to a request the webview made (`export`, `openFile`). */
 export interface ReplyMessage { type: 'reply'; requestId: number; ok: boolean; message: string }
 /** The host dropped a message it could not validate; shown in the panel's status line. */
@@ -513,6 +521,23 @@ function checkPanelIntervention(v: unknown, path: string): PanelIntervention {
   return v as PanelIntervention;
 }
 
+const MAX_SHARDS = 10_000;
+
+function checkSlurmRows(v: unknown, path: string): void {
+  const rows = obj(v, path);
+  if (!Array.isArray(rows.shards) || rows.shards.length > MAX_SHARDS) throw new ProtocolError(`${path}.shards`, `expected an array of at most ${MAX_SHARDS} shards`);
+  rows.shards.forEach((x, i) => {
+    const row = obj(x, `${path}.shards[${i}]`);
+    int(row.shard, `${path}.shards[${i}].shard`);
+    str(row.state, `${path}.shards[${i}].state`, 40);
+    int(row.done, `${path}.shards[${i}].done`);
+    int(row.of, `${path}.shards[${i}].of`);
+  });
+  const merge = obj(rows.merge, `${path}.merge`);
+  str(merge.job, `${path}.merge.job`, 100);
+  str(merge.state, `${path}.merge.state`, 40);
+}
+
 /** Validates a message from the host; throws ProtocolError naming the first bad field. */
 export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
   const m = obj(v, 'message');
@@ -531,10 +556,12 @@ export function assertToWebviewMessage(v: unknown): ToWebviewMessage {
       str(m.message, 'message.message', 2000);
       const f = optional(m.fraction, 'message.fraction', finite);
       if (f !== undefined && (f < 0 || f > 1)) throw new ProtocolError('message.fraction', 'must lie in [0, 1]');
+      if (m.slurm !== undefined) checkSlurmRows(m.slurm, 'message.slurm');
       break;
     }
     case 'runEnded':
       int(m.runId, 'message.runId');
+      if (m.outcome !== undefined) str(m.outcome, 'message.outcome', 500);
       break;
     case 'reply':
       int(m.requestId, 'message.requestId');

@@ -4,7 +4,7 @@ import { errorMessage, isAbort } from './errors';
 export interface PanelRun {
   progress(message: string, fraction?: number): void;
   signal: AbortSignal;
-  end(): void;
+  end(outcome?: string): void;
 }
 
 export interface RunReporter {
@@ -16,10 +16,12 @@ export interface RunReporter {
 /**
  * Runs `work` under a cancellable progress notification and mirrors its progress into the panel.
  * Cancelling either (the notification's Cancel button or the panel's) aborts the one signal the runtime sees.
+ * With `outcomeOf`, the panel keeps a line saying how the run ended: the value's words, "cancelled" or the failure.
  */
-export async function withRunProgress<T>(title: string, panelRun: PanelRun, work: (run: RunReporter) => Promise<T>): Promise<T> {
+export async function withRunProgress<T>(title: string, panelRun: PanelRun, work: (run: RunReporter) => Promise<T>, outcomeOf?: (value: T) => string): Promise<T> {
+  let outcome: string | undefined;
   try {
-    return await vscode.window.withProgress(
+    const value = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Latent Trace: ${title}`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
@@ -44,8 +46,13 @@ export async function withRunProgress<T>(title: string, panelRun: PanelRun, work
         }
       },
     );
+    outcome = outcomeOf?.(value);
+    return value;
+  } catch (err) {
+    if (outcomeOf) outcome = isAbort(err) ? 'cancelled' : `failed: ${errorMessage(err)}`;
+    throw err;
   } finally {
-    panelRun.end();
+    panelRun.end(outcome);
   }
 }
 

@@ -1,7 +1,7 @@
 /** Starts and stops code-server in its own process group, with HOME/XDG and all state under .e2e/run. */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export interface Server {
   baseUrl: string;
@@ -34,7 +34,13 @@ const BASE_SETTINGS = {
   'window.restoreWindows': 'none',
   'chat.disableAIFeatures': true,
   'files.exclude': { '.latent-trace': false },
+  // the fake Slurm clients below are on every server's PATH (and the machine may have real ones, for
+  // test/slurm): only the slurm-run scenario turns the "Run on Slurm…" choice on, in its workspace
+  'latentTrace.slurm.offer': false,
 };
+
+/** where test/e2e/fake-slurm keeps its jobs' states and process groups for a server's workspace */
+export const fakeSlurmState = (workspace: string): string => `${workspace}-fake-slurm`;
 
 async function healthy(url: string): Promise<boolean> {
   try {
@@ -47,11 +53,15 @@ async function healthy(url: string): Promise<boolean> {
 export async function startServer(opts: ServerOptions): Promise<Server> {
   const run = join(opts.root, 'run', opts.trusted ? 'trusted' : 'untrusted');
   rmSync(run, { recursive: true, force: true });
+  rmSync(fakeSlurmState(opts.workspace), { recursive: true, force: true });
   for (const d of ['ud/User', 'exts', 'xdg/config', 'xdg/data', 'home']) mkdirSync(join(run, d), { recursive: true });
   const settings = opts.trusted
     ? { ...BASE_SETTINGS, 'security.workspace.trust.enabled': false }
     : { ...BASE_SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' };
   writeFileSync(join(run, 'ud/User/settings.json'), JSON.stringify(settings, null, 2));
+  // the server resolves the extension host's environment from a login shell, which resets PATH
+  // (/etc/profile): the fake Slurm clients go on it there too, as a cluster's profile adds Slurm's
+  writeFileSync(join(run, 'home/.profile'), `export PATH=${JSON.stringify(join(__dirname, 'fake-slurm'))}:"$PATH"\n`);
   writeFileSync(join(run, 'config.yaml'), `bind-addr: 127.0.0.1:${opts.port}\nauth: none\ncert: false\n`);
   const bin = join(opts.root, 'cs/node_modules/.bin/code-server');
   const env: NodeJS.ProcessEnv = {
@@ -61,6 +71,9 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     XDG_DATA_HOME: join(run, 'xdg/data'),
     EXTENSIONS_GALLERY: '{}',
     OMP_WAIT_POLICY: 'PASSIVE',
+    // fake sbatch/squeue/sacct/scancel that run array tasks on this machine (test/e2e/fake-slurm)
+    PATH: `${join(__dirname, 'fake-slurm')}${delimiter}${process.env.PATH ?? ''}`,
+    FAKE_SLURM_STATE: fakeSlurmState(opts.workspace),
   };
   // the extension turns onnxruntime's telemetry off itself; the suite must not do it for it (a scenario
   // checks that nothing lands under this HOME)

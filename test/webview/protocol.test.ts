@@ -101,3 +101,12 @@ test('history messages: Back/Forward from the webview and their state from the h
   assert.deepEqual(assertToWebviewMessage({ type: 'history', canBack: true, canForward: false }), { type: 'history', canBack: true, canForward: false });
   assert.throws(() => assertToWebviewMessage({ type: 'history', canBack: 1, canForward: false }), /message\.canBack/);
 });
+
+test('a Slurm study\'s shard rows and the ended run\'s outcome are checked by field', () => {
+  const slurm = { shards: [{ shard: 0, state: 'running', done: 3, of: 10 }, { shard: 1, state: 'pending', done: 0, of: 10 }], merge: { job: '12', state: 'waiting' } };
+  assert.ok(isToWebviewMessage({ type: 'progress', runId: 1, message: 'x', fraction: 0.1, slurm }));
+  assert.ok(isToWebviewMessage({ type: 'runEnded', runId: 1, outcome: 'cancelled (scancel 11 12)' }));
+  assert.throws(() => assertToWebviewMessage({ type: 'progress', runId: 1, message: 'x', slurm: { ...slurm, shards: [{ shard: 0, state: 'running', done: -1, of: 10 }] } }), /message\.slurm\.shards\[0\]\.done/);
+  assert.throws(() => assertToWebviewMessage({ type: 'progress', runId: 1, message: 'x', slurm: { shards: [] } }), /message\.slurm\.merge/);
+  assert.throws(() => assertToWebviewMessage({ type: 'runEnded', runId: 1, outcome: 3 }), /message\.outcome/);
+});

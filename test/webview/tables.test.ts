@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tracePatchTable, traceStepTable, compareStepTable, statsTable, statsTestTable, probingTable, stepsRuleTable, stepsConvergenceTable, longTable, tablesCsv } from '../../webview/tables';
+import { slurmTable } from '../../webview/slurm-rows';
 import { syntheticTrace } from '../fixtures/traces/synthetic-trace';
 import { sampleStats, sampleProbing, sampleSteps } from '../fixtures/reports/sample-reports';
 
@@ -67,4 +68,10 @@ test('several tables export as one long table naming table, row and column', () 
   assert.deepEqual(longTable({ a, b }).rows, [['a', 'r1', 'x', 1], ['a', 'r1', 'y', 2], ['b', 'r2', 'z', 'v']]);
   assert.equal(tablesCsv({ a }), 'k,x,y\r\nr1,1,2\r\n');
   assert.equal(tablesCsv({ a, b }).split('\r\n')[0], 'table,row,column,value');
+});
+
+test('a Slurm study: one row per shard with its state and items, then the merge job', () => {
+  const t = slurmTable({ shards: [{ shard: 0, state: 'done', done: 6, of: 6 }, { shard: 1, state: 'running', done: 2, of: 6 }], merge: { job: '42', state: 'waiting' } });
+  assert.deepEqual(t.header, ['job', 'state', 'items']);
+  assert.deepEqual(t.rows, [['shard 0', 'done', '6 of 6'], ['shard 1', 'running', '2 of 6'], ['merge (job 42)', 'waiting', '']]);
 });

@@ -3,15 +3,13 @@
  * the study as a Slurm array job (one shard per task) and a dependent merge job that writes the report.
  */
 import { resolve } from 'node:path';
-import { readDataset } from '../../runtime/datasets/read';
 import { STUDY_KINDS, type StudyKind } from '../../studies';
 import { submitStudy } from '../../studies/slurm/submit';
-import type { SlurmPlan } from '../../studies/slurm/scripts';
+import { makePlan, MAX_TASKS } from '../../studies/slurm/plan';
 import { arrayScript, mergeScript } from '../../studies/slurm/scripts';
 import { UsageError, type CliCommand } from '../io';
 
 const VALUE_FLAGS = new Set(['--out', '--tasks', '--partition', '--time', '--gres', '--sbatch-arg']);
-const MAX_TASKS = 10_000;
 
 /** the CLI as the cluster's tasks start it: this node, its loader flags (tsx from source), this entry file */
 export function cliInvocation(): string[] {
@@ -37,8 +35,9 @@ export const submitCommand: CliCommand = {
     'latent-trace submit steps data.jsonl --out /shared/steps --slurm --dry-run',
   ],
   async run(argv, io) {
-    const [study, ...rest] = argv;
-    if (!STUDY_KINDS.includes(study as StudyKind)) throw new UsageError(`expected a study (${STUDY_KINDS.join(', ')}) first, got ${JSON.stringify(study ?? '')}`);
+    const [kind, ...rest] = argv;
+    const study = kind as StudyKind;
+    if (!STUDY_KINDS.includes(study)) throw new UsageError(`expected a study (${STUDY_KINDS.join(', ')}) first, got ${JSON.stringify(kind ?? '')}`);
     const own: Record<string, string[]> = {};
     const studyArgs: string[] = [];
     let slurm = false;
@@ -61,23 +60,16 @@ export const submitCommand: CliCommand = {
     if (!Number.isInteger(tasks) || tasks < 1 || tasks > MAX_TASKS) throw new UsageError(`--tasks must be an integer in 1..${MAX_TASKS}`);
     const dataset = studyArgs[0];
     if (!dataset || dataset.startsWith('-')) throw new UsageError('expected the dataset file right after the study (see latent-trace submit --help)');
-    const limitAt = studyArgs.indexOf('--limit');
-    const limit = limitAt >= 0 ? Number(studyArgs[limitAt + 1]) : undefined;
-    const read = await readDataset(resolve(io.cwd, dataset), studyArgs.includes('--skip-bad') ? 'skip' : 'fail');
-    const count = limit !== undefined ? Math.min(limit, read.items.length) : read.items.length;
-    const shardItems = Array.from({ length: tasks }, (_, i) => (count > i ? Math.ceil((count - i) / tasks) : 0));
-    const plan: SlurmPlan = {
-      format: 'latent-trace/slurm-plan',
-      version: 1,
-      study: study as StudyKind,
+    const plan = await makePlan({
+      study,
       studyArgs,
+      dataset: resolve(io.cwd, dataset),
       out: resolve(io.cwd, out),
       cwd: io.cwd,
       tasks,
-      shardItems,
       cli: cliInvocation(),
       resources: { partition: own['--partition']?.at(-1), time: own['--time']?.at(-1), gres: own['--gres']?.at(-1), extra: own['--sbatch-arg'] ?? [] },
-    };
+    });
     if (dryRun) {
       await submitStudy(plan, { dryRun: true });
       io.stdout(`# ${plan.out}/slurm/array.sbatch (sbatch --array=0-${tasks - 1})\n${arrayScript(plan)}\n# ${plan.out}/slurm/merge.sbatch (sbatch --dependency=afterok:<array job>)\n${mergeScript(plan)}`);

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { runStudy, STUDY_LABELS, type AttentionStudyOptions, type CommonStudyOptions, type ProbingStudyOptions, type StepsStudyOptions, type StudyKind, type StudyOutcome, type StudyProgress } from '../../studies';
+import { runStudy, STUDY_LABELS, type CommonStudyOptions, type StudyKind, type StudyOutcome, type StudyProgress } from '../../studies';
+import type { StudyRequest } from '../../studies/slurm/args';
 import type { Report } from '../../shared/reports';
 import { isAblationOf, pairingProblem } from '../../studies/pairing';
 import { Dismissed, UserError } from '../errors';
@@ -20,6 +21,7 @@ import { TRACE_EDITOR_VIEW_TYPE } from '../panel/trace-editor';
 import { readSettings } from '../settings';
 import { stepsStudyFrom, traceSettingsFrom } from '../settingsModel';
 import type { CommandContext } from './context';
+import { chooseEngine, runOnSlurm } from './slurmRuns';
 
 /** A trust-checked, validated second model (baseline or ablation), or undefined for "none". */
 async function pickSecondModel(ctx: CommandContext, title: string, options: ModelPickOptions): Promise<ModelEntry | undefined> {
@@ -45,13 +47,6 @@ function reportTo(run: RunReporter, ctx: CommandContext, study: StudyKind): (e: 
 
 /** the studies whose reports the panel shows (the causal study's report is the CLI's for now) */
 type PanelStudy = Exclude<StudyKind, 'causal'>;
-
-/** what a study is asked to do, before it has a folder, a signal and a progress sink */
-type Rest<O> = Omit<O, 'out' | 'signal' | 'onProgress' | 'log'>;
-type StudyRequest =
-  | { study: 'probe'; options: Rest<ProbingStudyOptions> }
-  | { study: 'attention'; options: Rest<AttentionStudyOptions> }
-  | { study: 'steps'; options: Rest<StepsStudyOptions> };
 
 type Running = Pick<CommonStudyOptions, 'out' | 'signal' | 'onProgress' | 'log'>;
 
@@ -105,11 +100,26 @@ async function askStudy(ctx: CommandContext, study: PanelStudy): Promise<{ reque
 }
 
 async function runDatasetStudy(ctx: CommandContext, study: PanelStudy): Promise<void> {
+  const title = STUDY_LABELS[study];
+  const engine = await chooseEngine(title);
   const { request, models, results } = await askStudy(ctx, study);
   const dataset = request.options.dataset;
-  const out = studyFolder(results, study, models, dataset, request.options);
-  const title = STUDY_LABELS[study];
   const label = `${title}: ${models.join(' + ')} on ${path.basename(dataset)}`;
+  const file = engine === 'slurm' ? (await runOnSlurm(ctx, request, models, results, label))?.file : await runHere(ctx, request, label, results, models);
+  if (!file) return;
+  const uri = vscode.Uri.file(file);
+  recordEntry(results, { kind: 'report', file: uri.fsPath, study: title, models, dataset, createdAt: new Date().toISOString() });
+  ctx.library.refresh();
+  // each report in its own tab (the read-only viewer), so two studies' reports sit side by side
+  await vscode.commands.executeCommand('vscode.openWith', uri, TRACE_EDITOR_VIEW_TYPE, { preview: false });
+  ctx.log.info(`[${study}] report ${uri.fsPath}`);
+}
+
+/** runs the study in this extension host's workers; returns the report file */
+async function runHere(ctx: CommandContext, request: StudyRequest, label: string, results: string, models: string[]): Promise<string> {
+  const study = request.study;
+  const title = STUDY_LABELS[study];
+  const out = studyFolder(results, study, models, request.options.dataset, request.options);
   ctx.log.info(`[${study}] ${label} → ${out}`);
   const panelRun = ctx.panel.beginRun(label);
   const outcome = await withRunProgress(label, panelRun, (run) => {
@@ -118,12 +128,7 @@ async function runDatasetStudy(ctx: CommandContext, study: PanelStudy): Promise<
     return timed(ctx.log, `[${study}] ${label}`, () => start(request, running));
   });
   if (!outcome.report) throw new Error(`the ${title} wrote no report (${outcome.resultsPaths.join(', ')})`);
-  const file = vscode.Uri.file(outcome.files[0]);
-  recordEntry(results, { kind: 'report', file: file.fsPath, study: title, models, dataset, createdAt: new Date().toISOString() });
-  ctx.library.refresh();
-  // each report in its own tab (the read-only viewer), so two studies' reports sit side by side
-  await vscode.commands.executeCommand('vscode.openWith', file, TRACE_EDITOR_VIEW_TYPE, { preview: false });
-  ctx.log.info(`[${study}] report ${file.fsPath}`);
+  return outcome.files[0];
 }
 
 export const runProbing = (ctx: CommandContext) => runDatasetStudy(ctx, 'probe');

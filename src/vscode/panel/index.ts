@@ -3,7 +3,7 @@
  * reload serializer and the read-only custom editor, and returns the PanelHost the commands call.
  */
 import * as vscode from 'vscode';
-import type { PanelContent } from '../../shared/protocol';
+import type { PanelContent, SlurmRows } from '../../shared/protocol';
 import type { Trace } from '../../shared/trace';
 import type { Report } from '../../shared/reports';
 import { LatentTracePanel, PANEL_VIEW_TYPE } from './panel';
@@ -15,8 +15,11 @@ export type { PanelActions } from './webview-session';
 
 export interface PanelRunHandle {
   progress(message: string, fraction?: number): void;
+  /** a Slurm study's shard rows, shown with the next progress messages */
+  slurm(rows: SlurmRows): void;
   signal: AbortSignal;
-  end(): void;
+  /** `outcome` stays in the panel under the shard rows (e.g. "cancelled") */
+  end(outcome?: string): void;
 }
 
 export interface PanelHost {
@@ -103,11 +106,15 @@ export function registerPanel(context: vscode.ExtensionContext, log: vscode.LogO
         progress(message, fraction) {
           mine.message = message;
           mine.fraction = fraction === undefined ? undefined : Math.min(1, Math.max(0, fraction));
-          session()?.post({ type: 'progress', runId: mine.runId, message, fraction: mine.fraction });
+          session()?.post({ type: 'progress', runId: mine.runId, message, fraction: mine.fraction, ...(mine.slurm ? { slurm: mine.slurm } : {}) });
         },
-        end() {
+        slurm(rows) {
+          mine.slurm = rows;
+          session()?.post({ type: 'progress', runId: mine.runId, message: mine.message, fraction: mine.fraction, slurm: rows });
+        },
+        end(outcome) {
           if (run === mine) run = undefined;
-          session()?.post({ type: 'runEnded', runId: mine.runId });
+          session()?.post({ type: 'runEnded', runId: mine.runId, ...(outcome !== undefined ? { outcome } : {}) });
         },
       };
     },

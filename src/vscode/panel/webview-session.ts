@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import {
-  assertFromWebviewMessage, ProtocolError, type FromWebviewMessage, type PanelContent, type PanelIntervention, type ToWebviewMessage, type AttentionSourceRequest,
+  assertFromWebviewMessage, ProtocolError, type FromWebviewMessage, type PanelContent, type PanelIntervention, type ToWebviewMessage, type AttentionSourceRequest, type SlurmRows,
 } from '../../shared/protocol';
 import type { InterventionResult, Trace } from '../../shared/trace';
 import type { Report } from '../../shared/reports';
@@ -26,6 +26,8 @@ export interface ActiveRun {
   label: string;
   message: string;
   fraction?: number;
+  /** a Slurm study's shard rows */
+  slurm?: SlurmRows;
   controller: AbortController;
 }
 
@@ -139,7 +141,7 @@ export class WebviewSession implements vscode.Disposable {
         const run = this.hooks.activeRun();
         if (run) {
           this.post({ type: 'runStarted', runId: run.runId, label: run.label });
-          this.post({ type: 'progress', runId: run.runId, message: run.message, fraction: run.fraction });
+          this.post({ type: 'progress', runId: run.runId, message: run.message, fraction: run.fraction, ...(run.slurm ? { slurm: run.slurm } : {}) });
         }
         return;
       }

@@ -23,7 +23,7 @@ import type { CommandContext } from './context';
 const REMEMBERED = 'latentTrace.slurm.last';
 
 /** checked at command time: a cluster's PATH can change between sessions, and looking costs a few stat calls */
-export const sbatchAvailable = (): boolean => onPath('sbatch') !== undefined;
+const sbatchAvailable = (): boolean => onPath('sbatch') !== undefined;
 
 /** "Run here" or "Run on Slurm…"; only asked where sbatch is on the PATH and latentTrace.slurm.offer is on */
 export async function chooseEngine(title: string): Promise<'local' | 'slurm'> {
@@ -143,7 +143,7 @@ export async function runOnSlurm(ctx: CommandContext, request: StudyRequest, mod
     signal: run.signal,
     onView: (v) => {
       panelRun.slurm(slurmRows(v));
-      run.report(`${title} on Slurm: ${viewSummary(v)}`, viewFraction(v));
+      run.report(`${title}: ${viewSummary(v)}`, viewFraction(v));
     },
   }), outcomeWords);
   if (outcome.kind === 'cancelled') {

@@ -60,19 +60,21 @@ export default defineScenario({
     writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(saved), 'latentTrace.slurm.offer': true, 'latentTrace.slurm.pollSeconds': 1 }, null, 2));
     const lines = readFileSync(join(ctx.workspace, 'small.jsonl'), 'utf8').split('\n').filter(Boolean);
     writeFileSync(join(ctx.workspace, 'slurm-tiny.jsonl'), `${lines.slice(0, 6).join('\n')}\n`);
+    // long enough that the shards are still running when the panel's Cancel is clicked
+    writeFileSync(join(ctx.workspace, 'slurm-long.jsonl'), `${Array.from({ length: 6 }, () => lines.join('\n')).join('\n')}\n`);
     const jobs = join(fakeSlurmState(ctx.workspace), 'jobs');
     const panel = () => ctx.panel();
     try {
       await ctx.page.waitForTimeout(1500); // the settings file watcher
       const cancelOut = join(ctx.workspace, '.latent-trace/reports/slurm-cancelled');
-      await submitSteps(ctx, 'small.jsonl', cancelOut);
+      await submitSteps(ctx, 'slurm-long.jsonl', cancelOut);
       const rows = panel().locator('[data-testid="slurm-shards"] tbody tr');
       // per-shard progress read from the shards' results files: some items of a running shard done
       await panel().locator('[data-testid="slurm-shards"] tbody tr[data-state="running"]', { hasText: /shard \d\s*running\s*[1-9]\d* of \d+/ }).first().waitFor({ timeout: 90_000 });
       const shown = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
       ctx.log('shard rows:', shown.join(' | '));
       if (shown.length !== 3 || !/^shard 0 /.test(shown[0]) || !/^shard 1 /.test(shown[1]) || !/^merge \(job \d+\) waiting/.test(shown[2])) throw new Error(`expected two shard rows and a waiting merge job, got ${shown.join(' | ')}`);
-      await ctx.waitForNotification(/adaptive-stopping study on Slurm: \d of 2 shards done/, 30_000);
+      await ctx.waitForNotification(/adaptive-stopping study: lare-shapes on slurm-long.jsonl on Slurm: adaptive-stopping study: \d of 2 shards done/, 30_000);
       await ctx.screenshot('shards-running');
       const groups = readdirSync(jobs).filter((f) => f.endsWith('.pgid')).map((f) => Number(readFileSync(join(jobs, f), 'utf8')));
       if (!groups.some((g) => liveInGroup(g).length > 0)) throw new Error('no shard process was running before the cancel');

@@ -4,7 +4,7 @@
  */
 import type { CausalReport, Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
 import { toCsv, type Table } from './csv';
-import { causalCsvTable, probingCsvTable, sampleRows, statsCsvTable, stepsCsvTable } from './reportCsv';
+import { causalCsvTable, descriptiveRows, probingCsvTable, reportModels, statsCsvTable, stepsCsvTable } from './reportCsv';
 
 export interface Tables {
   csv: string;
@@ -35,19 +35,28 @@ function markdownTable(header: string[], rows: string[][]): string {
 }
 
 export function statsTables(r: StatsReport): Tables {
-  const rows = sampleRows(r);
+  const models = reportModels(r);
   const la = markdownText(r.labels.a);
   const lb = markdownText(r.labels.b);
-  const markdown = [
-    `${r.measure ? `**${markdownText(r.measure)}**\n\n` : ''}${markdownTable(['Statistic', la, lb], rows.map(([name, a, b]) => (name === 'n' ? [name, String(a), String(b)] : [name, num(a), num(b)])))}`,
-    markdownTable(['Test', 'Statistic', 'df', 'p-value'], [
+  const descriptive = descriptiveRows(models.map((m) => m.describe));
+  const parts = [
+    `${r.measure ? `**${markdownText(r.measure)}**\n\n` : ''}${markdownTable(['Statistic', ...models.map((m) => markdownText(m.label))], descriptive.map(([name, ...values]) => [name, ...values.map((v) => (name === 'n' ? String(v) : num(v)))]))}`,
+    `${r.comparison ? `${la} vs ${lb}:\n\n` : ''}${markdownTable(['Test', 'Statistic', 'df', 'p-value'], [
       ["Student's t", num(r.student.t), num(r.student.df, 1), num(r.student.p, 3)],
       ["Welch's t", num(r.welch.t), num(r.welch.df, 1), num(r.welch.p, 3)],
       [`Mann-Whitney U (${r.mannWhitney.method})`, num(r.mannWhitney.U, 1), '', num(r.mannWhitney.p, 3)],
-    ]),
+    ])}`,
     `Cohen's d ${num(r.effectSize.cohensD, 3)}, rank-biserial r ${num(r.effectSize.rankBiserial, 3)}, mean difference ${la} - ${lb} 95% CI [${num(r.effectSize.meanDifferenceCI[0])}, ${num(r.effectSize.meanDifferenceCI[1])}] (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'}).`,
-  ].join('\n\n');
-  return { csv: csvOf(statsCsvTable(r)), markdown: `${markdown}\n` };
+  ];
+  const c = r.comparison;
+  if (c) {
+    parts.push(markdownTable(['Pair', 'Mean difference [95% CI]', "Welch's t (df)", 'p', 'p (Holm)', 'Mann-Whitney U', 'p', 'p (Holm)', "Cohen's d"], c.pairs.map((p) => [
+      `${markdownText(p.a)} vs ${markdownText(p.b)}`, `${num(p.meanDifference)} [${num(p.meanDifferenceCI[0])}, ${num(p.meanDifferenceCI[1])}]`,
+      `${num(p.welch.t)} (${num(p.welch.df, 1)})`, num(p.welch.p, 3), num(p.welchHolm, 3), num(p.mannWhitney.U, 1), num(p.mannWhitney.p, 3), num(p.mannWhitneyHolm, 3), num(p.cohensD, 3),
+    ])));
+    parts.push(`Pairwise tests on the same ${models[0].describe.n} items for every model; Holm's correction over the family of ${c.family} pair${c.family === 1 ? '' : 's'}, Welch and Mann-Whitney each their own family (two-sided).`);
+  }
+  return { csv: csvOf(statsCsvTable(r)), markdown: `${parts.join('\n\n')}\n` };
 }
 
 export function probingTables(r: ProbingReport): Tables {

@@ -51,8 +51,39 @@ export interface StatsReport {
   samples: { a: number[]; b: number[] };
   /** what the samples are, e.g. "first answer token attention to visual tokens" */
   measure: string;
+  /** Table 5 over any number of models (the attention study): each model's row and every pairwise test; a and b above are its first two models */
+  comparison?: MultiComparison;
   items?: ReportItem[];
   createdAt: string;
+}
+
+export interface ModelSample {
+  label: string;
+  describe: Descriptive;
+  sample: number[];
+}
+
+/** one pair of models (a before b in the report's model order), on the items every model ran */
+export interface PairwiseTest {
+  a: string;
+  b: string;
+  welch: TTestResult;
+  mannWhitney: MannWhitneyResult;
+  cohensD: number;
+  /** Holm-adjusted p over the family of pairs, each test its own family */
+  welchHolm: number;
+  mannWhitneyHolm: number;
+  /** mean(a) - mean(b) with its interval (EffectSizes' method) */
+  meanDifference: number;
+  meanDifferenceCI: [number, number];
+}
+
+export interface MultiComparison {
+  models: ModelSample[];
+  pairs: PairwiseTest[];
+  correction: 'holm';
+  /** tests in each Holm family: the number of pairs, k (k - 1) / 2 for k models */
+  family: number;
 }
 
 export type ProbeTarget = 'vision' | 'text';

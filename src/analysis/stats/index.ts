@@ -10,3 +10,4 @@ export type { Sample } from './sample';
 export { holm } from './holm';
 export { poissonBinomialPmf, poissonBinomialTest, type PoissonBinomialTest } from './poissonBinomial';
 export { pairedAccuracy, type PairedAccuracy } from './pairedAccuracy';
+export { compareModels, type MultiCompareOptions } from './multiCompare';

@@ -58,11 +58,13 @@ export function statsCsvTable(r: StatsReport): Table {
 export function probingCsvTable(r: ProbingReport): Table {
   return {
     header: ['target', 'classifier', 'source', 'accuracy', 'accuracy_low', 'accuracy_high', 'control', 'control_low', 'control_high', 'selectivity',
-      'neg_different_question_same_image', 'neg_different_image_same_question', 'neg_random', 'chosen'],
+      'neg_different_question_same_image', 'neg_different_image_same_question', 'neg_random', 'chosen',
+      'inits', 'inits_min', 'inits_max', 'inits_sd', 'control_shuffles', 'control_min', 'control_max', 'control_sd'],
     rows: r.cells.map((c) => [
       c.target, c.classifier, c.source, c.accuracy.value, c.accuracy.low, c.accuracy.high, c.control.value, c.control.low, c.control.high, c.selectivity,
       c.perNegativeType['different-question-same-image'], c.perNegativeType['different-image-same-question'], c.perNegativeType.random,
       Object.entries(c.chosen ?? {}).map(([k, v]) => `${k}=${v}`).join(';'),
+      c.inits?.n, c.inits?.min, c.inits?.max, c.inits?.sd, c.controlShuffles?.n, c.controlShuffles?.min, c.controlShuffles?.max, c.controlShuffles?.sd,
     ]),
   };
 }

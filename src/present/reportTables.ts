@@ -2,9 +2,11 @@
  * Reports as tables: CSV (one header row, RFC 4180 quoting) and Markdown in the shape of the LaRe
  * paper's tables (Table 4 steps, Table 5 attention statistics, Table 6 probing).
  */
-import type { CausalReport, Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
+import type { CausalReport, Interval, NegativeType, PairCounts, ProbeCell, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
 import { toCsv, type Table } from './csv';
 import { causalCsvTable, descriptiveRows, probingCsvTable, reportModels, statsCsvTable, stepsCsvTable } from './reportCsv';
+
+const NEGATIVE_TYPES: NegativeType[] = ['different-question-same-image', 'different-image-same-question', 'random'];
 
 export interface Tables {
   csv: string;
@@ -61,18 +63,31 @@ export function statsTables(r: StatsReport): Tables {
 
 export function probingTables(r: ProbingReport): Tables {
   const sourceName = (s: string) => (s === 'model' ? `${markdownText(r.models.model)} (with Extractor)` : s === 'ablation' ? `${markdownText(r.models.ablation ?? 'ablation')} (w/o Extractor)` : 'random vectors');
+  // the MLP's spread over its initialisations, beside its mean
+  const acc = (c: ProbeCell) => `${ci(c.accuracy)}${c.inits && c.inits.n > 1 ? ` (${c.inits.n} inits ${pct(c.inits.min)}–${pct(c.inits.max)})` : ''}`;
   const rows: string[][] = [];
+  const negativeRows: string[][] = [];
   for (const source of ['ablation', 'model', 'random'] as const) {
     for (const classifier of ['svm', 'mlp'] as const) {
       const cell = (target: 'vision' | 'text') => r.cells.find((c) => c.source === source && c.classifier === classifier && c.target === target);
       const v = cell('vision');
       const t = cell('text');
       if (!v || !t) continue;
-      rows.push([sourceName(source), classifier.toUpperCase(), ci(v.accuracy), ci(t.accuracy), `${pct(v.control.value)} / ${pct(t.control.value)}`, `${pct(v.selectivity)} / ${pct(t.selectivity)}`]);
+      rows.push([sourceName(source), classifier.toUpperCase(), acc(v), acc(t), `${pct(v.control.value)} / ${pct(t.control.value)}`, `${pct(v.selectivity)} / ${pct(t.selectivity)}`]);
+      for (const c of [v, t]) negativeRows.push([sourceName(source), classifier.toUpperCase(), c.target, ...NEGATIVE_TYPES.map((n) => pct(c.perNegativeType[n]))]);
     }
   }
-  const negatives = Object.entries(r.pairs.negative).map(([k, v]) => `${v} ${k}`).join(', ');
-  const markdown = `${markdownTable(['Module', 'Classifier', 'Vision accuracy % [95% CI]', 'Text accuracy % [95% CI]', 'Control % (vision / text)', 'Selectivity (vision / text)'], rows)}\n\n${r.pairs.total} pairs (${r.pairs.positive} positive; negatives: ${negatives}), ${Math.round(Number(r.settings.testFraction) * 100)}% test split grouped by image.\n`;
+  const counts = (p: PairCounts) => `${p.total} pairs (${p.positive} positive; negatives: ${NEGATIVE_TYPES.map((k) => `${p.negative[k]} ${k}`).join(', ')})`;
+  const byTarget = r.pairsByTarget ? `vision: ${counts(r.pairsByTarget.vision)}; text: ${counts(r.pairsByTarget.text)}` : counts(r.pairs);
+  const shuffles = r.cells.find((c) => c.controlShuffles)?.controlShuffles?.n;
+  const inits = r.cells.find((c) => c.inits)?.inits?.n;
+  const notes = [
+    `${byTarget}, ${Math.round(Number(r.settings.testFraction) * 100)}% test split grouped by image. A negative type the data cannot supply (one question per image, a question asked of one image only) is filled with random negatives and counted as random.`,
+    `Intervals: 95% percentile bootstrap over the test pairs${inits && inits > 1 ? `; MLP cells are the mean over ${inits} initialisations (min–max in brackets), the SVM is fitted once (convex)` : ''}. `
+      + `Control: the same pipeline on permuted training labels, scored on the true test labels${shuffles && shuffles > 1 ? `, the mean over ${shuffles} permutations` : ''}; its expected accuracy is exactly 50% (balanced labels, label-symmetric probes), and one permutation can land several points from it.`,
+  ];
+  const negatives = markdownTable(['Module', 'Classifier', 'Target', ...NEGATIVE_TYPES.map((n) => `True-negative rate % (${n})`)], negativeRows);
+  const markdown = `${markdownTable(['Module', 'Classifier', 'Vision accuracy % [95% CI]', 'Text accuracy % [95% CI]', 'Control % (vision / text)', 'Selectivity (vision / text)'], rows)}\n\n${negatives}\n\n${notes.join('\n\n')}\n`;
   return { csv: csvOf(probingCsvTable(r)), markdown };
 }
 

@@ -106,8 +106,22 @@ export interface ProbeCell {
   control: Interval;
   selectivity: number;
   perNegativeType: Record<NegativeType, number>;
-  /** chosen regularisation for the SVM (C), epochs for the MLP */
+  /** chosen regularisation for the SVM (C), epochs for the MLP (of its first initialisation) */
   chosen?: Record<string, number>;
+  /** the MLP's initialisations: accuracy.value is their mean, accuracy's interval a bootstrap of the per-pair mean */
+  inits?: Spread;
+  /** the control's label shuffles: control.value is their mean */
+  controlShuffles?: Spread;
+}
+
+/** test accuracies of repeated fits (initialisations or label shuffles) and their spread */
+export interface Spread {
+  n: number;
+  values: number[];
+  min: number;
+  max: number;
+  /** sample standard deviation (ddof 1); NaN for one fit */
+  sd: number;
 }
 
 export interface PairCounts {

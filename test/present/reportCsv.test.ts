@@ -16,7 +16,7 @@ const cliTables = (r: Report): Tables => (r.kind === 'stats' ? statsTables(r) : 
 
 const HEADERS: Record<Report['kind'], RegExp> = {
   stats: /^statistic,[^\r\n]+,test_statistic,p_value,p_holm\r\n/,
-  probing: /^target,classifier,source,accuracy,accuracy_low,accuracy_high,control,control_low,control_high,selectivity,neg_different_question_same_image,neg_different_image_same_question,neg_random,chosen\r\n/,
+  probing: /^target,classifier,source,accuracy,accuracy_low,accuracy_high,control,control_low,control_high,selectivity,neg_different_question_same_image,neg_different_image_same_question,neg_random,chosen,inits,inits_min,inits_max,inits_sd,control_shuffles,control_min,control_max,control_sd\r\n/,
   steps: /^rule,threshold,mean_steps,accuracy,mean_answer_tokens\r\n/,
 };
 

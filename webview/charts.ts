@@ -16,6 +16,10 @@ Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearS
 /** Series colours that read on light, dark and high-contrast backgrounds. */
 export const SERIES = { cosine: '#3794ff', l1: '#d18616', l2: '#b267e6', a: '#4e9ad6', b: '#e0823d', control: '#8a8a8a' };
 
+/** the k models of a Table 5 comparison: a and b first, then colours distinct from both */
+export const MODEL_SERIES = [SERIES.a, SERIES.b, '#4ec9b0', '#c586c0', '#d7ba7d', '#f14c4c', '#6a9955', '#9cdcfe'];
+export const modelColour = (k: number): string => MODEL_SERIES[k % MODEL_SERIES.length];
+
 export function chartTheme(): { fg: string; grid: string; bg: string; font: string } {
   return {
     fg: themeColor('--vscode-foreground', '#cccccc'),

@@ -4,7 +4,7 @@
  */
 import type { Trace } from '../src/shared/trace';
 import type { Report, StatsReport, ProbingReport, StepsReport, ProbeCell, NegativeType } from '../src/shared/reports';
-import { reportCsvTable } from '../src/present/reportCsv';
+import { reportCsvTable, reportModels } from '../src/present/reportCsv';
 import { probingModuleName, probingSourceOrder } from '../src/present/probingModules';
 import { toCsv, type CsvCell, type Table } from '../src/present/csv';
 import { layerGrid } from './heatmap-layers';
@@ -52,12 +52,13 @@ export function compareStepTable(a: Trace, b: Trace): Table {
   };
 }
 
-/** LaRe Table 5: descriptive statistics of both samples and the tests between them. */
+/** LaRe Table 5: descriptive statistics of every model (both samples of a two-sample report). */
 export function statsTable(r: StatsReport): Table {
-  const d = (k: 'mean' | 'std' | 'min' | 'max' | 'n') => [r.a[k], r.b[k]];
-  const p = (k: '25' | '50' | '75' | '95') => [r.a.percentiles[k], r.b.percentiles[k]];
+  const models = reportModels(r);
+  const d = (k: 'mean' | 'std' | 'min' | 'max' | 'n') => models.map((m) => m.describe[k]);
+  const p = (k: '25' | '50' | '75' | '95') => models.map((m) => m.describe.percentiles[k]);
   return {
-    header: ['statistic', r.labels.a, r.labels.b],
+    header: ['statistic', ...models.map((m) => m.label)],
     rows: [
       ['n', ...d('n')],
       ['Mean', ...d('mean')],
@@ -69,6 +70,15 @@ export function statsTable(r: StatsReport): Table {
       ['Min', ...d('min')],
       ['Max', ...d('max')],
     ],
+  };
+}
+
+/** Table 5 over k models: every pair's tests with the Holm-adjusted p (empty for a two-sample report). */
+export function statsPairsTable(r: StatsReport): Table {
+  return {
+    header: ['pair', 'mean difference', 'CI low', 'CI high', "Welch's t", 'df', 'p', 'p (Holm)', 'Mann-Whitney U', 'p', 'p (Holm)', "Cohen's d"],
+    rows: (r.comparison?.pairs ?? []).map((p) => [`${p.a} vs ${p.b}`, p.meanDifference, p.meanDifferenceCI[0], p.meanDifferenceCI[1], p.welch.t, p.welch.df, p.welch.p, p.welchHolm,
+      p.mannWhitney.U, p.mannWhitney.p, p.mannWhitneyHolm, p.cohensD]),
   };
 }
 

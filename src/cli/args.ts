@@ -6,7 +6,7 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 export interface ParsedArgs {
   positionals: string[];
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
 }
 
 export function parseCommandArgs(command: string, argv: string[], options: OptionSpec): ParsedArgs {
@@ -21,6 +21,14 @@ export function parseCommandArgs(command: string, argv: string[], options: Optio
 export function stringOpt(a: ParsedArgs, name: string): string | undefined {
   const v = a.values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** A repeatable option (`multiple: true` in its spec), each value also split at commas; empty entries are refused. */
+export function listOpt(a: ParsedArgs, name: string): string[] {
+  const v = a.values[name];
+  const values = (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap((x) => x.split(','));
+  if (values.some((x) => x.trim() === '')) throw new UsageError(`--${name} has an empty entry in ${JSON.stringify(values.join(','))}`);
+  return values.map((x) => x.trim());
 }
 
 /** An integer option in [min, max]; `max` bounds what one run may ask of the machine. */

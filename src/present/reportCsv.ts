@@ -2,25 +2,36 @@
  * The one CSV schema of each report kind: the CLI writes it next to the report and the panel
  * exports it, so a report has the same columns wherever its CSV comes from.
  */
-import type { CausalReport, ProbingReport, Report, StatsReport, StepsReport } from '../shared/reports';
+import type { CausalReport, Descriptive, ProbingReport, Report, StatsReport, StepsReport } from '../shared/reports';
 import type { Table } from './csv';
 import { probingModuleName } from './probingModules';
 
-/** The two samples' descriptive statistics, one row per statistic: [label, a, b] (CSV and Markdown share them). */
-export function sampleRows(r: StatsReport): [string, number, number][] {
+/** the models of a report: every model of a k-model comparison, else its two samples */
+export function reportModels(r: StatsReport): { label: string; describe: Descriptive }[] {
+  return r.comparison?.models ?? [{ label: r.labels.a, describe: r.a }, { label: r.labels.b, describe: r.b }];
+}
+
+/** the models' descriptive statistics, one row per statistic, one column per model (CSV and Markdown share them) */
+export function descriptiveRows(ds: Descriptive[]): [string, ...number[]][] {
   return [
-    ['n', r.a.n, r.b.n],
-    ['mean', r.a.mean, r.b.mean],
-    ['std', r.a.std, r.b.std],
-    ['25th percentile', r.a.percentiles['25'], r.b.percentiles['25']],
-    ['median', r.a.percentiles['50'], r.b.percentiles['50']],
-    ['75th percentile', r.a.percentiles['75'], r.b.percentiles['75']],
-    ['95th percentile', r.a.percentiles['95'], r.b.percentiles['95']],
+    ['n', ...ds.map((d) => d.n)],
+    ['mean', ...ds.map((d) => d.mean)],
+    ['std', ...ds.map((d) => d.std)],
+    ['25th percentile', ...ds.map((d) => d.percentiles['25'])],
+    ['median', ...ds.map((d) => d.percentiles['50'])],
+    ['75th percentile', ...ds.map((d) => d.percentiles['75'])],
+    ['95th percentile', ...ds.map((d) => d.percentiles['95'])],
   ];
 }
 
+/**
+ * One schema for two-sample and k-model reports: a column per model (the descriptive rows), then the
+ * tests of a vs b, then, for a k-model comparison, each pair's Welch t, Mann-Whitney U and Cohen's d
+ * with the Holm-adjusted p in p_holm.
+ */
 export function statsCsvTable(r: StatsReport): Table {
-  const samples = sampleRows(r);
+  const models = reportModels(r);
+  const blank = models.map(() => '');
   const tests: [string, number, number | undefined][] = [
     ["Student's t", r.student.t, r.student.p],
     ["Welch's t", r.welch.t, r.welch.p],
@@ -28,12 +39,19 @@ export function statsCsvTable(r: StatsReport): Table {
     ["Cohen's d", r.effectSize.cohensD, undefined],
     ['rank-biserial r', r.effectSize.rankBiserial, undefined],
   ];
+  const pairs = (r.comparison?.pairs ?? []).flatMap((p): (string | number)[][] => [
+    [`Welch's t: ${p.a} vs ${p.b}`, ...blank, p.welch.t, p.welch.p, p.welchHolm],
+    [`Mann-Whitney U (${p.mannWhitney.method}, ${p.mannWhitney.alternative}): ${p.a} vs ${p.b}`, ...blank, p.mannWhitney.U, p.mannWhitney.p, p.mannWhitneyHolm],
+    [`Cohen's d: ${p.a} vs ${p.b}`, ...blank, p.cohensD, '', ''],
+    [`mean difference 95% CI: ${p.a} - ${p.b}`, ...blank, `${p.meanDifferenceCI[0]};${p.meanDifferenceCI[1]}`, '', ''],
+  ]);
   return {
-    header: ['statistic', r.labels.a, r.labels.b, 'test_statistic', 'p_value'],
+    header: ['statistic', ...models.map((m) => m.label), 'test_statistic', 'p_value', 'p_holm'],
     rows: [
-      ...samples.map(([name, a, b]) => [name, a, b, '', '']),
-      ...tests.map(([name, s, p]) => [name, '', '', s, p]),
-      [`mean difference 95% CI (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'})`, '', '', `${r.effectSize.meanDifferenceCI[0]};${r.effectSize.meanDifferenceCI[1]}`, ''],
+      ...descriptiveRows(models.map((m) => m.describe)).map(([name, ...values]) => [name, ...values, '', '', '']),
+      ...tests.map(([name, s, p]) => [name, ...blank, s, p, '']),
+      [`mean difference 95% CI (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'})`, ...blank, `${r.effectSize.meanDifferenceCI[0]};${r.effectSize.meanDifferenceCI[1]}`, '', ''],
+      ...pairs,
     ],
   };
 }
@@ -41,11 +59,13 @@ export function statsCsvTable(r: StatsReport): Table {
 export function probingCsvTable(r: ProbingReport): Table {
   return {
     header: ['target', 'classifier', 'source', 'module', 'accuracy', 'accuracy_low', 'accuracy_high', 'control', 'control_low', 'control_high', 'selectivity',
-      'neg_different_question_same_image', 'neg_different_image_same_question', 'neg_random', 'chosen'],
+      'neg_different_question_same_image', 'neg_different_image_same_question', 'neg_random', 'chosen',
+      'inits', 'inits_min', 'inits_max', 'inits_sd', 'control_shuffles', 'control_min', 'control_max', 'control_sd'],
     rows: r.cells.map((c) => [
       c.target, c.classifier, c.source, probingModuleName(r, c.source), c.accuracy.value, c.accuracy.low, c.accuracy.high, c.control.value, c.control.low, c.control.high, c.selectivity,
       c.perNegativeType['different-question-same-image'], c.perNegativeType['different-image-same-question'], c.perNegativeType.random,
       Object.entries(c.chosen ?? {}).map(([k, v]) => `${k}=${v}`).join(';'),
+      c.inits?.n, c.inits?.min, c.inits?.max, c.inits?.sd, c.controlShuffles?.n, c.controlShuffles?.min, c.controlShuffles?.max, c.controlShuffles?.sd,
     ]),
   };
 }

@@ -2,10 +2,12 @@
  * Reports as tables: CSV (one header row, RFC 4180 quoting) and Markdown in the shape of the LaRe
  * paper's tables (Table 4 steps, Table 5 attention statistics, Table 6 probing).
  */
-import type { CausalReport, Interval, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
+import type { CausalReport, Interval, NegativeType, PairCounts, ProbeCell, ProbingReport, StatsReport, StepsReport } from '../shared/reports';
 import { toCsv, type Table } from './csv';
 import { probingModuleName, probingSourceOrder, probingTitle } from './probingModules';
-import { causalCsvTable, probingCsvTable, sampleRows, statsCsvTable, stepsCsvTable } from './reportCsv';
+import { causalCsvTable, descriptiveRows, probingCsvTable, reportModels, statsCsvTable, stepsCsvTable } from './reportCsv';
+
+const NEGATIVE_TYPES: NegativeType[] = ['different-question-same-image', 'different-image-same-question', 'random'];
 
 export interface Tables {
   csv: string;
@@ -36,34 +38,57 @@ function markdownTable(header: string[], rows: string[][]): string {
 }
 
 export function statsTables(r: StatsReport): Tables {
-  const rows = sampleRows(r);
+  const models = reportModels(r);
   const la = markdownText(r.labels.a);
   const lb = markdownText(r.labels.b);
-  const markdown = [
-    `${r.measure ? `**${markdownText(r.measure)}**\n\n` : ''}${markdownTable(['Statistic', la, lb], rows.map(([name, a, b]) => (name === 'n' ? [name, String(a), String(b)] : [name, num(a), num(b)])))}`,
-    markdownTable(['Test', 'Statistic', 'df', 'p-value'], [
+  const descriptive = descriptiveRows(models.map((m) => m.describe));
+  const parts = [
+    `${r.measure ? `**${markdownText(r.measure)}**\n\n` : ''}${markdownTable(['Statistic', ...models.map((m) => markdownText(m.label))], descriptive.map(([name, ...values]) => [name, ...values.map((v) => (name === 'n' ? String(v) : num(v)))]))}`,
+    `${r.comparison ? `${la} vs ${lb}:\n\n` : ''}${markdownTable(['Test', 'Statistic', 'df', 'p-value'], [
       ["Student's t", num(r.student.t), num(r.student.df, 1), num(r.student.p, 3)],
       ["Welch's t", num(r.welch.t), num(r.welch.df, 1), num(r.welch.p, 3)],
       [`Mann-Whitney U (${r.mannWhitney.method})`, num(r.mannWhitney.U, 1), '', num(r.mannWhitney.p, 3)],
-    ]),
+    ])}`,
     `Cohen's d ${num(r.effectSize.cohensD, 3)}, rank-biserial r ${num(r.effectSize.rankBiserial, 3)}, mean difference ${la} - ${lb} 95% CI [${num(r.effectSize.meanDifferenceCI[0])}, ${num(r.effectSize.meanDifferenceCI[1])}] (${r.effectSize.meanDifferenceCIMethod ?? 'bootstrap'}).`,
-  ].join('\n\n');
-  return { csv: csvOf(statsCsvTable(r)), markdown: `${markdown}\n` };
+  ];
+  const c = r.comparison;
+  if (c) {
+    parts.push(markdownTable(['Pair', 'Mean difference [95% CI]', "Welch's t (df)", 'p', 'p (Holm)', 'Mann-Whitney U', 'p', 'p (Holm)', "Cohen's d"], c.pairs.map((p) => [
+      `${markdownText(p.a)} vs ${markdownText(p.b)}`, `${num(p.meanDifference)} [${num(p.meanDifferenceCI[0])}, ${num(p.meanDifferenceCI[1])}]`,
+      `${num(p.welch.t)} (${num(p.welch.df, 1)})`, num(p.welch.p, 3), num(p.welchHolm, 3), num(p.mannWhitney.U, 1), num(p.mannWhitney.p, 3), num(p.mannWhitneyHolm, 3), num(p.cohensD, 3),
+    ])));
+    parts.push(`Pairwise tests on the same ${models[0].describe.n} items for every model; Holm's correction over the family of ${c.family} pair${c.family === 1 ? '' : 's'}, Welch and Mann-Whitney each their own family (two-sided).`);
+  }
+  return { csv: csvOf(statsCsvTable(r)), markdown: `${parts.join('\n\n')}\n` };
 }
 
 export function probingTables(r: ProbingReport): Tables {
+  const sourceName = (source: ProbeCell['source']) => probingModuleName(r, source, markdownText);
+  // the MLP's spread over its initialisations, beside its mean
+  const acc = (c: ProbeCell) => `${ci(c.accuracy)}${c.inits && c.inits.n > 1 ? ` (${c.inits.n} inits ${pct(c.inits.min)}–${pct(c.inits.max)})` : ''}`;
   const rows: string[][] = [];
+  const negativeRows: string[][] = [];
   for (const source of probingSourceOrder(r)) {
     for (const classifier of ['svm', 'mlp'] as const) {
       const cell = (target: 'vision' | 'text') => r.cells.find((c) => c.source === source && c.classifier === classifier && c.target === target);
       const v = cell('vision');
       const t = cell('text');
       if (!v || !t) continue;
-      rows.push([probingModuleName(r, source, markdownText), classifier.toUpperCase(), ci(v.accuracy), ci(t.accuracy), `${pct(v.control.value)} / ${pct(t.control.value)}`, `${pct(v.selectivity)} / ${pct(t.selectivity)}`]);
+      rows.push([sourceName(source), classifier.toUpperCase(), acc(v), acc(t), `${pct(v.control.value)} / ${pct(t.control.value)}`, `${pct(v.selectivity)} / ${pct(t.selectivity)}`]);
+      for (const c of [v, t]) negativeRows.push([sourceName(source), classifier.toUpperCase(), c.target, ...NEGATIVE_TYPES.map((n) => pct(c.perNegativeType[n]))]);
     }
   }
-  const negatives = Object.entries(r.pairs.negative).map(([k, v]) => `${v} ${k}`).join(', ');
-  const markdown = `**${markdownText(probingTitle(r))}**\n\n${markdownTable(['Module', 'Classifier', 'Vision accuracy % [95% CI]', 'Text accuracy % [95% CI]', 'Control % (vision / text)', 'Selectivity (vision / text)'], rows)}\n\n${r.pairs.total} pairs (${r.pairs.positive} positive; negatives: ${negatives}), ${Math.round(Number(r.settings.testFraction) * 100)}% test split grouped by image.\n`;
+  const counts = (p: PairCounts) => `${p.total} pairs (${p.positive} positive; negatives: ${NEGATIVE_TYPES.map((k) => `${p.negative[k]} ${k}`).join(', ')})`;
+  const byTarget = r.pairsByTarget ? `vision: ${counts(r.pairsByTarget.vision)}; text: ${counts(r.pairsByTarget.text)}` : counts(r.pairs);
+  const shuffles = r.cells.find((c) => c.controlShuffles)?.controlShuffles?.n;
+  const inits = r.cells.find((c) => c.inits)?.inits?.n;
+  const notes = [
+    `${byTarget}, ${Math.round(Number(r.settings.testFraction) * 100)}% test split grouped by image. A negative type the data cannot supply (one question per image, a question asked of one image only) is filled with random negatives and counted as random.`,
+    `Intervals: 95% percentile bootstrap over the test pairs${inits && inits > 1 ? `; MLP cells are the mean over ${inits} initialisations (min–max in brackets), the SVM is fitted once (convex)` : ''}. `
+      + `Control: the same pipeline on permuted training labels, scored on the true test labels${shuffles && shuffles > 1 ? `, the mean over ${shuffles} permutations` : ''}; its expected accuracy is exactly 50% (balanced labels, label-symmetric probes), and one permutation can land several points from it.`,
+  ];
+  const negatives = markdownTable(['Module', 'Classifier', 'Target', ...NEGATIVE_TYPES.map((n) => `True-negative rate % (${n})`)], negativeRows);
+  const markdown = `**${markdownText(probingTitle(r))}**\n\n${markdownTable(['Module', 'Classifier', 'Vision accuracy % [95% CI]', 'Text accuracy % [95% CI]', 'Control % (vision / text)', 'Selectivity (vision / text)'], rows)}\n\n${negatives}\n\n${notes.join('\n\n')}\n`;
   return { csv: csvOf(probingCsvTable(r)), markdown };
 }
 

@@ -1,14 +1,16 @@
 /**
  * Answer accuracy over a JSONL or Parquet dataset (LaRe Table 4 / Fig. 5 studies): overall and per question type,
- * mean latent steps, mean answer tokens, and the pointing rate (a chosen window contains the centre of
- * the item's bbox at some step).
+ * mean latent steps, mean answer tokens, and pointing (a chosen window contains the centre of the item's
+ * bbox) per step and at any step against the uniform-window and random-object nulls (analysis/pointing.ts).
+ * Two models on the same items: the paired comparison of their answers (compareEvals).
  */
+import { pointingSummary, type PointingItem, type PointingSummary } from '../analysis/pointing';
+import { pairedAccuracy, type PairedAccuracy } from '../analysis/stats/pairedAccuracy';
 import type { Trace, TraceSettings } from '../shared/trace';
 import type { LatentTraceEngine } from './api';
 import { itemImage } from './datasets/image-source';
 import { itemGroundTruth, type DatasetItem } from './datasets/item';
 import { readDataset } from './datasets/read';
-import { windowContains } from './window';
 
 export interface EvalItem extends DatasetItem {
   /** the item's line (JSONL) or row (Parquet, counted from 1) in the dataset, for messages */
@@ -26,10 +28,35 @@ export interface EvalReport {
   perType: Record<string, { n: number; accuracy: number }>;
   meanLatentSteps: number;
   meanAnswerTokens: number;
-  pointing: { n: number; rate: number } | null;
+  /** null when no item has a bbox and a windowed trace (`n` and `rate`: the any-step rate) */
+  pointing: PointingSummary | null;
   /** items that could not be run (bad image, ...), with the reason */
   errors: { line: number; message: string }[];
   elapsedMs: number;
+  /** with --compare: the other model on the same items and the paired test */
+  comparison?: EvalComparison;
+}
+
+export interface EvalComparison {
+  /** the other model's own report (B) */
+  against: EvalReport;
+  /** this model (A) against B on the items both answered */
+  paired: PairedAccuracy;
+  perType: Record<string, PairedAccuracy>;
+  /** items that ran under only one of the models, left out of the paired test */
+  unpaired: number;
+}
+
+/** one item's outcome, for pairing two models' runs */
+export interface EvalOutcome {
+  line: number;
+  type?: string;
+  correct: boolean;
+}
+
+export interface EvalRun {
+  report: EvalReport;
+  outcomes: EvalOutcome[];
 }
 
 /**
@@ -53,15 +80,6 @@ export function normaliseAnswer(s: string): string {
   return s.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean).join(' ');
 }
 
-/** Does any step's window contain the bbox centre? null when the item has no bbox or the trace no windows. */
-export function pointsAt(trace: Trace, bbox: EvalItem['bbox']): boolean | null {
-  if (!bbox || trace.steps.every((s) => s.window === null)) return null;
-  const { rows, cols } = trace.input.grid;
-  const x = ((bbox[0] + bbox[2]) / 2 / trace.input.imageWidth) * cols;
-  const y = ((bbox[1] + bbox[3]) / 2 / trace.input.imageHeight) * rows;
-  return trace.steps.some((s) => s.window !== null && windowContains(s.window, x, y));
-}
-
 export interface EvalOptions {
   settings?: Partial<TraceSettings>;
   signal?: AbortSignal;
@@ -69,14 +87,27 @@ export interface EvalOptions {
 }
 
 export async function evaluate(engine: LatentTraceEngine, dataset: string, items: EvalItem[], o: EvalOptions = {}): Promise<EvalReport> {
+  return (await evaluateRun(engine, dataset, items, o)).report;
+}
+
+/** the item's box centre and its scene's object centres in grid units, and each step's window; null without a bbox or windows */
+export function pointingItem(trace: Trace, item: EvalItem): PointingItem | null {
+  if (!item.bbox || trace.steps.every((s) => s.window === null)) return null;
+  const { rows, cols } = trace.input.grid;
+  const centre = (b: readonly number[]): [number, number] => [((b[0] + b[2]) / 2 / trace.input.imageWidth) * cols, ((b[1] + b[3]) / 2 / trace.input.imageHeight) * rows];
+  return { type: item.type, target: centre(item.bbox), objects: item.objects ? item.objects.map(centre) : null, windows: trace.steps.map((s) => s.window) };
+}
+
+export async function evaluateRun(engine: LatentTraceEngine, dataset: string, items: EvalItem[], o: EvalOptions = {}): Promise<EvalRun> {
   const started = performance.now();
   const perType: Record<string, { n: number; correct: number }> = {};
   let n = 0;
   let correct = 0;
   let steps = 0;
   let answerTokens = 0;
-  let pointN = 0;
-  let pointHits = 0;
+  const pointing: PointingItem[] = [];
+  let grid: { rows: number; cols: number } | null = null;
+  const outcomes: EvalOutcome[] = [];
   const errors: EvalReport['errors'] = [];
   for (const item of items) {
     o.signal?.throwIfAborted();
@@ -92,6 +123,7 @@ export async function evaluate(engine: LatentTraceEngine, dataset: string, items
     n++;
     const ok = normaliseAnswer(trace.answer.text) === normaliseAnswer(item.answer);
     if (ok) correct++;
+    outcomes.push(item.type === undefined ? { line: item.line, correct: ok } : { line: item.line, type: item.type, correct: ok });
     steps += trace.stoppedAt;
     answerTokens += trace.tokens.answer;
     if (item.type !== undefined) {
@@ -99,15 +131,16 @@ export async function evaluate(engine: LatentTraceEngine, dataset: string, items
       t.n++;
       if (ok) t.correct++;
     }
-    const hit = pointsAt(trace, item.bbox);
-    if (hit !== null) {
-      pointN++;
-      if (hit) pointHits++;
+    const p = pointingItem(trace, item);
+    if (p) {
+      pointing.push(p);
+      grid = trace.input.grid;
     }
     o.onItem?.(n + errors.length, items.length, correct);
   }
   const m = engine.manifest;
-  return {
+  const window = m.window;
+  const report: EvalReport = {
     kind: 'eval',
     version: 1,
     dataset,
@@ -118,8 +151,27 @@ export async function evaluate(engine: LatentTraceEngine, dataset: string, items
     perType: Object.fromEntries(Object.entries(perType).sort().map(([k, v]) => [k, { n: v.n, accuracy: v.correct / v.n }])),
     meanLatentSteps: n ? steps / n : 0,
     meanAnswerTokens: n ? answerTokens / n : 0,
-    pointing: pointN ? { n: pointN, rate: pointHits / pointN } : null,
+    pointing: pointing.length && grid && window ? pointingSummary(pointing, { ...grid, size: window.size, stride: window.stride }) : null,
     errors,
     elapsedMs: performance.now() - started,
+  };
+  return { report, outcomes };
+}
+
+/** A against B on the items both answered (by dataset line), overall and per question type */
+export function compareEvals(a: EvalRun, b: EvalRun): EvalComparison {
+  const byLine = new Map(b.outcomes.map((x) => [x.line, x]));
+  const pairs = a.outcomes.flatMap((x) => {
+    const y = byLine.get(x.line);
+    return y ? [{ type: x.type, a: x.correct, b: y.correct }] : [];
+  });
+  if (pairs.length === 0) throw new Error('no item ran under both models; nothing to compare');
+  const test = (ps: typeof pairs) => pairedAccuracy(ps.map((p) => p.a), ps.map((p) => p.b));
+  const types = [...new Set(pairs.flatMap((p) => (p.type === undefined ? [] : [p.type])))].sort();
+  return {
+    against: b.report,
+    paired: test(pairs),
+    perType: Object.fromEntries(types.map((t) => [t, test(pairs.filter((p) => p.type === t))])),
+    unpaired: a.outcomes.length + b.outcomes.length - 2 * pairs.length,
   };
 }

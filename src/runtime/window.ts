@@ -80,8 +80,3 @@ export function gatherWindowFeatures(localFeatures: Float32Array, dim: number, w
   patches.forEach((p, k) => out.set(localFeatures.subarray(p * dim, (p + 1) * dim), k * dim));
   return out;
 }
-
-/** Does the window contain the point (x, y), given in grid units (patches)? */
-export function windowContains(window: WindowBox, x: number, y: number): boolean {
-  return x >= window.col && x < window.col + window.size && y >= window.row && y < window.row + window.size;
-}

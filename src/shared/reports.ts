@@ -51,8 +51,39 @@ export interface StatsReport {
   samples: { a: number[]; b: number[] };
   /** what the samples are, e.g. "first answer token attention to visual tokens" */
   measure: string;
+  /** Table 5 over any number of models (the attention study): each model's row and every pairwise test; a and b above are its first two models */
+  comparison?: MultiComparison;
   items?: ReportItem[];
   createdAt: string;
+}
+
+export interface ModelSample {
+  label: string;
+  describe: Descriptive;
+  sample: number[];
+}
+
+/** one pair of models (a before b in the report's model order), on the items every model ran */
+export interface PairwiseTest {
+  a: string;
+  b: string;
+  welch: TTestResult;
+  mannWhitney: MannWhitneyResult;
+  cohensD: number;
+  /** Holm-adjusted p over the family of pairs, each test its own family */
+  welchHolm: number;
+  mannWhitneyHolm: number;
+  /** mean(a) - mean(b) with its interval (EffectSizes' method) */
+  meanDifference: number;
+  meanDifferenceCI: [number, number];
+}
+
+export interface MultiComparison {
+  models: ModelSample[];
+  pairs: PairwiseTest[];
+  correction: 'holm';
+  /** tests in each Holm family: the number of pairs, k (k - 1) / 2 for k models */
+  family: number;
 }
 
 export type ProbeTarget = 'vision' | 'text';
@@ -75,8 +106,22 @@ export interface ProbeCell {
   control: Interval;
   selectivity: number;
   perNegativeType: Record<NegativeType, number>;
-  /** chosen regularisation for the SVM (C), epochs for the MLP */
+  /** chosen regularisation for the SVM (C), epochs for the MLP (of its first initialisation) */
   chosen?: Record<string, number>;
+  /** the MLP's initialisations: accuracy.value is their mean, accuracy's interval a bootstrap of the per-pair mean */
+  inits?: Spread;
+  /** the control's label shuffles: control.value is their mean */
+  controlShuffles?: Spread;
+}
+
+/** test accuracies of repeated fits (initialisations or label shuffles) and their spread */
+export interface Spread {
+  n: number;
+  values: number[];
+  min: number;
+  max: number;
+  /** sample standard deviation (ddof 1); NaN for one fit */
+  sd: number;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { adaptiveStopStep, convergenceCurves } from '../analysis/convergence';
 import { DISTANCE_METRICS } from '../analysis/distance';
 import { runProbing, type ProbingItem, type ProbingSource } from '../analysis/probing/protocol';
-import { bootstrapMeanCI, compareSamples, DEFAULT_BOOTSTRAP, mcnemarExact, pairedTTest } from '../analysis/stats';
+import { bootstrapMeanCI, compareModels, compareSamples, DEFAULT_BOOTSTRAP, mcnemarExact, pairedTTest } from '../analysis/stats';
 import { causalTables, probingTables, statsTables, stepsTables } from '../present/reportTables';
 import type { CausalReport, CausalStepRow, Interval, ProbingReport, ReportItem, StatsReport, StepsReport, StepsRow } from '../shared/reports';
 import type { DatasetItem } from '../runtime/datasets/item';
@@ -45,11 +45,11 @@ function traceOptions(o: CommonStudyOptions, modelDir: string) {
   return { modelDir, settings: o.settings ?? {}, provider: o.provider ?? 'cpu', threads: o.threads ?? 1 };
 }
 
-/** refuses a second model that cannot be this study's ablation, peer or baseline, before any item runs; returns its manifest */
-async function checkPair(study: 'probe' | 'attention', modelDir: string, secondDir: string): Promise<BundleManifest> {
+/** refuses a second model that cannot be the probe study's ablation or peer, before any item runs; returns its manifest */
+async function checkPair(modelDir: string, secondDir: string): Promise<BundleManifest> {
   const [model, second] = await Promise.all([readManifest(modelDir), readManifest(secondDir)]);
-  const problem = pairingProblem(study, model, second);
-  if (problem) throw new PairingError(`${study === 'probe' ? '--ablation' : '--baseline'} ${secondDir}: ${problem}`);
+  const problem = pairingProblem('probe', model, second);
+  if (problem) throw new PairingError(`--ablation ${secondDir}: ${problem}`);
   return second;
 }
 
@@ -85,37 +85,64 @@ function okPairs<R>(run: TaskResult<R>): { item: DatasetItem; line: ResultLine<R
   });
 }
 
-/** Table 5: first-answer-token attention to visual tokens, model (sample a) vs baseline (sample b), paired by item */
+/**
+ * Table 5: first-answer-token attention to visual tokens of the model, its baseline and any further
+ * models, paired by item: a and b of the report are the model (sample a) and the baseline (sample b),
+ * `comparison` every model's row and every pair's tests with Holm's correction, all on the items that
+ * ran under every model.
+ */
 export function attentionStudy(o: AttentionStudyOptions): Promise<StudyOutcome<StatsReport>> {
   return withFolderLock(o.out, () => attentionUnlocked(o), studyLockName(o));
 }
 
 async function attentionUnlocked(o: AttentionStudyOptions): Promise<StudyOutcome<StatsReport>> {
-  await checkPair('attention', o.modelDir, o.baselineDir);
-  const progress = progressReporter('attention', 2, o.onProgress);
+  const dirs = [o.modelDir, o.baselineDir, ...(o.furtherModelDirs ?? [])];
+  await checkModels(dirs);
+  const progress = progressReporter('attention', dirs.length, o.onProgress);
   const extra = o.layer !== undefined ? { layer: o.layer } : {};
-  const model = await task(o, 'attention', { ...traceOptions(o, o.modelDir), ...extra }, progress.items(0));
-  const baseline = await task(o, 'attention', { ...traceOptions(o, o.baselineDir), ...extra }, progress.items(1));
-  const resultsPaths = [model.resultsPath, baseline.resultsPath];
-  if (!model.complete) return { report: null, files: [], resultsPaths };
-  const byIndex = new Map(baseline.lines.map((l) => [l.index, l]));
-  const pairs: [number, number][] = [];
-  for (const l of model.lines) {
-    const b = byIndex.get(l.index);
-    if (l.ok && l.result && b?.ok && b.result) pairs.push([l.result.attention, b.result.attention]);
+  const runs: TaskResult<TaskResultOf['attention']>[] = [];
+  for (const [k, dir] of dirs.entries()) runs.push(await task(o, 'attention', { ...traceOptions(o, dir), ...extra }, progress.items(k)));
+  const resultsPaths = runs.map((r) => r.resultsPath);
+  if (!runs[0].complete) return { report: null, files: [], resultsPaths };
+  const byIndex = runs.map((r) => new Map(r.lines.map((l) => [l.index, l])));
+  const rows: number[][] = [];
+  for (const l of runs[0].lines) {
+    const values = byIndex.map((m) => m.get(l.index)).map((x) => (x?.ok && x.result ? x.result.attention : undefined));
+    if (values.every((v) => v !== undefined)) rows.push(values as number[]);
   }
-  if (pairs.length < 2) throw new Error(`only ${pairs.length} items ran under both models; nothing to compare`);
-  const dropped = model.lines.length - pairs.length;
+  if (rows.length < 2) throw new Error(`only ${rows.length} items ran under every model; nothing to compare`);
+  const dropped = runs[0].lines.length - rows.length;
   if (dropped) o.log?.(`${dropped} items failed under one of the models and are left out`);
-  const a = Float64Array.from(pairs, (p) => p[0]);
-  const b = Float64Array.from(pairs, (p) => p[1]);
+  const labels = distinctLabels(runs.map((r) => r.model.name));
+  const samples = labels.map((label, k) => ({ label, values: Float64Array.from(rows, (r) => r[k]) }));
   const measure = o.layer === undefined ? ATTENTION_MEASURE : ATTENTION_MEASURE.replace('mean over heads and layers', `mean over heads, layer ${o.layer}`);
-  const report = compareSamples(a, b, { labels: { a: model.model.name, b: baseline.model.name }, measure });
-  const attentionItems = (run: TaskResult<TaskResultOf['attention']>) =>
-    okPairs(run).map(({ item, line, result }) => reportItem(item, line, { answer: result.answer, correct: result.correct, statistic: result.attention, model: run.model.name }));
-  report.items = [...attentionItems(model), ...attentionItems(baseline)];
+  const report = compareSamples(samples[0].values, samples[1].values, { labels: { a: labels[0], b: labels[1] }, measure });
+  report.comparison = compareModels(samples);
+  report.items = runs.flatMap((run, k) =>
+    okPairs(run).map(({ item, line, result }) => reportItem(item, line, { answer: result.answer, correct: result.correct, statistic: result.attention, model: labels[k] })));
   progress.report();
   return { report, files: await writeReportFiles(o.out, 'attention', report, statsTables(report)), resultsPaths };
+}
+
+/** models under one name get " (2)", " (3)" ... so every row and pair of the report is told apart */
+function distinctLabels(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    return k === 1 ? n : `${n} (${k})`;
+  });
+}
+
+/** Table 5's models must be distinct bundles: refused before any item runs */
+async function checkModels(dirs: string[]): Promise<void> {
+  const manifests = await Promise.all(dirs.map((d) => readManifest(d)));
+  for (let i = 0; i < dirs.length; i++) {
+    for (let j = i + 1; j < dirs.length; j++) {
+      const problem = pairingProblem('attention', manifests[i], manifests[j]);
+      if (problem) throw new PairingError(`--baseline ${dirs[j]}: ${problem}`);
+    }
+  }
 }
 
 /** Table 6: the probing protocol on the model and, if given, its without-Extractor ablation */
@@ -124,7 +151,7 @@ export function probingStudy(o: ProbingStudyOptions): Promise<StudyOutcome<Probi
 }
 
 async function probingUnlocked(o: ProbingStudyOptions): Promise<StudyOutcome<ProbingReport>> {
-  const pairing = o.ablationDir ? probingPairing(await checkPair('probe', o.modelDir, o.ablationDir)) : undefined;
+  const pairing = o.ablationDir ? probingPairing(await checkPair(o.modelDir, o.ablationDir)) : undefined;
   const progress = progressReporter('probe', o.ablationDir ? 2 : 1, o.onProgress);
   const runs: TaskResult<TaskResultOf['probe']>[] = [await task(o, 'probe', traceOptions(o, o.modelDir), progress.items(0))];
   if (o.ablationDir) runs.push(await task(o, 'probe', traceOptions(o, o.ablationDir), progress.items(1)));

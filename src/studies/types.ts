@@ -92,6 +92,8 @@ export interface CommonStudyOptions {
 export interface AttentionStudyOptions extends CommonStudyOptions {
   /** sample b of Table 5, e.g. the no-latent baseline */
   baselineDir: string;
+  /** further models (e.g. the no-Extractor ablation, LVR) in Table 5's rows and pairwise tests */
+  furtherModelDirs?: string[];
   /** one decoder layer instead of the mean over layers */
   layer?: number;
 }

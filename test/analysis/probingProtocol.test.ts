@@ -1,7 +1,8 @@
 /** The probing protocol end to end on synthetic items whose latents do or do not carry their targets. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRandom } from '../../src/analysis/random';
+import { createRandom, shuffleInPlace } from '../../src/analysis/random';
+import { accuracy, svmProbe } from '../../src/analysis/probing/probes';
 import { buildPairs } from '../../src/analysis/probing/pairs';
 import { runProbing, type ProbingItem, type ProbingSource } from '../../src/analysis/probing/protocol';
 import { meanMaxPool, bboxPatchMask } from '../../src/analysis/pooling';
@@ -81,8 +82,18 @@ test('the model beats its ablation, random vectors and shuffled labels', () => {
       assert.ok(m.accuracy.value > 0.8, `${target}/${classifier} model ${m.accuracy.value}`);
       assert.ok(m.accuracy.value > a.accuracy.value + 0.1, `${target}/${classifier} model ${m.accuracy.value} vs ablation ${a.accuracy.value}`);
       assert.ok(Math.abs(r.accuracy.value - 0.5) < 0.12, `${target}/${classifier} random ${r.accuracy.value}`);
-      // one shuffle gives a random direction that may still correlate with the labels a little
-      assert.ok(Math.abs(m.control.value - 0.5) < 0.15, `${target}/${classifier} control ${m.control.value}`);
+      // the mean over 5 shuffles: each one is a random classifier a few points either side of 50%
+      assert.ok(Math.abs(m.control.value - 0.5) < 0.08, `${target}/${classifier} control ${m.control.value}`);
+      const shuffles = m.controlShuffles!;
+      assert.equal(shuffles.n, 5);
+      assert.ok(Math.abs(m.control.value - shuffles.values.reduce((a, b) => a + b, 0) / 5) < 1e-12);
+      if (classifier === 'mlp') {
+        const inits = m.inits!;
+        assert.equal(inits.n, 5);
+        assert.equal(new Set(inits.values).size > 1, true, 'the initialisations differ');
+        assert.ok(Math.abs(m.accuracy.value - inits.values.reduce((a, b) => a + b, 0) / 5) < 1e-12, 'accuracy is the mean over inits');
+        assert.ok(inits.min <= m.accuracy.value && m.accuracy.value <= inits.max && inits.sd > 0);
+      } else assert.equal(m.inits, undefined);
       assert.ok(m.selectivity > 0.2, `${target}/${classifier} selectivity ${m.selectivity}`);
       assert.ok(m.accuracy.low <= m.accuracy.value && m.accuracy.value <= m.accuracy.high);
       assert.ok(m.accuracy.high - m.accuracy.low < 0.2);
@@ -91,6 +102,40 @@ test('the model beats its ablation, random vectors and shuffled labels', () => {
   }
   assert.equal(report.pairs.total, 500);
   assert.equal(report.settings.projection, 'random');
+  assert.deepEqual([report.settings.mlpInits, report.settings.controlShuffles], [5, 5]);
+});
+
+test('the shuffled-label control is centred on 50%: the SVM trained on complemented labels predicts the complement', () => {
+  // balanced training labels make a permutation and its complement equally likely; the SVM (dual CD,
+  // C chosen by CV) is symmetric in the labels, so their test accuracies sum to 1 and the control's mean is 50%
+  const random = createRandom(5);
+  const dim = 12;
+  const n = 240;
+  const xTrain = Float64Array.from({ length: n * dim }, () => random.normal());
+  const xTest = Float64Array.from({ length: 100 * dim }, () => random.normal());
+  const yTrain = Uint8Array.from({ length: n }, (_, i) => i % 2);
+  const yTest = Uint8Array.from({ length: 100 }, (_, i) => (i % 2 ? 1 : 0));
+  const folds = Int32Array.from({ length: n }, (_, i) => i % 5);
+  const accuracies: number[] = [];
+  for (let k = 0; k < 12; k++) {
+    const shuffled = Uint8Array.from(yTrain);
+    shuffleInPlace(shuffled, createRandom(100 + k));
+    const fit = (y: Uint8Array) => svmProbe({ dim, xTrain, yTrain: y, folds, xTest }, { grid: [0.01, 1] }, createRandom(7)).predictions;
+    const a = fit(shuffled);
+    const b = fit(Uint8Array.from(shuffled, (y) => 1 - y));
+    assert.ok(a.every((p, i) => p === 1 - b[i]), `shuffle ${k}: complemented labels give the complemented predictions`);
+    accuracies.push(accuracy(a, yTest), accuracy(b, yTest));
+  }
+  const mean = accuracies.reduce((x, y) => x + y, 0) / accuracies.length;
+  assert.ok(Math.abs(mean - 0.5) < 1e-12, `mean ${mean}`);
+  // and one shuffle alone can sit far from 50%
+  assert.ok(Math.max(...accuracies.map((x) => Math.abs(x - 0.5))) > 0.05);
+});
+
+test('probing settings: mlpInits and controlShuffles are bounded integers', () => {
+  const { items, model } = synthetic(20, 2);
+  assert.throws(() => runProbing({ items, model, labels: { model: 'm' } }, { mlpInits: 0 }), /mlpInits must be an integer in 1\.\.100/);
+  assert.throws(() => runProbing({ items, model, labels: { model: 'm' } }, { controlShuffles: 2.5 }), /controlShuffles must be an integer/);
 });
 
 test('mean-max pooling and the bbox patch mask', () => {

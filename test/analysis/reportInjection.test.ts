@@ -11,12 +11,12 @@ test('a model named like a formula is text in the CSV and the Markdown has no ra
   const report = compareSamples(Float64Array.from([1, 2, 3, 4]), Float64Array.from([-0.5, 0.5, 1.5, 2]), { labels: { a: HOSTILE, b: HTML }, measure: 'x' });
   const { csv, markdown } = statsTables(report);
   const header = csv.split('\r\n')[0];
-  assert.equal(header, 'statistic,"\'=HYPERLINK(""http://x"",""x"")",<img src=x onerror=alert(1)>|[a](javascript:x),test_statistic,p_value');
+  assert.equal(header, 'statistic,"\'=HYPERLINK(""http://x"",""x"")",<img src=x onerror=alert(1)>|[a](javascript:x),test_statistic,p_value,p_holm');
   for (const line of csv.trim().split('\r\n')) {
     for (const cell of line.split(',')) assert.ok(!/^["]?[=+@]/.test(cell) || cell.startsWith(`"'`), `live formula cell ${cell}`);
   }
   // the negative sample value is data: written as a number, not neutralised
-  assert.match(csv, /^mean,2\.5,0\.875,,\r$/m);
+  assert.match(csv, /^mean,2\.5,0\.875,,,\r$/m);
   assert.ok(!markdown.includes('<img'), markdown);
   assert.ok(markdown.includes('&lt;img src=x onerror=alert\\(1\\)&gt;'), markdown);
   assert.ok(!/\]\(javascript/.test(markdown), markdown);

@@ -36,7 +36,7 @@ test('stats --json prints the issue shape and --out writes json, csv and markdow
   const report = JSON.parse(readFileSync(join(dir, 'rep', 'stats.report.json'), 'utf8'));
   assert.equal(report.samples.a.length, 5);
   assert.match(readFileSync(join(dir, 'rep', 'stats.md'), 'utf8'), /\| median \| 10\.9000 \| 4\.5000 \|/);
-  assert.match(readFileSync(join(dir, 'rep', 'stats.csv'), 'utf8'), /^statistic,LaRe,LLaVA,test_statistic,p_value\r\n/);
+  assert.match(readFileSync(join(dir, 'rep', 'stats.csv'), 'utf8'), /^statistic,LaRe,LLaVA,test_statistic,p_value,p_holm\r\n/);
   rmSync(dir, { recursive: true });
 });
 

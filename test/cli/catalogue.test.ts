@@ -79,6 +79,8 @@ test('threads, workers and probing sizes past their caps are refused before anyt
     [['steps', dataset, '--model', CONTRACT_BUNDLE, '--workers', '100000'], /--workers must be an integer in 0\.\.256, got "100000"/],
     [['probe', dataset, '--model', CONTRACT_BUNDLE, '--pairs', '10000000'], /--pairs must be an integer in 4\.\.100000, got "10000000"/],
     [['probe', dataset, '--model', CONTRACT_BUNDLE, '--bootstrap', '10000000'], /--bootstrap must be an integer in 1\.\.100000, got "10000000"/],
+    [['probe', dataset, '--model', CONTRACT_BUNDLE, '--mlp-inits', '0'], /--mlp-inits must be an integer in 1\.\.100, got "0"/],
+    [['probe', dataset, '--model', CONTRACT_BUNDLE, '--control-shuffles', '101'], /--control-shuffles must be an integer in 1\.\.100, got "101"/],
   ];
   for (const [argv, re] of cases) {
     const r = await cli(argv);

@@ -142,6 +142,33 @@ test('eval: accuracy per type, mean steps and tokens, pointing rate, per-line er
   assert.deepEqual(JSON.parse(await readFile(join(data, 'report.json'), 'utf8')).n, 2);
   assert.match(r.stderr, /\[3\/3\]/);
 
+  assert.equal(rep.pointing.withoutObjects, 2);
+  assert.equal(rep.pointing.rows.at(-1).step, 'any');
+  assert.equal(rep.pointing.rows.at(-1).randomObject, null);
+  assert.ok(rep.pointing.rows.at(-1).uniform.expected > 0);
+  assert.equal(rep.comparison, undefined);
+
+  // the same bundle twice: no discordant item, McNemar p = 1, the difference 0 with a [0, 0] interval
+  const withObjects = lines.slice(0, 2).map((l) => ({ ...l, objects: [l.bbox, [8, 8, 16, 16]] }));
+  await writeFile(join(data, 'objects.jsonl'), `${withObjects.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  const cmp = await cli(['eval', 'eval/objects.jsonl', '--model', CONTRACT_BUNDLE, '--compare', CONTRACT_BUNDLE, '--json', '--steps', '2']);
+  assert.equal(cmp.code, 0, cmp.stderr);
+  const c = JSON.parse(cmp.stdout);
+  assert.equal(c.pointing.withoutObjects, 0);
+  assert.equal(c.pointing.rows.at(-1).randomObject.n, 2);
+  assert.deepEqual([c.comparison.paired.n, c.comparison.paired.aOnly, c.comparison.paired.bOnly, c.comparison.paired.mcnemarP], [2, 0, 0, 1]);
+  assert.deepEqual(c.comparison.paired.differenceCI, [0, 0]);
+  assert.deepEqual(Object.keys(c.comparison.perType), ['color', 'exist']);
+  assert.equal(c.comparison.against.n, 2);
+  const text = await cli(['eval', 'eval/objects.jsonl', '--model', CONTRACT_BUNDLE, '--compare', CONTRACT_BUNDLE, '--steps', '2']);
+  assert.match(text.stdout, /A right\/B wrong 0, A wrong\/B right 0, McNemar p 1\.0000/);
+  assert.match(text.stdout, /all any step: .* vs uniform .*; random object .* n 2\)/);
+
+  await writeFile(join(data, 'bad-objects.jsonl'), `${JSON.stringify({ ...lines[0], objects: [[0, 0, 8]] })}\n`);
+  const badObjects = await cli(['eval', 'eval/bad-objects.jsonl', '--model', CONTRACT_BUNDLE]);
+  assert.equal(badObjects.code, 2);
+  assert.match(badObjects.stderr, /bad-objects\.jsonl:1: field "objects" must be a non-empty list of boxes/);
+
   await writeFile(join(data, 'broken.jsonl'), '{"image": "a.png", "question": "q"}\n');
   const bad = await cli(['eval', 'eval/broken.jsonl', '--model', CONTRACT_BUNDLE]);
   assert.equal(bad.code, 2);

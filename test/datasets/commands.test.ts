@@ -13,6 +13,8 @@ import type { CliIO } from '../../src/cli/io';
 const root = resolve(__dirname, '../..');
 const bundles = join(root, 'test/fixtures/golden/bundles');
 const samples = join(root, 'media/samples/samples.jsonl');
+const models = join(root, 'models');
+const shipped = ['lare-shapes', 'direct-shapes', 'lvr-shapes'].every((m) => existsSync(join(models, m, 'latent-trace.json'))) && existsSync(samples);
 const ready = existsSync(join(bundles, 'lare-tiny/latent-trace.json')) && existsSync(join(bundles, 'direct-tiny/latent-trace.json')) && existsSync(samples);
 
 function captureIO(cwd: string): CliIO & { out: string; err: string } {
@@ -64,6 +66,30 @@ test('attention: report files, and shards merged then reported equal the unshard
   const a = JSON.parse(whole.out);
   const b = JSON.parse(after.out);
   assert.deepEqual({ ...b, createdAt: 0 }, { ...a, createdAt: 0 });
+  rmSync(dir, { recursive: true });
+});
+
+// the tiny golden bundles direct-tiny and lvr-tiny share one content hash, so three distinct models are the shipped ones
+test('attention over three models: a row per model, every pair Holm-corrected, the two-model fields kept', { skip: !shipped && 'shipped bundles or samples missing' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lt-attention3-'));
+  const data = smallDataset(dir, 5);
+  const io = captureIO(dir);
+  const args = ['attention', data, '--model', join(models, 'lare-shapes'), '--baseline', `${join(models, 'direct-shapes')},${join(models, 'lvr-shapes')}`, '--workers', '0', '--out', 'o'];
+  assert.equal(await main(args, io), 0, io.err);
+  const report = JSON.parse(readFileSync(join(dir, 'o/attention.report.json'), 'utf8'));
+  assert.deepEqual(report.labels, { a: 'lare-shapes', b: 'direct-shapes' });
+  assert.deepEqual(report.comparison.models.map((m: { label: string }) => m.label), ['lare-shapes', 'direct-shapes', 'lvr-shapes']);
+  assert.deepEqual(report.comparison.pairs.map((p: { a: string; b: string }) => `${p.a}/${p.b}`), ['lare-shapes/direct-shapes', 'lare-shapes/lvr-shapes', 'direct-shapes/lvr-shapes']);
+  assert.equal(report.comparison.family, 3);
+  assert.deepEqual(report.comparison.models[0].sample, report.samples.a);
+  assert.deepEqual(report.comparison.models[1].sample, report.samples.b);
+  assert.equal(report.comparison.pairs[0].welch.p, report.welch.p);
+  assert.deepEqual(report.comparison.models[2].sample, report.items.filter((i: { model: string }) => i.model === 'lvr-shapes').map((i: { statistic: number }) => i.statistic));
+  assert.match(readFileSync(join(dir, 'o/attention.csv'), 'utf8'), /^statistic,lare-shapes,direct-shapes,lvr-shapes,test_statistic,p_value,p_holm\r\n/);
+  assert.match(io.out, /family of 3 pairs/);
+  const same = captureIO(dir);
+  assert.equal(await main(['attention', data, '--model', join(models, 'lare-shapes'), '--baseline', join(models, 'direct-shapes'), '--baseline', join(models, 'direct-shapes'), '--out', 'p'], same), 2);
+  assert.match(same.err, /direct-shapes is direct-shapes itself/);
   rmSync(dir, { recursive: true });
 });
 

@@ -15,8 +15,8 @@ const load = (name: string): Report => JSON.parse(readFileSync(join(FIXTURES, `s
 const cliTables = (r: Report): Tables => (r.kind === 'stats' ? statsTables(r) : r.kind === 'probing' ? probingTables(r) : stepsTables(r));
 
 const HEADERS: Record<Report['kind'], RegExp> = {
-  stats: /^statistic,[^\r\n]+,test_statistic,p_value\r\n/,
-  probing: /^target,classifier,source,module,accuracy,accuracy_low,accuracy_high,control,control_low,control_high,selectivity,neg_different_question_same_image,neg_different_image_same_question,neg_random,chosen\r\n/,
+  stats: /^statistic,[^\r\n]+,test_statistic,p_value,p_holm\r\n/,
+  probing: /^target,classifier,source,module,accuracy,accuracy_low,accuracy_high,control,control_low,control_high,selectivity,neg_different_question_same_image,neg_different_image_same_question,neg_random,chosen,inits,inits_min,inits_max,inits_sd,control_shuffles,control_min,control_max,control_sd\r\n/,
   steps: /^rule,threshold,mean_steps,accuracy,mean_answer_tokens\r\n/,
 };
 
@@ -44,7 +44,7 @@ test('the panel export keeps the CSV injection neutralisation', () => {
   const r = load('stats');
   if (r.kind !== 'stats') throw new Error('sample-stats is not a stats report');
   const csv = reportCsv({ ...r, labels: { a: '=HYPERLINK("http://x","x")', b: '@SUM(A1)' } });
-  assert.equal(csv.split('\r\n')[0], 'statistic,"\'=HYPERLINK(""http://x"",""x"")","\'@SUM(A1)",test_statistic,p_value');
+  assert.equal(csv.split('\r\n')[0], 'statistic,"\'=HYPERLINK(""http://x"",""x"")","\'@SUM(A1)",test_statistic,p_value,p_holm');
 });
 
 test('the probing CSV and Markdown name the modules: with/without Extractor for an ablation, the models for peers', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { heatColour, reconstructionPng, saliencyOverlayPng } from '../../src/runtime/overlays';
-import { normaliseAnswer, pointsAt } from '../../src/runtime/evaluate';
+import { normaliseAnswer, pointingItem, type EvalItem } from '../../src/runtime/evaluate';
 import type { Trace } from '../../src/shared/trace';
 
 test('the heat ramp runs dark to bright and clamps', () => {
@@ -41,14 +41,17 @@ test('answers match without case and punctuation', () => {
   assert.equal(normaliseAnswer('the  circle is RED!'), 'the circle is red');
 });
 
-test('pointing: a window contains the bbox centre at some step', () => {
+test('pointing: the bbox centre, the object centres and the windows in grid units', () => {
   const trace = {
-    input: { grid: { rows: 8, cols: 8 }, imageWidth: 64, imageHeight: 64 },
+    input: { grid: { rows: 8, cols: 8 }, imageWidth: 64, imageHeight: 32 },
     steps: [{ window: { row: 0, col: 0, size: 2 } }, { window: { row: 4, col: 5, size: 2 } }],
   } as unknown as Trace;
-  assert.equal(pointsAt(trace, [40, 32, 48, 40]), true); // centre (44, 36) -> grid (5.5, 4.5)
-  assert.equal(pointsAt(trace, [0, 40, 8, 48]), false);
-  assert.equal(pointsAt(trace, undefined), null);
+  const item = (bbox?: [number, number, number, number], objects?: [number, number, number, number][]) =>
+    ({ line: 1, index: 0, source: 'x', image: 'a.png', imageName: 'a.png', question: 'q', answer: 'a', type: 'color', bbox, objects }) as EvalItem;
+  const p = pointingItem(trace, item([40, 16, 48, 20], [[0, 0, 8, 4], [40, 16, 48, 20]]));
+  assert.deepEqual(p, { type: 'color', target: [5.5, 4.5], objects: [[0.5, 0.5], [5.5, 4.5]], windows: [{ row: 0, col: 0, size: 2 }, { row: 4, col: 5, size: 2 }] });
+  assert.equal(pointingItem(trace, item([0, 0, 8, 8]))?.objects, null);
+  assert.equal(pointingItem(trace, item(undefined)), null);
   const lvr = { ...trace, steps: [{ window: null }] } as unknown as Trace;
-  assert.equal(pointsAt(lvr, [0, 0, 8, 8]), null);
+  assert.equal(pointingItem(lvr, item([0, 0, 8, 8])), null);
 });

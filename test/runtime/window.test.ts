@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseWindow, gatherWindowFeatures, saliencyFromAttention, windowContains, windowPatches } from '../../src/runtime/window';
+import { windowContains } from '../../src/analysis/pointing';
+import { chooseWindow, gatherWindowFeatures, saliencyFromAttention, windowPatches } from '../../src/runtime/window';
 
 test('saliency averages the chosen layers over the visual positions only', () => {
   // L=3 layers, K=6 positions, visual tokens at 1..4

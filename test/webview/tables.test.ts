@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tracePatchTable, traceStepTable, compareStepTable, statsTable, statsTestTable, probingTable, stepsRuleTable, stepsConvergenceTable, longTable, tablesCsv } from '../../webview/tables';
+import { tracePatchTable, traceStepTable, compareStepTable, statsPairsTable, statsTable, statsTestTable, probingTable, stepsRuleTable, stepsConvergenceTable, longTable, tablesCsv } from '../../webview/tables';
 import { slurmTable } from '../../webview/slurm-rows';
 import { syntheticTrace } from '../fixtures/traces/synthetic-trace';
+import { compareModels } from '../../src/analysis/stats';
 import { sampleStats, sampleProbing, sampleSteps } from '../fixtures/reports/sample-reports';
 
 test('the patch table has one row per step and patch with the raw values', () => {
@@ -31,6 +32,23 @@ test('stats tables follow Table 5 rows and carry raw p-values', () => {
   assert.deepEqual(t.header, ['statistic', r.labels.a, r.labels.b]);
   assert.deepEqual(t.rows[4], ['Median', r.a.percentiles['50'], r.b.percentiles['50']]);
   assert.equal(statsTestTable(r).rows[2][3], r.mannWhitney.p);
+  assert.deepEqual(statsPairsTable(r).rows, []);
+});
+
+test('a k-model stats report: a column per model, a row per pair with its raw and Holm p', () => {
+  const r = sampleStats();
+  r.comparison = compareModels([
+    { label: r.labels.a, values: r.samples.a },
+    { label: r.labels.b, values: r.samples.b },
+    { label: 'third', values: r.samples.b.map((x) => x + 0.01) },
+  ]);
+  const t = statsTable(r);
+  assert.deepEqual(t.header, ['statistic', r.labels.a, r.labels.b, 'third']);
+  assert.equal(t.rows[1][3], r.comparison.models[2].describe.mean);
+  const pairs = statsPairsTable(r);
+  assert.deepEqual(pairs.rows.map((row) => row[0]), [`${r.labels.a} vs ${r.labels.b}`, `${r.labels.a} vs third`, `${r.labels.b} vs third`]);
+  assert.deepEqual(pairs.rows[2].slice(6, 8), [r.comparison.pairs[2].welch.p, r.comparison.pairs[2].welchHolm]);
+  assert.ok(pairs.rows.every((row) => row.length === pairs.header.length));
 });
 
 test('probing rows are in Table 6 order: w/o Extractor first, SVM before MLP, vision before text', () => {

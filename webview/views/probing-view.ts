@@ -1,10 +1,11 @@
 /**
  * The probing view (LaRe Table 6): vision/text matching accuracy of SVM and MLP probes on latents
- * with and without the Extractor (or of two LaRe models, rows named by model), with CI error bars, the shuffled-label control, selectivity,
- * accuracy per negative type, the pair counts and the settings used.
+ * with and without the Extractor (or of two LaRe models, rows named by model), with CI error bars, the MLP's
+ * spread over its initialisations, the shuffled-label control (mean over its permutations, with their range),
+ * selectivity, accuracy per negative type, the pair counts per target and the settings used.
  */
 import type { Chart } from 'chart.js';
-import type { ProbingReport, ProbeCell } from '../../src/shared/reports';
+import type { PairCounts, ProbingReport, ProbeCell, Spread } from '../../src/shared/reports';
 import { SERIES, createChart, errorBarPlugin } from '../charts';
 import { h, renderTable } from '../dom';
 import { formatNumber, formatPercent, fileStem } from '../format';
@@ -16,8 +17,9 @@ import type { View, ViewContext } from './view';
 import { itemsTable } from './items-table';
 import { reportItems } from '../../src/present/report-items';
 
+const spread = (x: Spread | undefined, what: string) => (x && x.n > 1 ? ` (${x.n} ${what} ${formatPercent(x.min)}–${formatPercent(x.max)})` : '');
 const pct = (c: ProbeCell | undefined, k: 'accuracy' | 'control') =>
-  c ? `${formatPercent(c[k].value)} [${formatPercent(c[k].low)}, ${formatPercent(c[k].high)}]` : '—';
+  c ? `${formatPercent(c[k].value)} [${formatPercent(c[k].low)}, ${formatPercent(c[k].high)}]${k === 'accuracy' ? spread(c.inits, 'inits') : spread(c.controlShuffles, 'shuffles')}` : '—';
 
 /** Table 6 proper: one row per module × classifier, vision and text side by side. */
 function table6(r: ProbingReport): HTMLTableElement {
@@ -61,7 +63,9 @@ export function createProbingView(r: ProbingReport, ctx: ViewContext): View {
     header: ['Module', 'Classifier', 'Target', ...NEGATIVE_TYPES],
     rows: sorted.map((row) => [row[0], row[1], row[2], ...row.slice(10)]),
   }, 'Accuracy per negative type', (v, col) => (typeof v === 'number' && col >= 3 ? formatPercent(v) : String(v ?? '—')));
-  const pairs = h('p', {}, `${r.pairs.total} pairs: ${r.pairs.positive} positive; negatives ${NEGATIVE_TYPES.map((n) => `${n} ${r.pairs.negative[n] ?? 0}`).join(', ')}.`);
+  const counts = (p: PairCounts) => `${p.total} pairs: ${p.positive} positive; negatives ${NEGATIVE_TYPES.map((n) => `${n} ${p.negative[n] ?? 0}`).join(', ')}`;
+  const pairs = h('p', {}, `${r.pairsByTarget ? `Vision: ${counts(r.pairsByTarget.vision)}. Text: ${counts(r.pairsByTarget.text)}.` : `${counts(r.pairs)}.`}`
+    + ' A negative type the data cannot supply is filled with random negatives and counted as random. The control is the same pipeline on permuted training labels; its expected accuracy is exactly 50%.');
   const settings = renderTable({
     header: ['setting', 'value'],
     rows: [...Object.entries(r.settings), ...r.cells.flatMap((c) => Object.entries(c.chosen ?? {}).map(([k, v]) => [`${c.source} ${c.classifier} ${c.target} ${k}`, v]))],

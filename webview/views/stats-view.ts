@@ -1,20 +1,22 @@
 /**
- * The attention-statistics view (LaRe Table 5): both samples as box or violin plots and as
- * histograms over shared bins, the descriptive table with p-values beside mean and median as the
- * paper prints them, and every test with its statistic, degrees of freedom and p.
+ * The attention-statistics view (LaRe Table 5): every model's sample as box or violin plots, the first
+ * two (model and baseline) as histograms over shared bins, the descriptive table with p-values beside
+ * mean and median as the paper prints them, every test of the two with its statistic, degrees of
+ * freedom and p, and for a k-model report every pair's tests with Holm's correction.
  */
 import type { Chart } from 'chart.js';
 import type { StatsReport } from '../../src/shared/reports';
-import { SERIES, createChart } from '../charts';
+import { SERIES, createChart, modelColour } from '../charts';
 import { button, h, renderTable } from '../dom';
 import { formatNumber, formatP, fileStem } from '../format';
 import { sharedHistogram } from '../histogram';
-import { reportCsv, statsTable, statsTestTable } from '../tables';
+import { reportCsv, statsPairsTable, statsTable, statsTestTable } from '../tables';
 import { svgToPng, textBytes } from '../exporting';
 import { reportSvg, type SvgChart } from '../chart-svg';
 import type { View, ViewContext } from './view';
 import { itemsTable, openItem } from './items-table';
 import { outlierItems, reportItems } from '../../src/present/report-items';
+import { reportModels } from '../../src/present/reportCsv';
 import type { ReportItem } from '../../src/shared/reports';
 
 /** Table 5 with a p-value column: Student's/Welch's t beside the mean, Mann-Whitney U beside the median. */
@@ -24,8 +26,8 @@ function table5(r: StatsReport): HTMLTableElement {
     Mean: `Student ${formatP(r.student.p)} · Welch ${formatP(r.welch.p)}`,
     Median: `Mann-Whitney ${formatP(r.mannWhitney.p)}`,
   };
-  const el = renderTable({ header: [...t.header, 'p-value'], rows: t.rows.map((row) => [...row, pFor[String(row[0])] ?? '–']) },
-    `${r.measure}: ${r.labels.a} vs ${r.labels.b}, as LaRe Table 5`,
+  const el = renderTable({ header: [...t.header, `p-value (${r.labels.a} vs ${r.labels.b})`], rows: t.rows.map((row) => [...row, pFor[String(row[0])] ?? '–']) },
+    `${r.measure}: ${t.header.slice(1).join(' vs ')}, as LaRe Table 5`,
     (v, col) => (typeof v === 'number' ? (col === 0 ? String(v) : formatNumber(v)) : String(v ?? '—')));
   el.dataset.testid = 'table5';
   return el;
@@ -39,19 +41,21 @@ function sideItems(items: readonly ReportItem[], label: string): ReportItem[] {
 export function createStatsView(r: StatsReport, ctx: ViewContext): View {
   const charts: Chart[] = [];
   const items = reportItems(r);
-  const outliers = [r.labels.a, r.labels.b].map((label) => outlierItems(sideItems(items, label)));
+  const models = reportModels(r);
+  const samples = r.comparison?.models.map((m) => m.sample) ?? [r.samples.a, r.samples.b];
+  const outliers = models.map((m) => outlierItems(sideItems(items, m.label)));
   let shape: 'boxplot' | 'violin' = 'boxplot';
   const distribution = h('figure', { class: 'chart-figure' }, h('figcaption', {}, `Distributions of ${r.measure} (box: quartiles, whiskers: min and max, dot: mean)`));
   const outlierValues = outliers.flat().map((it) => it.statistic!);
-  const lo = Math.min(r.a.min, r.b.min, ...outlierValues);
-  const hi = Math.max(r.a.max, r.b.max, ...outlierValues);
+  const lo = Math.min(...models.map((m) => m.describe.min), ...outlierValues);
+  const hi = Math.max(...models.map((m) => m.describe.max), ...outlierValues);
   const pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.05 || 1;
   const drawDistribution = () => {
     charts[0]?.destroy();
     distribution.querySelector('.chart-box')?.remove();
     const data = shape === 'violin'
-      ? [r.samples.a, r.samples.b]
-      : [r.a, r.b].map((d) => ({
+      ? samples
+      : models.map(({ describe: d }) => ({
         min: d.min, q1: d.percentiles['25'], median: d.percentiles['50'], q3: d.percentiles['75'], max: d.max, mean: d.mean,
         // whiskers at min and max, as in the table (the plugin would otherwise draw Tukey's 1.5 IQR)
         whiskerMin: d.min, whiskerMax: d.max,
@@ -62,7 +66,7 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
     }
     charts[0] = createChart(distribution, {
       type: shape,
-      data: { labels: [r.labels.a, r.labels.b], datasets: [{ label: r.measure, data: data as never, backgroundColor: [`${SERIES.a}66`, `${SERIES.b}66`], borderColor: [SERIES.a, SERIES.b], borderWidth: 1.5 }] },
+      data: { labels: models.map((m) => m.label), datasets: [{ label: r.measure, data: data as never, backgroundColor: models.map((_, k) => `${modelColour(k)}66`), borderColor: models.map((_, k) => modelColour(k)), borderWidth: 1.5 }] },
       // the axis spans the data (not zero), so two narrow distributions still show their boxes
       options: {
         plugins: { legend: { display: false } },
@@ -80,7 +84,7 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
             `${it.id}@${chart.scales.x.getPixelForValue(k).toFixed(1)},${chart.scales.y.getPixelForValue(it.statistic!).toFixed(1)}`)).join('|');
         },
       }],
-    }, `${shape} of ${r.labels.a} and ${r.labels.b}`, 'stats-distribution');
+    }, `${shape} of ${models.map((m) => m.label).join(', ')}`, 'stats-distribution');
 
   };
   /** The outlier item drawn nearest to a click on the box plot, within 8 px. */
@@ -105,7 +109,7 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
   drawDistribution();
 
   const hist = sharedHistogram(r.samples.a, r.samples.b);
-  const histogram = h('figure', { class: 'chart-figure' }, h('figcaption', {}, 'Histograms over shared bins'));
+  const histogram = h('figure', { class: 'chart-figure' }, h('figcaption', {}, `Histograms over shared bins${models.length > 2 ? ` (${r.labels.a} and ${r.labels.b})` : ''}`));
   charts[1] = createChart(histogram, {
     type: 'bar',
     data: {
@@ -119,20 +123,29 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
   }, `histograms of ${r.labels.a} and ${r.labels.b}`, 'stats-histogram');
 
   const tests = statsTestTable(r);
+  const pairs = statsPairsTable(r);
+  const pCols = new Set([6, 7, 9, 10]);
+  const pairsCaption = r.comparison ? `Every pair on the same ${models[0].describe.n} items: Holm's correction over ${r.comparison.family} pair${r.comparison.family === 1 ? '' : 's'}, Welch and Mann-Whitney each their own family (two-sided)` : '';
+  const pairsElement = () => {
+    const el = renderTable(pairs, pairsCaption, (v, col) => (typeof v === 'number' ? (pCols.has(col) ? formatP(v) : formatNumber(v)) : String(v ?? '—')));
+    el.dataset.testid = 'table5-pairs';
+    return el;
+  };
   const element = h('div', { class: 'stats-view' },
     h('div', { class: 'chart-grid two' }, distribution, histogram),
     table5(r),
-    renderTable(tests, 'Tests and effect sizes', (v, col) => (typeof v === 'number' ? (col === 3 ? formatP(v) : formatNumber(v)) : String(v ?? '—'))),
+    renderTable(tests, `Tests and effect sizes${models.length > 2 ? ` (${r.labels.a} vs ${r.labels.b})` : ''}`, (v, col) => (typeof v === 'number' ? (col === 3 ? formatP(v) : formatNumber(v)) : String(v ?? '—'))),
+    ...(r.comparison ? [pairsElement()] : []),
     ...(items.length ? [itemsTable(items, ctx, r.measure)] : []),
   );
-  const title = `${r.measure}: ${r.labels.a} vs ${r.labels.b}`;
+  const title = `${r.measure}: ${models.map((m) => m.label).join(' vs ')}`;
   const fmt = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—'));
   // the figure as exported: charts built from the data (vector), Table 5 and the tests, on white
   const figure = (): string => {
     const box = (d: StatsReport['a'], k: number) => ({ min: d.min, q1: d.percentiles['25'], median: d.percentiles['50'], q3: d.percentiles['75'], max: d.max, outliers: outliers[k].map((it) => it.statistic!) });
     const svgCharts: SvgChart[] = [
-      { title: `Distributions of ${r.measure}`, xLabel: '', yLabel: r.measure, categories: [r.labels.a, r.labels.b], beginAtZero: false,
-        series: [{ kind: 'box', label: r.labels.a, color: SERIES.a, values: [], boxes: [box(r.a, 0), null] }, { kind: 'box', label: r.labels.b, color: SERIES.b, values: [], boxes: [null, box(r.b, 1)] }] },
+      { title: `Distributions of ${r.measure}`, xLabel: '', yLabel: r.measure, categories: models.map((m) => m.label), beginAtZero: false,
+        series: models.map((m, k) => ({ kind: 'box', label: m.label, color: modelColour(k), values: [], boxes: models.map((_, j) => (j === k ? box(m.describe, k) : null)) })) },
       { title: 'Histograms over shared bins', xLabel: r.measure, yLabel: 'count', categories: hist.a.map((_, i) => formatNumber((hist.edges[i] + hist.edges[i + 1]) / 2, 3)),
         series: [{ kind: 'bar', label: r.labels.a, color: SERIES.a, values: hist.a }, { kind: 'bar', label: r.labels.b, color: SERIES.b, values: hist.b }] },
     ];
@@ -140,12 +153,13 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
     return reportSvg(title, svgCharts, [
       { caption: `${title}, as LaRe Table 5`, header: d.header, rows: d.rows.map((row) => row.map(fmt)) },
       { caption: 'Tests and effect sizes', header: tests.header, rows: tests.rows.map((row) => row.map((v, col) => (typeof v === 'number' && col === 3 ? formatP(v) : fmt(v)))) },
+      ...(r.comparison ? [{ caption: pairsCaption, header: pairs.header, rows: pairs.rows.map((row) => row.map((v, col) => (typeof v === 'number' && pCols.has(col) ? formatP(v) : fmt(v)))) }] : []),
     ]);
   };
   return {
     element,
     exports: {
-      name: fileStem('stats', r.labels.a, 'vs', r.labels.b),
+      name: models.length > 2 ? fileStem('stats', r.labels.a, 'vs', `${models.length - 1} models`) : fileStem('stats', r.labels.a, 'vs', r.labels.b),
       png: () => svgToPng(figure()),
       svg: () => textBytes(figure()),
       csv: () => textBytes(reportCsv(r)),

@@ -2,12 +2,13 @@
  * The probing experiment (LaRe Table 6, appendix B) from pooled vectors to a ProbingReport:
  * pairs per target (pairs.ts) -> seeded 256-d projection + L2 norm (projection.ts) -> pair view
  * (pairFeatures.ts) -> SVM with C by grouped 5-fold CV and MLP with early stopping (probes.ts), for
- * {vision, text} x {svm, mlp} x {model, ablation, random vectors}. Every cell also gets a
- * shuffled-label control (same pipeline, training labels permuted), selectivity = accuracy - control,
+ * {vision, text} x {svm, mlp} x {model, ablation, random vectors}; the MLP cells are the mean over
+ * mlpInits initialisations with their spread. Every cell also gets a shuffled-label control (same
+ * pipeline, training labels permuted, the mean over controlShuffles permutations), selectivity = accuracy - control,
  * per-negative-type accuracy and percentile-bootstrap 95% intervals over the test pairs.
  * Model, ablation and random baseline share the same pairs and splits, so their cells are paired.
  */
-import type { NegativeType, ProbeCell, ProbeClassifier, ProbeTarget, ProbingPairing, ProbingReport } from '../../shared/reports';
+import type { NegativeType, ProbeCell, ProbeClassifier, ProbeTarget, ProbingPairing, ProbingReport, Spread } from '../../shared/reports';
 import { createRandom, shuffleInPlace, type Random } from '../random';
 import { bootstrapIndicesCI } from '../stats/bootstrap';
 import { DEFAULT_C_GRID } from './crossValidation';
@@ -48,12 +49,17 @@ export interface ProbingSettings {
   mlp: MlpOptions;
   bootstrapResamples: number;
   control: boolean;
+  /** label shuffles of the control, averaged (each also a fresh initialisation) */
+  controlShuffles: number;
+  /** MLP initialisations per cell, averaged; the SVM is convex and fitted once */
+  mlpInits: number;
   randomBaseline: boolean;
 }
 
 /** Upper bounds on the work one probing run may ask for (package.json's `latentTrace.probing.*` maxima). */
 export const MAX_PROBE_PAIRS = 100_000;
 export const MAX_BOOTSTRAP_RESAMPLES = 100_000;
+export const MAX_REPEATS = 100;
 
 export const DEFAULT_PROBING: ProbingSettings = {
   seed: 0,
@@ -68,6 +74,8 @@ export const DEFAULT_PROBING: ProbingSettings = {
   mlp: {},
   bootstrapResamples: 2000,
   control: true,
+  controlShuffles: 5,
+  mlpInits: 5,
   randomBaseline: true,
 };
 
@@ -91,6 +99,9 @@ export function runProbing(input: ProbingInput, overrides: Partial<ProbingSettin
   if (settings.pairs > MAX_PROBE_PAIRS) throw new RangeError(`probing: pairs must be at most ${MAX_PROBE_PAIRS}, got ${settings.pairs}`);
   if (!Number.isInteger(settings.bootstrapResamples) || settings.bootstrapResamples < 1 || settings.bootstrapResamples > MAX_BOOTSTRAP_RESAMPLES) {
     throw new RangeError(`probing: bootstrapResamples must be an integer in 1..${MAX_BOOTSTRAP_RESAMPLES}, got ${settings.bootstrapResamples}`);
+  }
+  for (const key of ['controlShuffles', 'mlpInits'] as const) {
+    if (!Number.isInteger(settings[key]) || settings[key] < 1 || settings[key] > MAX_REPEATS) throw new RangeError(`probing: ${key} must be an integer in 1..${MAX_REPEATS}, got ${settings[key]}`);
   }
   validateInput(input);
   const sources: Array<['model' | 'ablation' | 'random', ProbingSource]> = [['model', input.model]];
@@ -180,23 +191,47 @@ function projections(latent: Float32Array[], targets: Float32Array[], train: Pro
   return { latentProjection, targetProjection };
 }
 
+/**
+ * One cell: the classifier fitted `mlpInits` times for the MLP (once for the convex SVM), and the
+ * control `controlShuffles` times, each on its own permutation of the training labels. Each is scored on
+ * the same test pairs, so the cell's accuracy is the mean per-pair correctness over its fits and its
+ * interval a bootstrap of that mean. The control's expected accuracy is exactly 50% (docs/analyses.md):
+ * the training labels are balanced, so a permutation and its complement are equally likely, and the
+ * probes are symmetric in the labels; one shuffle is one random classifier whose test accuracy can lie
+ * several points from 50%, beyond its bootstrap interval, which only resamples the test pairs.
+ */
 function runCell(data: PairData, classifier: ProbeClassifier, settings: ProbingSettings, seed: number): Omit<ProbeCell, 'target' | 'classifier' | 'source'> {
   const fit = (d: ProbeData, random: Random): ProbeOutcome =>
     classifier === 'svm' ? svmProbe(d, { grid: settings.cGrid, maxIter: settings.svmMaxIter }, random) : mlpProbe(d, settings.mlp, random);
-  const outcome = fit(data, createRandom(seed));
-  const accuracyInterval = interval(outcome.predictions, data.yTest, settings, seed);
+  const inits = classifier === 'mlp' ? settings.mlpInits : 1;
+  // the first initialisation keeps the single-fit seed, so one init reproduces the earlier reports
+  const outcomes = Array.from({ length: inits }, (_, k) => fit(data, createRandom(k === 0 ? seed : mix(seed, `init/${k}`))));
+  const fits = repeatedFits(outcomes.map((o) => o.predictions), data.yTest);
+  const accuracyInterval = interval(fits.correct, settings, seed);
   let control = { value: NaN, low: NaN, high: NaN };
+  let controlShuffles: Spread | undefined;
   if (settings.control) {
-    const shuffled = Uint8Array.from(data.yTrain);
-    shuffleInPlace(shuffled, createRandom(mix(seed, 'control-labels')));
-    const controlOutcome = fit({ ...data, yTrain: shuffled }, createRandom(mix(seed, 'control')));
-    control = interval(controlOutcome.predictions, data.yTest, settings, mix(seed, 'control-ci'));
+    const predictions = Array.from({ length: settings.controlShuffles }, (_, k) => {
+      const suffix = k === 0 ? '' : `/${k}`;
+      const shuffled = Uint8Array.from(data.yTrain);
+      shuffleInPlace(shuffled, createRandom(mix(seed, `control-labels${suffix}`)));
+      return fit({ ...data, yTrain: shuffled }, createRandom(mix(seed, `control${suffix}`))).predictions;
+    });
+    const c = repeatedFits(predictions, data.yTest);
+    control = interval(c.correct, settings, mix(seed, 'control-ci'));
+    controlShuffles = c.spread;
   }
   const perNegativeType = Object.fromEntries(
     NEGATIVE_TYPES.map((type) => {
-      const rows: number[] = [];
-      data.testTypes.forEach((t, i) => t === type && rows.push(i));
-      return [type, accuracy(outcome.predictions, data.yTest, rows)];
+      let total = 0;
+      let count = 0;
+      data.testTypes.forEach((t, i) => {
+        if (t === type) {
+          total += fits.correct[i];
+          count++;
+        }
+      });
+      return [type, count ? total / count : NaN];
     }),
   ) as Record<NegativeType, number>;
   return {
@@ -204,12 +239,23 @@ function runCell(data: PairData, classifier: ProbeClassifier, settings: ProbingS
     control,
     selectivity: accuracyInterval.value - control.value,
     perNegativeType,
-    chosen: outcome.chosen,
+    chosen: outcomes[0].chosen,
+    ...(classifier === 'mlp' ? { inits: fits.spread } : {}),
+    ...(controlShuffles ? { controlShuffles } : {}),
   };
 }
 
-function interval(predictions: Uint8Array, labels: Uint8Array, settings: ProbingSettings, seed: number): { value: number; low: number; high: number } {
-  const correct = Float64Array.from(predictions, (p, i) => (p === labels[i] ? 1 : 0));
+/** per test pair, the share of fits that got it right; and the fits' accuracies */
+function repeatedFits(predictions: Uint8Array[], labels: Uint8Array): { correct: Float64Array; spread: Spread } {
+  const correct = new Float64Array(labels.length);
+  for (const p of predictions) for (let i = 0; i < labels.length; i++) if (p[i] === labels[i]) correct[i] += 1 / predictions.length;
+  const values = predictions.map((p) => accuracy(p, labels));
+  const m = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1)) : NaN;
+  return { correct, spread: { n: values.length, values, min: Math.min(...values), max: Math.max(...values), sd } };
+}
+
+function interval(correct: Float64Array, settings: ProbingSettings, seed: number): { value: number; low: number; high: number } {
   const [low, high] = bootstrapIndicesCI(
     correct.length,
     (indices) => {
@@ -219,7 +265,9 @@ function interval(predictions: Uint8Array, labels: Uint8Array, settings: Probing
     },
     { resamples: settings.bootstrapResamples, seed: mix(seed, 'bootstrap') },
   );
-  return { value: accuracy(predictions, labels), low, high };
+  let total = 0;
+  for (let i = 0; i < correct.length; i++) total += correct[i];
+  return { value: total / correct.length, low, high };
 }
 
 /** training rows grouped by the image of their latent item, images dealt round-robin to k folds */
@@ -283,6 +331,8 @@ function flattenSettings(s: ProbingSettings): Record<string, string | number | b
     mlpPatience: mlp.patience,
     bootstrapResamples: s.bootstrapResamples,
     control: s.control,
+    controlShuffles: s.controlShuffles,
+    mlpInits: s.mlpInits,
     randomBaseline: s.randomBaseline,
   };
 }

@@ -7,3 +7,7 @@ export { bootstrapMeanCI, mcnemarExact, mcnemarP, pairedTTest, type McNemarResul
 export { compareSamples, type CompareOptions } from './compare';
 export { normalCdf, normalSf, normalQuantile } from './normal';
 export type { Sample } from './sample';
+export { holm } from './holm';
+export { poissonBinomialPmf, poissonBinomialTest, type PoissonBinomialTest } from './poissonBinomial';
+export { pairedAccuracy, type PairedAccuracy } from './pairedAccuracy';
+export { compareModels, type MultiCompareOptions } from './multiCompare';

@@ -4,7 +4,7 @@
  * without-Extractor ablation, with controls and confidence intervals, in the shape of LaRe Table 6.
  */
 import { resolve } from 'node:path';
-import { MAX_BOOTSTRAP_RESAMPLES, MAX_PROBE_PAIRS, type ProbingSettings } from '../../analysis/probing/protocol';
+import { MAX_BOOTSTRAP_RESAMPLES, MAX_REPEATS, MAX_PROBE_PAIRS, type ProbingSettings } from '../../analysis/probing/protocol';
 import { probingTables } from '../../present/reportTables';
 import { runStudy } from '../../studies';
 import { choiceOpt, intOpt, parseCommandArgs, stringOpt } from '../args';
@@ -25,6 +25,8 @@ export const probeCommand: CliCommand = {
                             InfoNCE on the training split, the paper's trainable layer)
   --mlp-early-stopping <s>  accuracy (default, as scikit-learn) | loss (as the paper)
   --bootstrap <N>           bootstrap resamples for the 95% intervals (default 2000)
+  --mlp-inits <N>           MLP initialisations per cell, averaged, with their spread (default 5)
+  --control-shuffles <N>    label permutations of the shuffled-label control, averaged (default 5)
   --out <dir>               also writes probing.report.json, probing.csv, probing.md
 ${datasetOptionsUsage}
 ${traceOptionsUsage}`,
@@ -42,6 +44,8 @@ ${traceOptionsUsage}`,
       projection: { type: 'string' },
       'mlp-early-stopping': { type: 'string' },
       bootstrap: { type: 'string' },
+      'mlp-inits': { type: 'string' },
+      'control-shuffles': { type: 'string' },
     });
     const d = readDatasetArgs('probe', a, io);
     const opts = await readTraceOptions(a, io);
@@ -58,6 +62,10 @@ ${traceOptionsUsage}`,
     if (pairs !== undefined) probing.pairs = pairs;
     const bootstrap = intOpt(a, 'bootstrap', 1, MAX_BOOTSTRAP_RESAMPLES);
     if (bootstrap !== undefined) probing.bootstrapResamples = bootstrap;
+    const inits = intOpt(a, 'mlp-inits', 1, MAX_REPEATS);
+    if (inits !== undefined) probing.mlpInits = inits;
+    const shuffles = intOpt(a, 'control-shuffles', 1, MAX_REPEATS);
+    if (shuffles !== undefined) probing.controlShuffles = shuffles;
     const ablation = stringOpt(a, 'ablation');
     const outcome = await runStudy('probe', {
       ...studyOptions(d, opts, io),

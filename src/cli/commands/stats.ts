@@ -44,9 +44,11 @@ export async function readSampleFile(file: string): Promise<Float64Array> {
 }
 
 /** the report without the raw samples: what --json prints */
+/** the report without its raw samples (the JSON printed to stdout); the .report.json keeps them for the plots */
 export function statsSummary(report: StatsReport): Omit<StatsReport, 'samples'> {
   const { samples: _samples, ...rest } = report;
-  return rest;
+  if (!rest.comparison) return rest;
+  return { ...rest, comparison: { ...rest.comparison, models: rest.comparison.models.map(({ sample: _sample, ...m }) => ({ ...m, sample: [] })) } };
 }
 
 export const statsCommand: CliCommand = {

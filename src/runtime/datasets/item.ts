@@ -23,6 +23,8 @@ export interface DatasetItem {
   /** [x0, y0, x1, y1] pixels of the original image, x1/y1 exclusive */
   bbox?: [number, number, number, number];
   type?: string;
+  /** every object of the item's scene as [x0, y0, x1, y1] pixels (the asked-about one included), for the random-object pointing null */
+  objects?: [number, number, number, number][];
 }
 
 /** A dataset file or record that cannot be used; `where` names the file and line or row. */
@@ -75,6 +77,18 @@ export function checkRecordFields(record: Record<string, unknown>, where: string
       throw new DatasetError(where, 'field "bbox" must be [x0, y0, x1, y1] with x1 > x0 and y1 > y0');
     }
     out.bbox = values as [number, number, number, number];
+  }
+  const objects = record.objects;
+  if (objects !== undefined && objects !== null) {
+    const list = Array.isArray(objects) || ArrayBuffer.isView(objects) ? Array.from(objects as ArrayLike<unknown>) : null;
+    const boxes = list?.map((box) => {
+      const values = Array.isArray(box) || ArrayBuffer.isView(box) ? Array.from(box as ArrayLike<number | bigint>, Number) : null;
+      return values && values.length === 4 && values.every((x) => Number.isFinite(x)) && values[2] > values[0] && values[3] > values[1] ? values : null;
+    });
+    if (!boxes || boxes.length === 0 || boxes.some((b) => b === null)) {
+      throw new DatasetError(where, 'field "objects" must be a non-empty list of boxes [x0, y0, x1, y1] with x1 > x0 and y1 > y0');
+    }
+    out.objects = boxes as [number, number, number, number][];
   }
   return out;
 }

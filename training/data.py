@@ -428,15 +428,18 @@ def generate_fine_item(rng, types=FINE_TYPES, weights=None):
 def fine_image_questions(rng, primary, hint=None):
     """A scene with its primary question plus a mark and a mark_relation question when the scene supports them
     (several questions per image: Table 6's "other question, same image" negatives)."""
-    objects, image, labels, q = fine_scene(rng, primary, hint)
-    questions = [q]
-    for extra in ('mark', 'mark_relation'):
-        if extra == primary:
-            continue
-        e = make_fine_question(rng, objects, extra)
-        if e is not None and e['question'] not in {x['question'] for x in questions}:
-            questions.append(dict(e, type=extra))
-    return objects, image, labels, questions
+    while True:
+        objects, image, labels, q = fine_scene(rng, primary, hint)
+        questions = [q]
+        for extra in ('mark', 'mark_relation'):
+            if extra == primary:
+                continue
+            e = make_fine_question(rng, objects, extra)
+            if e is not None and e['question'] not in {x['question'] for x in questions}:
+                questions.append(dict(e, type=extra))
+        # a scene with no object of a unique colour has only its primary question: draw another
+        if len(questions) >= 2:
+            return objects, image, labels, questions
 
 
 def bbox_patch_mask(bbox):

@@ -19,6 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_batching  # noqa: E402
+import check_fine  # noqa: E402
 import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
@@ -62,6 +63,13 @@ class Checks:
         self.run(name, expect)
 
 
+def fine_bundle_ok(folder):
+    m = json.load(open(os.path.join(folder, 'latent-trace.json')))
+    vocab = json.load(open(os.path.join(folder, 'tokenizer.json')))['model']['vocab']
+    return (m['model']['vocabSize'] == len(vocab) == len(data.VOCAB) and 'dot' in vocab
+            and m['prompt']['questionTemplates'] == data.FINE_QUESTION_TEMPLATES)
+
+
 def main():
     counts_path = sys.argv[1]
     torch.set_num_threads(1)
@@ -88,10 +96,24 @@ def main():
             'lare', '--unet-only', '--tiny', '--batch', '4', '--steps', '2', '--workers', '0', '--log-every', '1',
             '--init', os.path.join(runs, 'lare', 'final.pt'), '--run-dir', os.path.join(runs, 'lare-unet')]))
         c.run('batched rollout equals the batch-1 reference', lambda: check_batching.max_difference() < 1e-5)
+        for fn in check_fine.CHECKS:
+            c.run(f'fine split: {fn.__name__}', fn)
+        fine_init = os.path.join(runs, 'fine-stage1', 'final.pt')
+        c.run('train stage1 on the fine split', lambda: tr('stage1', '--split', 'fine', '--run-dir',
+                                                           os.path.join(runs, 'fine-stage1')))
+        c.run('train lare on the fine split', lambda: tr('lare', '--split', 'fine', '--init', fine_init,
+                                                         '--run-dir', os.path.join(runs, 'fine-lare')))
+        c.fails_with('a fine-split init for a shapes run is rejected', 'fine split',
+                     lambda: tr('direct', '--init', fine_init, '--run-dir', os.path.join(runs, 'mixed')))
         bundles = os.path.join(work, 'bundles')
         for v in VARIANTS:
             c.run(f'export {v} + onnxruntime parity', lambda v=v: export.main(
                 ['--checkpoint', os.path.join(runs, v, 'final.pt'), '--out', os.path.join(bundles, v)]))
+        c.run('export lare (fine split: pooled LLM view) + onnxruntime parity', lambda: export.main(
+            ['--checkpoint', os.path.join(runs, 'fine-lare', 'final.pt'), '--out', os.path.join(bundles, 'fine-lare')]))
+        c.run('fine bundle ships the fine vocabulary and templates', lambda: fine_bundle_ok(os.path.join(bundles, 'fine-lare')))
+        c.run('shapes bundle ships only the shapes vocabulary', lambda: len(json.load(open(os.path.join(
+            bundles, 'lare', 'tokenizer.json')))['model']['vocab']) == data.SHAPES_VOCAB_SIZE)
         c.run('golden trace', lambda: golden.main([
             '--checkpoint', os.path.join(runs, 'lare', 'final.pt'), '--bundle', os.path.join(bundles, 'lare'),
             '--image', os.path.join(REPO, 'test/fixtures/golden/images/color.png'),

@@ -24,6 +24,7 @@ import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import golden  # noqa: E402
+import paired_eval  # noqa: E402
 import train  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -133,6 +134,15 @@ def main():
               lambda: abs(evaluate.linear_probe(base, rng.normal(size=base.shape)) - 0.5) < 0.1)
         c.run('evaluation wrote metrics', lambda: 'accuracy' in json.load(open(os.path.join(work, 'eval', 'metrics.json'))))
 
+        # 8 vs 2 discordant pairs: p = 2 * (C(10,0) + C(10,1) + C(10,2)) / 2**10 = 0.109375
+        pa = np.array([1] * 8 + [0] * 2 + [1] * 5 + [0] * 5, bool)
+        pb = np.array([0] * 8 + [1] * 2 + [1] * 5 + [0] * 5, bool)
+        c.run('paired exact McNemar', lambda: (lambda r: (r['a_only'], r['b_only'], r['n']) == (8, 2, 20)
+                                               and abs(r['p_exact_mcnemar'] - 0.109375) < 1e-12)(paired_eval.mcnemar(pa, pb)))
+        cfg = train.build_config('lare', False, {}, 'fine')
+        c.run('random-object null window covers each object centre', lambda: all(
+            evaluate.window_contains(cfg, paired_eval.object_window(cfg, o), evaluate.centre(o))
+            for it in data.load_samples(os.path.join(REPO, 'media/samples/fine.jsonl')) for o in it['objects']))
         c.fails_with('unknown variant is rejected', 'unknown variant',
                      lambda: train.main(['bogus', '--run-dir', os.path.join(runs, 'bogus')]))
         c.fails_with('missing init checkpoint is rejected', 'does not exist',

@@ -6,12 +6,13 @@
 # steps), so their comparison is fair.
 # Fine split (docs/fidelity-task.md): the same phases into training/runs/fine-*, with fixed step counts and no
 # wall-time cut, so every variant runs exactly the same steps and items whatever the machine's load.
-# Usage: [THREADS=n] bash training/train_variant.sh <lare|lare-noextractor|lvr|direct> [shapes|fine]
+# Usage: [THREADS=n] [SEED=s] bash training/train_variant.sh <lare|lare-noextractor|lvr|direct> [shapes|fine]
+# (SEED: the fine split's variant seed, default 2468; another seed writes training/runs/fine-<variant>-s<seed>)
 # Runs resume from their checkpoints when interrupted and restarted with the same command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE
-usage="usage: [THREADS=n] bash training/train_variant.sh <lare|lare-noextractor|lvr|direct> [shapes|fine]"
+usage="usage: [THREADS=n] [SEED=s] bash training/train_variant.sh <lare|lare-noextractor|lvr|direct> [shapes|fine]"
 case "${1:-}" in
   lare|lare-noextractor|lvr|direct) v=$1 ;;
   *) echo "$usage" >&2; exit 2 ;;
@@ -33,10 +34,13 @@ if [ "$split" = fine ]; then
   if [ ! -f $S/final.pt ]; then
     phase $S stage1 --split fine --steps 6000 --batch 24 --lr 1.5e-3 --curriculum 0.08 --seed 1234
   fi
-  phase "$R/fine-$v" "$v" --split fine --init $S/final.pt --steps 3600 --batch 24 --lr 1e-3 --seed 2468
+  seed=${SEED:-2468}
+  run=$R/fine-$v
+  [ "$seed" = 2468 ] || run=$run-s$seed
+  phase "$run" "$v" --split fine --init $S/final.pt --steps 3600 --batch 24 --lr 1e-3 --seed "$seed"
   if [ "$v" = lare ]; then
-    phase "$R/fine-lare-unet" lare --split fine --unet-only --init "$R/fine-lare/final.pt" --steps 1100 --batch 32 \
-      --lr 2e-3 --seed 2468
+    phase "$run-unet" lare --split fine --unet-only --init "$run/final.pt" --steps 1100 --batch 32 --lr 2e-3 \
+      --seed "$seed"
   fi
   exit 0
 fi

@@ -127,6 +127,12 @@ def main():
         c.run('evaluate', lambda: evaluate.main(['--checkpoint', os.path.join(runs, 'lare', 'final.pt'),
                                                  '--samples', os.path.join(samples, 'samples.jsonl'),
                                                  '--out', os.path.join(work, 'eval')]))
+        fine_samples = os.path.join(work, 'fine-samples')
+        c.run('evaluate a fine-split model on items with and without a bbox', lambda: (
+            data.export_fine(fine_samples, 6, 5),
+            evaluate.main(['--checkpoint', os.path.join(runs, 'fine-lare', 'final.pt'),
+                           '--samples', os.path.join(fine_samples, 'fine.jsonl'), '--out', os.path.join(work, 'fine-eval')]),
+            'pointing_any_step' in json.load(open(os.path.join(work, 'fine-eval', 'metrics.json'))))[-1])
         rng = np.random.default_rng(0)
         base = rng.normal(size=(300, 64))
         c.run('probe finds a shared signal', lambda: evaluate.linear_probe(base, base + 0.5 * rng.normal(size=base.shape)) > 0.9)

@@ -67,11 +67,15 @@ def pointing(cfg, traces):
     starts = window_starts(cfg)
     hits_any, per_step, chance_one = [], [], []
     for it, _, tr in traces:
+        if 'bbox' not in it:
+            continue  # multi-target questions (fine split: mark_count, mark_same) have no single box
         c = centre(it['bbox'])
         hits = [window_contains(cfg, w, c) for w in tr['windows']]
         hits_any.append(any(hits))
         per_step.append(hits)
         chance_one.append(np.mean([window_contains(cfg, s, c) for s in starts]))
+    if not per_step:
+        return {}
     steps = len(per_step[0])
     p = np.array(chance_one)
     m = {'pointing_any_step': float(np.mean(hits_any)),
@@ -143,7 +147,9 @@ def probe_features(model, traces):
         lat.append(mean_max(tr['tensors']['latent_tokens']))
         r = torch.tensor([data.tokenize(it['rationale'])])
         txt.append(mean_max(rationale_states(model, {'r_ids': r, 'r_len': torch.tensor([r.shape[1]])})[0][0, 1:]))
-        box = torch.tensor(data.bbox_patch_mask(it['bbox'])) > 0
+        # without a single target (fine split: mark_count, mark_same) the patches of every object in the scene
+        boxes = [it['bbox']] if 'bbox' in it else it['objects']
+        box = torch.tensor(np.max([data.bbox_patch_mask(b) for b in boxes], axis=0)) > 0
         vis.append(mean_max(tr['tensors']['visual_tokens'][0][box]))
     return np.stack(lat), np.stack(txt), np.stack(vis)
 

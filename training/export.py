@@ -166,12 +166,13 @@ def tensor_json(t):
             'data': t.flatten().tolist()}
 
 
-def tokenizer_json():
+def tokenizer_json(vocab_size):
+    """The WordLevel tokenizer of the first `vocab_size` ids (a shapes-split model ships no fine-split words)."""
     specials = [{'id': data.TOKEN_ID[t], 'content': t, 'single_word': False, 'lstrip': False, 'rstrip': False,
                  'normalized': False, 'special': True} for t in data.SPECIAL_TOKENS]
     return {'version': '1.0', 'truncation': None, 'padding': None, 'added_tokens': specials,
             'normalizer': {'type': 'Lowercase'}, 'pre_tokenizer': {'type': 'Whitespace'}, 'post_processor': None,
-            'decoder': None, 'model': {'type': 'WordLevel', 'vocab': dict(data.TOKEN_ID), 'unk_token': '<unk>'}}
+            'decoder': None, 'model': {'type': 'WordLevel', 'vocab': {w: i for w, i in data.TOKEN_ID.items() if i < vocab_size}, 'unk_token': '<unk>'}}
 
 
 def sha256_file(path):
@@ -214,7 +215,8 @@ def manifest(model, name, version, description, provenance, defaults, files, rol
         'image': {'size': cfg.image_size, 'mean': [0.5, 0.5, 0.5], 'std': [0.5, 0.5, 0.5], 'patchSize': cfg.patch,
                   'grid': {'rows': cfg.grid, 'cols': cfg.grid}},
         'tokenizer': {'file': 'tokenizer.json', 'special': special},
-        'prompt': {'template': template, 'questionTemplates': list(data.QUESTION_TEMPLATES)},
+        'prompt': {'template': template, 'questionTemplates': list(data.FINE_QUESTION_TEMPLATES if cfg.split == 'fine'
+                                                                    else data.QUESTION_TEMPLATES)},
         'model': {'hiddenSize': cfg.dim, 'layers': cfg.layers, 'heads': cfg.heads, 'headDim': cfg.head_dim,
                   'vocabSize': cfg.vocab, 'maxPositions': cfg.max_positions, 'visualTokens': cfg.visual_tokens},
         'graphs': files,
@@ -279,7 +281,7 @@ def export_bundle(model, out, name, version, description, provenance, defaults, 
             onnx.checker.check_model(onnx.load(path))
             files[file.split('.')[0]] = file
         with open(os.path.join(tmp, 'tokenizer.json'), 'w') as f:
-            json.dump(tokenizer_json(), f, indent=1)
+            json.dump(tokenizer_json(model.cfg.vocab), f, indent=1)
         m = manifest(model, name, version, description, provenance, defaults, files, roles)
         m['hash'] = content_hash(tmp, list(files.values()) + ['tokenizer.json'])
         with open(os.path.join(tmp, 'latent-trace.json'), 'w') as f:

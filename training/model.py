@@ -23,10 +23,15 @@ class Config:
     extractor: bool = True            # LaRe only: False = latent is the mean of the window features
     image_size: int = data.IMAGE_SIZE
     patch: int = data.PATCH
+    # 'shapes' or 'fine' (docs/fidelity-task.md); the fine split trains the mark head too
+    split: str = 'shapes'
+    # >1: the LLM's visual tokens are computed from the image average-pooled by this factor, while the
+    # window's local features come from the full-resolution stem (docs/fidelity-task.md); 0 = one shared stem
+    coarse_pool: int = 0
     dim: int = 128
     layers: int = 3
     heads: int = 4
-    vocab: int = len(data.VOCAB)
+    vocab: int = data.SHAPES_VOCAB_SIZE
     max_positions: int = 128
     vision_channels: tuple = (32, 64, 96)
     window: int = 2
@@ -76,7 +81,11 @@ class Config:
 
 
 class VisionEncoder(nn.Module):
-    """Convolutional stem to a patch grid; visual_tokens feed the LLM, local_features feed the window."""
+    """Convolutional stem to a patch grid; visual_tokens feed the LLM, local_features feed the window.
+
+    With cfg.coarse_pool > 1 the visual tokens come from a second, coarse stem that sees only the image
+    average-pooled by that factor (what a merged, compressed visual token can keep), on the same grid, so the
+    bundle's vision graph keeps its two [B,N,D] outputs; the local features keep the full-resolution stem."""
 
     def __init__(self, cfg):
         super().__init__()
@@ -92,18 +101,38 @@ class VisionEncoder(nn.Module):
         assert cfg.patch == 8, 'three stride-2 convolutions make 8 px patches'
         self.pos = nn.Parameter(torch.zeros(cfg.visual_tokens, d))
         self.norm = nn.LayerNorm(d)
+        self.pool = cfg.coarse_pool if cfg.coarse_pool > 1 else 0
+        if self.pool:
+            # pooled image (size/pool px) -> the same grid: stride 8/pool in total
+            stride = cfg.patch // self.pool
+            assert stride in (1, 2), 'the coarse stem supports pooling by 4 or 8'
+            coarse = [nn.Conv2d(3, c1, 3, padding=1), nn.GELU(), nn.Conv2d(c1, c2, 3, stride=stride, padding=1),
+                      nn.GELU(), nn.Conv2d(c2, d, 3, padding=1), nn.GELU(), nn.Conv2d(d, d, 1)]
+            self.coarse_stem = nn.Sequential(*coarse)
+            self.coarse_pos = nn.Parameter(torch.zeros(cfg.visual_tokens, d))
+            self.coarse_norm = nn.LayerNorm(d)
         self.projector = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
         self.local = nn.Linear(d, d)
         self.color_head = nn.Linear(d, data.NUM_COLOR_CLASSES)
         self.shape_head = nn.Linear(d, data.NUM_SHAPE_CLASSES)
+        if cfg.split == 'fine':
+            self.mark_head = nn.Linear(d, data.NUM_MARK_CLASSES)
 
     def features(self, pixels):
         f = self.stem(pixels).flatten(2).transpose(1, 2)
         return self.norm(f + self.pos)
 
+    def coarse_features(self, pixels):
+        c = self.coarse_stem(F.avg_pool2d(pixels, self.pool)).flatten(2).transpose(1, 2)
+        return self.coarse_norm(c + self.coarse_pos)
+
     def forward(self, pixels):
+        """visual_tokens, local_features and the features the colour/shape heads read (the LLM's side)."""
         f = self.features(pixels)
-        return self.projector(f), self.local(f), f
+        if not self.pool:
+            return self.projector(f), self.local(f), f
+        c = self.coarse_features(pixels)
+        return self.projector(c), self.local(f), c
 
 
 class Attention(nn.Module):
@@ -404,7 +433,7 @@ def ddim_sample(unet, cfg, noise, condition):
     return x
 
 
-TRAINING_ONLY = ('align_', 'relevance_head', 'vision.color_head', 'vision.shape_head')
+TRAINING_ONLY = ('align_', 'relevance_head', 'vision.color_head', 'vision.shape_head', 'vision.mark_head')
 
 
 def count_parameters(module):

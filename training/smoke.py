@@ -19,10 +19,12 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_batching  # noqa: E402
+import check_fine  # noqa: E402
 import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import golden  # noqa: E402
+import paired_eval  # noqa: E402
 import train  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -62,6 +64,13 @@ class Checks:
         self.run(name, expect)
 
 
+def fine_bundle_ok(folder):
+    m = json.load(open(os.path.join(folder, 'latent-trace.json')))
+    vocab = json.load(open(os.path.join(folder, 'tokenizer.json')))['model']['vocab']
+    return (m['model']['vocabSize'] == len(vocab) == len(data.VOCAB) and 'dot' in vocab
+            and m['prompt']['questionTemplates'] == data.FINE_QUESTION_TEMPLATES)
+
+
 def main():
     counts_path = sys.argv[1]
     torch.set_num_threads(1)
@@ -88,10 +97,24 @@ def main():
             'lare', '--unet-only', '--tiny', '--batch', '4', '--steps', '2', '--workers', '0', '--log-every', '1',
             '--init', os.path.join(runs, 'lare', 'final.pt'), '--run-dir', os.path.join(runs, 'lare-unet')]))
         c.run('batched rollout equals the batch-1 reference', lambda: check_batching.max_difference() < 1e-5)
+        for fn in check_fine.CHECKS:
+            c.run(f'fine split: {fn.__name__}', fn)
+        fine_init = os.path.join(runs, 'fine-stage1', 'final.pt')
+        c.run('train stage1 on the fine split', lambda: tr('stage1', '--split', 'fine', '--run-dir',
+                                                           os.path.join(runs, 'fine-stage1')))
+        c.run('train lare on the fine split', lambda: tr('lare', '--split', 'fine', '--init', fine_init,
+                                                         '--run-dir', os.path.join(runs, 'fine-lare')))
+        c.fails_with('a fine-split init for a shapes run is rejected', 'fine split',
+                     lambda: tr('direct', '--init', fine_init, '--run-dir', os.path.join(runs, 'mixed')))
         bundles = os.path.join(work, 'bundles')
         for v in VARIANTS:
             c.run(f'export {v} + onnxruntime parity', lambda v=v: export.main(
                 ['--checkpoint', os.path.join(runs, v, 'final.pt'), '--out', os.path.join(bundles, v)]))
+        c.run('export lare (fine split: pooled LLM view) + onnxruntime parity', lambda: export.main(
+            ['--checkpoint', os.path.join(runs, 'fine-lare', 'final.pt'), '--out', os.path.join(bundles, 'fine-lare')]))
+        c.run('fine bundle ships the fine vocabulary and templates', lambda: fine_bundle_ok(os.path.join(bundles, 'fine-lare')))
+        c.run('shapes bundle ships only the shapes vocabulary', lambda: len(json.load(open(os.path.join(
+            bundles, 'lare', 'tokenizer.json')))['model']['vocab']) == data.SHAPES_VOCAB_SIZE)
         c.run('golden trace', lambda: golden.main([
             '--checkpoint', os.path.join(runs, 'lare', 'final.pt'), '--bundle', os.path.join(bundles, 'lare'),
             '--image', os.path.join(REPO, 'test/fixtures/golden/images/color.png'),
@@ -104,6 +127,12 @@ def main():
         c.run('evaluate', lambda: evaluate.main(['--checkpoint', os.path.join(runs, 'lare', 'final.pt'),
                                                  '--samples', os.path.join(samples, 'samples.jsonl'),
                                                  '--out', os.path.join(work, 'eval')]))
+        fine_samples = os.path.join(work, 'fine-samples')
+        c.run('evaluate a fine-split model on items with and without a bbox', lambda: (
+            data.export_fine(fine_samples, 6, 5),
+            evaluate.main(['--checkpoint', os.path.join(runs, 'fine-lare', 'final.pt'),
+                           '--samples', os.path.join(fine_samples, 'fine.jsonl'), '--out', os.path.join(work, 'fine-eval')]),
+            'pointing_any_step' in json.load(open(os.path.join(work, 'fine-eval', 'metrics.json'))))[-1])
         rng = np.random.default_rng(0)
         base = rng.normal(size=(300, 64))
         c.run('probe finds a shared signal', lambda: evaluate.linear_probe(base, base + 0.5 * rng.normal(size=base.shape)) > 0.9)
@@ -111,6 +140,15 @@ def main():
               lambda: abs(evaluate.linear_probe(base, rng.normal(size=base.shape)) - 0.5) < 0.1)
         c.run('evaluation wrote metrics', lambda: 'accuracy' in json.load(open(os.path.join(work, 'eval', 'metrics.json'))))
 
+        # 8 vs 2 discordant pairs: p = 2 * (C(10,0) + C(10,1) + C(10,2)) / 2**10 = 0.109375
+        pa = np.array([1] * 8 + [0] * 2 + [1] * 5 + [0] * 5, bool)
+        pb = np.array([0] * 8 + [1] * 2 + [1] * 5 + [0] * 5, bool)
+        c.run('paired exact McNemar', lambda: (lambda r: (r['a_only'], r['b_only'], r['n']) == (8, 2, 20)
+                                               and abs(r['p_exact_mcnemar'] - 0.109375) < 1e-12)(paired_eval.mcnemar(pa, pb)))
+        cfg = train.build_config('lare', False, {}, 'fine')
+        c.run('random-object null window covers each object centre', lambda: all(
+            evaluate.window_contains(cfg, paired_eval.object_window(cfg, o), evaluate.centre(o))
+            for it in data.load_samples(os.path.join(REPO, 'media/samples/fine.jsonl')) for o in it['objects']))
         c.fails_with('unknown variant is rejected', 'unknown variant',
                      lambda: train.main(['bogus', '--run-dir', os.path.join(runs, 'bogus')]))
         c.fails_with('missing init checkpoint is rejected', 'does not exist',

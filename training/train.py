@@ -130,9 +130,13 @@ def patch_loss(model, rollout, batch):
     question (the asked-about box) from the LLM's hidden states at the visual positions."""
     f = rollout.feats
     relevance = model.relevance_head(rollout.visual_hidden(model.cfg.relevance_layer)).squeeze(-1)
-    return (F.cross_entropy(model.vision.color_head(f).flatten(0, 1), batch['color_labels'].flatten())
+    loss = (F.cross_entropy(model.vision.color_head(f).flatten(0, 1), batch['color_labels'].flatten())
             + F.cross_entropy(model.vision.shape_head(f).flatten(0, 1), batch['shape_labels'].flatten())
-            + F.binary_cross_entropy_with_logits(relevance, batch['focus'][:, 1]))
+            + F.binary_cross_entropy_with_logits(relevance, batch['target']))
+    if model.cfg.split == 'fine':
+        # the mark of the object in each patch, read from the local features (what the window sees)
+        loss = loss + F.cross_entropy(model.vision.mark_head(rollout.local).flatten(0, 1), batch['mark_labels'].flatten())
+    return loss
 
 
 def info_nce(a, b, tau=0.1):
@@ -178,7 +182,7 @@ def lare_losses(model, batch, step_frac, weights):
     sal_losses, latents, chosen = [], [], []
     teacher = 0.5 * max(0.0, 1 - 2 * step_frac)  # ground-truth windows early on, the model's own later
     for t in range(cfg.latent_steps):
-        focus = batch['focus'][:, min(t, 1)]
+        focus = batch['focus'][:, min(t, batch['focus'].shape[1] - 1)]
         sal = r.saliency()
         sal_losses.append(saliency_loss(sal, focus))
         own = (sal.detach() @ m.t()).argmax(1)
@@ -195,7 +199,7 @@ def lare_losses(model, batch, step_frac, weights):
     losses['answer'], correct = r.answer_loss(batch['answer'], direct=False)
     lat = torch.stack(latents, 1)
     pooled = lat.mean(1)
-    vis_mask = batch['focus'][:, 1].unsqueeze(-1)
+    vis_mask = batch['target'].unsqueeze(-1)
     vis_pool = (r.local.detach() * vis_mask).sum(1) / vis_mask.sum(1).clamp_min(1)
     text_pool = rationale_features(model, batch)
     losses['align'] = (info_nce(model.align_latent(pooled), model.align_text(text_pool))
@@ -273,7 +277,7 @@ def lvr_losses(model, batch, weights):
     cfg = model.cfg
     r = Rollout(model, batch)
     losses = {'patch': patch_loss(model, r, batch)}
-    union = ((batch['focus'][:, 0] + batch['focus'][:, 1]) > 0).float()
+    union = (batch['focus'].sum(1) > 0).float()
     targets = lvr_targets(cfg, r.vis.detach(), union, cfg.latent_steps)
     mse = []
     h = r.last[:, -1]
@@ -291,7 +295,7 @@ def lvr_losses(model, batch, weights):
 
 def direct_losses(model, batch, weights):
     r = Rollout(model, batch)
-    losses = {'patch': patch_loss(model, r, batch), 'saliency': saliency_loss(r.saliency(), batch['focus'][:, 1])}
+    losses = {'patch': patch_loss(model, r, batch), 'saliency': saliency_loss(r.saliency(), batch['target'])}
     losses['answer'], correct = r.answer_loss(batch['answer'], direct=True)
     total = sum(weights.get(k, 1.0) * v for k, v in losses.items())
     return total, losses, correct
@@ -320,10 +324,13 @@ def lr_at(progress, base, warmup):
     return base * 0.5 * (1 + math.cos((progress - warmup) / (1 - warmup) * math.pi))
 
 
-def build_config(variant, tiny, overrides):
+def build_config(variant, tiny, overrides, split='shapes'):
     d = dict(VARIANTS[variant])
     if tiny:
         d.update(TINY)
+    if split == 'fine':
+        # docs/fidelity-task.md: the LLM sees the image pooled by FINE_POOL, the window the full resolution
+        d.update(split='fine', coarse_pool=data.FINE_POOL, vocab=len(data.VOCAB))
     d.update(overrides)
     return Config(**d)
 
@@ -334,6 +341,9 @@ def load_init(model, path):
     ck = torch.load(path, map_location='cpu')
     if 'model' not in ck:
         raise SystemExit(f'--init {path} is not a training checkpoint (no "model" entry)')
+    split = ck.get('cfg', {}).get('split', 'shapes')
+    if split != model.cfg.split:
+        raise SystemExit(f'--init {path} was trained on the {split} split, not {model.cfg.split}')
     own = model.state_dict()
     shared = {k: v for k, v in ck['model'].items() if k in own and own[k].shape == v.shape}
     model.load_state_dict(shared, strict=False)
@@ -357,6 +367,8 @@ def parse_args(argv):
                     help='learning-rate factor for the parts initialised from --init')
     ap.add_argument('--curriculum', type=float, default=0.0, help='fraction of steps on one-object questions')
     ap.add_argument('--tiny', action='store_true', help='the smoke-test model size')
+    ap.add_argument('--split', default='shapes', choices=sorted(data.SPLITS),
+                    help='training data: shapes (the bundled task) or fine (docs/fidelity-task.md)')
     ap.add_argument('--minutes', type=float, default=0.0,
                     help='wall-time budget: the schedule runs to whichever of --steps/--minutes comes first')
     ap.add_argument('--log-every', type=int, default=25)
@@ -381,7 +393,7 @@ def main(argv=None):
     if not os.access(args.run_dir, os.W_OK):
         raise SystemExit(f'run directory {args.run_dir} is not writable')
     torch.manual_seed(args.seed)
-    cfg = build_config(args.variant, args.tiny, {})
+    cfg = build_config(args.variant, args.tiny, {}, args.split)
     model = LatentModel(cfg)
     ck_path = os.path.join(args.run_dir, 'checkpoint.pt')
     start, elapsed = 0, 0.0
@@ -397,6 +409,8 @@ def main(argv=None):
         ck = torch.load(ck_path, map_location='cpu')
         if ck['variant'] != args.variant:
             raise SystemExit(f'{ck_path} belongs to variant {ck["variant"]}, not {args.variant}')
+        if ck['cfg'].get('split', 'shapes') != cfg.split:
+            raise SystemExit(f'{ck_path} was trained on the {ck["cfg"].get("split", "shapes")} split, not {cfg.split}')
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
         start, elapsed, history = ck['step'], ck['elapsed'], ck.get('history', [])
@@ -412,7 +426,7 @@ def main(argv=None):
     window = []
     model.train()
     stream = batches.loader(args.seed, start, args.steps, args.batch, cfg.prefix_length, args.curriculum,
-                            workers=args.workers)
+                            workers=args.workers, split=cfg.split)
     step = start
     window_t0 = time.time()
     for batch in stream:

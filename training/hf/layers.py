@@ -85,5 +85,26 @@ def softmax_attention(q, k, v, scale, mask=None):
     return torch.matmul(probs, v), probs
 
 
+def grouped_probabilities(q, k, scale, mask=None):
+    """Attention probabilities of grouped-query attention, [B,Hh,S,T], from q [B,Hh,S,Dh] and k [B,Hkv,T,Dh]: query
+    head h reads key head h // (Hh/Hkv), as Hugging Face's repeat_kv has it. Each key head's queries are one [G*S,Dh]
+    matrix, so a step reads the cache once instead of copying it Hh/Hkv times."""
+    b, h, s, dh = q.shape
+    hkv, t = k.shape[1], k.shape[2]
+    scores = torch.matmul(q.reshape(b, hkv, (h // hkv) * s, dh), k.transpose(-1, -2)).reshape(b, h, s, t) * scale
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    return torch.softmax(scores.float(), dim=-1).to(q.dtype)
+
+
+def grouped_attention(q, k, v, scale, mask=None):
+    """grouped_probabilities applied to v [B,Hkv,T,Dh]: (output [B,Hh,S,Dh], probabilities [B,Hh,S,T])."""
+    b, h, s, _ = q.shape
+    hkv, t = k.shape[1], k.shape[2]
+    probs = grouped_probabilities(q, k, scale, mask)
+    out = torch.matmul(probs.reshape(b, hkv, (h // hkv) * s, t), v).reshape(b, h, s, v.shape[-1])
+    return out, probs
+
+
 def head_scale(head_dim):
     return head_dim ** -0.5

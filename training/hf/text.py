@@ -9,7 +9,8 @@ import torch
 import torch.nn as nn
 
 from hf.checkpoint import CheckpointError
-from hf.layers import GatedMLP, Linear, RMSNorm, head_scale, inverse_frequencies, rotate_half, softmax_attention
+from hf.layers import (GatedMLP, Linear, RMSNorm, grouped_attention, grouped_probabilities, head_scale,
+                       inverse_frequencies, rotate_half)
 
 # The defaults of Hugging Face's config classes (LlamaConfig, Qwen2Config, Qwen2_5_VLTextConfig): a config.json
 # leaves out what equals them (llava-1.5's text_config names little more than its vocabulary).
@@ -77,7 +78,8 @@ class Block(nn.Module):
         self.post_attention_layernorm = RMSNorm(ck, f"{name}.post_attention_layernorm", c.hidden, c.eps)
         self.mlp = GatedMLP(ck, f"{name}.mlp", c.hidden, c.inter, c.act, c.mlp_bias)
 
-    def forward(self, x, cos, sin, past_k, past_v, mask):
+    def forward(self, x, cos, sin, past_k, past_v, mask, newest=False):
+        """newest: the probabilities returned are the last query's row [B,Hh,P+S] instead of the whole map"""
         c = self.c
         b, s, _ = x.shape
         h = self.input_layernorm(x)
@@ -88,10 +90,13 @@ class Block(nn.Module):
         k = k * cos + rotate_half(k) * sin
         k = torch.cat([past_k, k], dim=2)
         v = torch.cat([past_v, v], dim=2)
-        group = c.heads // c.kv_heads
-        kk = k.repeat_interleave(group, dim=1)
-        vv = v.repeat_interleave(group, dim=1)
-        o, probs = softmax_attention(q, kk, vv, head_scale(c.head_dim), mask)
+        o, probs = grouped_attention(q, k, v, head_scale(c.head_dim), mask)
+        if newest:
+            # The last query's row once more, on its own (its mask row is all True). Taken from the full map, an
+            # exported graph keeps every layer's map alive: onnxruntime runs all nodes whatever is fetched, and it
+            # orders the row's Gather after the last layer (24 maps of [14,610,610], 0.5 GB over a 610-token
+            # prefill at 0.6 B). Computed apart, the map's only consumer is probs @ v and it is freed at once.
+            probs = grouped_probabilities(q[:, :, -1:], k, head_scale(c.head_dim))[:, :, 0]
         o = o.transpose(1, 2).reshape(b, s, c.heads * c.head_dim)
         x = x + self.o_proj(o)
         x = x + self.mlp(self.post_attention_layernorm(x))
@@ -147,11 +152,9 @@ class TextDecoder(nn.Module):
         x = embeds
         hidden, probs, pk, pv = [x], [], [], []
         for i, blk in enumerate(self.blocks):
-            x, k, v, a = blk(x, cos, sin, past_k[i], past_v[i], mask)
+            x, k, v, a = blk(x, cos, sin, past_k[i], past_v[i], mask, newest_attention)
             hidden.append(x)
-            # newest_attention: only the last query row per layer, taken here so an exported graph frees each
-            # layer's [Hh,S,P+S] map at once (kept to the end, 24 of them were 0.5 GB over a 610-token prefill)
-            probs.append(a[:, :, -1] if newest_attention else a)
+            probs.append(a)
             pk.append(k)
             pv.append(v)
         hidden[-1] = self.norm(x)

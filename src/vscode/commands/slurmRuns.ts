@@ -7,8 +7,8 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { REPORT_STEMS, STUDY_LABELS } from '../../studies';
-import { studyArgs, type StudyRequest } from '../../studies/slurm/args';
+import { REPORT_STEMS, STUDY_LABELS, type StudyRequest } from '../../studies';
+import { studyArgs } from '../../studies/slurm/args';
 import { onPath } from '../../studies/slurm/path';
 import { makePlan } from '../../studies/slurm/plan';
 import { execSlurm, submitStudy } from '../../studies/slurm/submit';

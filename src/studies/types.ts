@@ -111,6 +111,15 @@ export interface StepsStudyOptions extends CommonStudyOptions {
   thresholds?: Partial<Record<'cosine' | 'l1' | 'l2', number>>;
 }
 
+/** a study's options before it has a folder, a shard, a signal and a progress sink */
+export type StudyRequestOptions<O> = Omit<O, 'out' | 'shard' | 'signal' | 'onProgress' | 'log'>;
+
+/** what the extension asks a study to do, run here or submitted to Slurm */
+export type StudyRequest =
+  | { study: 'probe'; options: StudyRequestOptions<ProbingStudyOptions> }
+  | { study: 'attention'; options: StudyRequestOptions<AttentionStudyOptions> }
+  | { study: 'steps'; options: StudyRequestOptions<StepsStudyOptions> };
+
 export interface StudyOptionsOf {
   probe: ProbingStudyOptions;
   attention: AttentionStudyOptions;

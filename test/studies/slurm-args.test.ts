@@ -6,7 +6,8 @@ import { parseCommandArgs, stringOpt, intOpt, numberOpt } from '../../src/cli/ar
 import { datasetOptionSpec, readDatasetArgs } from '../../src/cli/commands/dataset-common';
 import { readTraceOptions, traceOptionSpec } from '../../src/cli/trace-options';
 import type { CliIO } from '../../src/cli/io';
-import { studyArgs, type StudyRequest } from '../../src/studies/slurm/args';
+import type { StudyRequest } from '../../src/studies';
+import { studyArgs } from '../../src/studies/slurm/args';
 import { shardSizes } from '../../src/studies/slurm/plan';
 
 const io = { cwd: '/elsewhere', env: {} } as unknown as CliIO;

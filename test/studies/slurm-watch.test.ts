@@ -193,6 +193,38 @@ test('without accounting, the jobs a cancel took out of the queue show as cancel
   }
 });
 
+test('after scancel the watch waits while Slurm still ends the tasks (COMPLETING), then shows them cancelled', async () => {
+  const { plan, done } = setup('steps', ['/d.jsonl']);
+  try {
+    const squeue: Record<string, string> = { '7_0': 'RUNNING', '7_1': 'RUNNING', '8': 'PENDING' };
+    let after = -1;
+    const slurm = fakeSlurm(squeue);
+    const exec: Exec = async (command, args) => {
+      if (command === 'scancel') {
+        after = 0;
+        delete squeue['8'];
+        squeue['7_0'] = 'COMPLETING';
+        squeue['7_1'] = 'COMPLETING';
+      } else if (command === 'squeue' && after >= 0 && ++after > 2) {
+        for (const k of Object.keys(squeue)) delete squeue[k];
+      }
+      return slurm.exec(command, args);
+    };
+    const controller = new AbortController();
+    controller.abort();
+    const seen: string[] = [];
+    const outcome = await watchStudy(plan, { exec, pollMs: 1, signal: controller.signal, onView: (v) => seen.push(v.shards.map((x) => x.state).join(',')) });
+    assert.equal(outcome.kind, 'cancelled');
+    assert.deepEqual(seen, ['running,running', 'running,running', 'cancelled,cancelled']);
+    assert.equal(slurm.calls.filter((c) => c[0] === 'scancel').length, 1);
+    const stuck = fakeSlurm({ '7_0': 'RUNNING', '7_1': 'RUNNING', '8': 'PENDING' });
+    const gaveUp = await watchStudy(plan, { exec: stuck.exec, pollMs: 5, settleMs: 30, signal: controller.signal });
+    assert.deepEqual(gaveUp.view.shards.map((x) => x.state), ['running', 'running'], 'after settleMs the last view is shown as Slurm gives it');
+  } finally {
+    done();
+  }
+});
+
 test('cancelling a study never submitted runs no scancel', async () => {
   const out = mkdtempSync(join(tmpdir(), 'lt-watch-'));
   try {

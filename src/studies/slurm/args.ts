@@ -2,20 +2,12 @@
  * A study's typed options as the CLI's arguments: what an array task of a study submitted from the
  * extension runs (the cluster's tasks start the CLI, so the plan carries its arguments). Pure.
  */
-import type { AttentionStudyOptions, CommonStudyOptions, ProbingStudyOptions, StepsStudyOptions } from '../types';
-
-/** a study's options before it has a folder, a shard, a signal and a progress sink */
-type Request<O> = Omit<O, 'out' | 'shard' | 'signal' | 'onProgress' | 'log'>;
-
-export type StudyRequest =
-  | { study: 'probe'; options: Request<ProbingStudyOptions> }
-  | { study: 'attention'; options: Request<AttentionStudyOptions> }
-  | { study: 'steps'; options: Request<StepsStudyOptions> };
+import type { CommonStudyOptions, StudyRequest, StudyRequestOptions } from '../types';
 
 const opt = (flag: string, value: string | number | undefined): string[] => (value === undefined ? [] : [flag, String(value)]);
 
 /** the dataset, model, loop settings and runtime every study command takes */
-function commonArgs(o: Request<CommonStudyOptions>): string[] {
+function commonArgs(o: StudyRequestOptions<CommonStudyOptions>): string[] {
   const s = o.settings ?? {};
   const adaptive = s.stop !== undefined && s.stop !== 'fixed';
   return [

@@ -63,12 +63,28 @@ export interface SubmitResult {
   scripts: { array: string; merge: string };
 }
 
+/** the same study with the same arguments and task count (how its scripts start the CLI may differ) */
+export function samePlan(a: SlurmPlan, b: SlurmPlan): boolean {
+  const key = (p: SlurmPlan) => JSON.stringify([p.study, p.studyArgs, p.tasks, p.shardItems]);
+  return key(a) === key(b);
+}
+
 /** jobs of earlier submissions Slurm still holds (pending or running), by job id */
 async function activeJobs(exec: Exec, jobs: SlurmJobs): Promise<Map<string, string>> {
   const ids = jobs.submissions.flatMap((s) => [s.array, s.merge]);
   if (ids.length === 0) return new Map();
   const text = await exec('squeue', ['-h', '-j', ids.join(','), '-o', '%i %T']).catch(() => '');
   return new Map(text.split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/) as [string, string]));
+}
+
+function runningIn(jobs: SlurmJobs, active: Map<string, string>): SlurmJobs['submissions'][number] | undefined {
+  return jobs.submissions.find((s) => s.array !== '' && (active.has(s.array) || [...active.keys()].some((k) => k.startsWith(`${s.array}_`))));
+}
+
+/** the earlier submission whose array Slurm still holds (queued or running), if any */
+export async function runningSubmission(out: string, exec: Exec = execSlurm): Promise<SlurmJobs['submissions'][number] | undefined> {
+  const jobs = readJobs(out);
+  return runningIn(jobs, await activeJobs(exec, jobs));
 }
 
 /**
@@ -80,8 +96,7 @@ export async function submitStudy(plan: SlurmPlan, o: { dryRun?: boolean; exec?:
   const dir = slurmFolder(plan.out);
   const earlier = readPlan(plan.out);
   if (earlier) {
-    const same = (a: SlurmPlan) => JSON.stringify([a.study, a.studyArgs, a.tasks, a.shardItems]);
-    if (same(earlier) !== same(plan)) throw new Error(`${planPath(plan.out)} is a different study (${earlier.study} ${earlier.studyArgs.join(' ')}, ${earlier.tasks} tasks); choose another --out`);
+    if (!samePlan(earlier, plan)) throw new Error(`${planPath(plan.out)} is a different study (${earlier.study} ${earlier.studyArgs.join(' ')}, ${earlier.tasks} tasks); choose another --out`);
   }
   const scripts = { array: join(dir, 'array.sbatch'), merge: join(dir, 'merge.sbatch') };
   const texts = { array: arrayScript(plan), merge: mergeScript(plan) };
@@ -92,8 +107,8 @@ export async function submitStudy(plan: SlurmPlan, o: { dryRun?: boolean; exec?:
   await writeFileAtomic(scripts.merge, texts.merge);
   const jobs = readJobs(plan.out);
   const active = await activeJobs(exec, jobs);
-  const running = jobs.submissions.filter((s) => active.has(s.array) || [...active.keys()].some((k) => k.startsWith(`${s.array}_`)));
-  if (running.length) throw new Error(`array job ${running[0].array} of this study is still queued or running; wait for it or scancel it, then submit again`);
+  const running = runningIn(jobs, active);
+  if (running) throw new Error(`array job ${running.array} of this study is still queued or running; wait for it or scancel it, then submit again`);
   // a merge job whose array failed waits forever on its dependency: the new submission replaces it
   for (const s of jobs.submissions) if (active.has(s.merge)) await exec('scancel', [s.merge]);
   const done = new Set(finishedShards(plan));

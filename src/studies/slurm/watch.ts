@@ -145,7 +145,12 @@ export interface WatchOptions {
   /** aborting it cancels the jobs (scancel) and ends the watch */
   signal?: AbortSignal;
   onView?: (view: SlurmView) => void;
+  /** after a cancel, how long to wait for Slurm to end the jobs before the last view (default 30 s) */
+  settleMs?: number;
 }
+
+const live = (s: JobState) => s === 'pending' || s === 'running' || s === 'waiting';
+const isLive = (v: SlurmView) => v.shards.some((x) => live(x.state)) || live(v.merge.state);
 
 export type WatchOutcome =
   | { kind: 'report'; view: SlurmView }
@@ -173,8 +178,18 @@ export async function watchStudy(plan: SlurmPlan, o: WatchOptions): Promise<Watc
       const jobs = await cancelStudy(plan.out, o.exec);
       // without accounting (no sacct) a cancelled job simply leaves the queue: that is the cancel
       const cancelled = (s: JobState): JobState => (s === 'stopped' ? 'cancelled' : s);
-      const seen = await slurmView(plan, o.exec);
-      const view = { ...seen, shards: seen.shards.map((x) => ({ ...x, state: cancelled(x.state) })), merge: { ...seen.merge, state: cancelled(seen.merge.state) } };
+      const look = async (): Promise<SlurmView> => {
+        const v = await slurmView(plan, o.exec);
+        return { ...v, shards: v.shards.map((x) => ({ ...x, state: cancelled(x.state) })), merge: { ...v.merge, state: cancelled(v.merge.state) } };
+      };
+      // Slurm takes a moment to end cancelled tasks (COMPLETING): wait until none is live, within settleMs
+      const settleBy = Date.now() + (o.settleMs ?? 30_000);
+      let view = await look();
+      while (isLive(view) && Date.now() < settleBy) {
+        o.onView?.(view);
+        await pause(o.pollMs);
+        view = await look();
+      }
       o.onView?.(view);
       return { kind: 'cancelled', view, jobs };
     }

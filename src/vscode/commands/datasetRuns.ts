@@ -1,12 +1,12 @@
 /**
  * "Run Probing Experiment", "Run Attention Statistics", "Run Adaptive-Stopping Study": the studies'
  * typed API (src/studies) run in the extension host with the user's settings, its progress events
- * shown in the notification and the panel, its report opened in the panel.
+ * shown in the notification and the panel, its report opened in its own tab. Where sbatch is on the
+ * PATH the same request can go to Slurm instead (slurmRuns.ts).
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { runStudy, STUDY_LABELS, type CommonStudyOptions, type StudyKind, type StudyOutcome, type StudyProgress } from '../../studies';
-import type { StudyRequest } from '../../studies/slurm/args';
+import { runStudy, STUDY_LABELS, type CommonStudyOptions, type StudyKind, type StudyOutcome, type StudyProgress, type StudyRequest } from '../../studies';
 import type { Report } from '../../shared/reports';
 import { isAblationOf, pairingProblem } from '../../studies/pairing';
 import { Dismissed, UserError } from '../errors';

@@ -3,15 +3,16 @@
  * is submitted as an array job (one shard per task) and a dependent merge job, through the same
  * src/studies/slurm API as `latent-trace submit`. The watcher polls the shards' files and Slurm's job
  * states into the panel's shard rows and a notification; Cancel runs scancel on both jobs; the merge
- * job's report opens in its own tab. Submitting again to the same folder resubmits only what did not finish.
+ * job's report opens in its own tab. Submitting again to the same folder resubmits only what did not
+ * finish, or watches the submission again while it is still queued or running.
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { REPORT_STEMS, STUDY_LABELS } from '../../studies';
-import { studyArgs, type StudyRequest } from '../../studies/slurm/args';
+import { REPORT_STEMS, STUDY_LABELS, type StudyRequest } from '../../studies';
+import { studyArgs } from '../../studies/slurm/args';
 import { onPath } from '../../studies/slurm/path';
 import { makePlan } from '../../studies/slurm/plan';
-import { execSlurm, submitStudy } from '../../studies/slurm/submit';
+import { execSlurm, readPlan, runningSubmission, samePlan, submitStudy } from '../../studies/slurm/submit';
 import { viewFraction, viewSummary, watchStudy, type SlurmView, type WatchOutcome } from '../../studies/slurm/watch';
 import type { SlurmRows } from '../../shared/protocol';
 import { Dismissed, UserError } from '../errors';
@@ -126,15 +127,23 @@ export async function runOnSlurm(ctx: CommandContext, request: StudyRequest, mod
     throw new UserError(`${title} not submitted: ${err.message}`);
   });
   const reportFile = path.join(out, `${REPORT_STEMS[request.study]}.report.json`);
-  const submitted = await submitStudy(plan).catch((err: Error) => {
+  const fail = (err: Error): never => {
     throw new UserError(`${title} not submitted: ${err.message}`);
-  });
-  if (!submitted.mergeJob) {
-    ctx.log.info(`[slurm] ${label}: every shard is done and the report is written (${out})`);
-    return { file: reportFile };
+  };
+  const earlier = readPlan(out);
+  // the same study still queued or running there (e.g. submitted before the window was reloaded): watch it again
+  const running = earlier && samePlan(earlier, plan) ? await runningSubmission(out).catch(fail) : undefined;
+  if (running) {
+    ctx.log.info(`[slurm] ${label}: array job ${running.array} is still queued or running in ${out}; watching it`);
+  } else {
+    const submitted = await submitStudy(plan).catch(fail);
+    if (!submitted.mergeJob) {
+      ctx.log.info(`[slurm] ${label}: every shard is done and the report is written (${out})`);
+      return { file: reportFile };
+    }
+    const shards = submitted.shards.length === plan.tasks ? `all ${plan.tasks} shards` : `shards ${submitted.shards.join(', ') || 'none'} of ${plan.tasks} (the others are done)`;
+    ctx.log.info(`[slurm] ${label}: submitted ${shards}${submitted.arrayJob ? ` as array job ${submitted.arrayJob}` : ''}, merge job ${submitted.mergeJob} → ${out}`);
   }
-  const shards = submitted.shards.length === plan.tasks ? `all ${plan.tasks} shards` : `shards ${submitted.shards.join(', ') || 'none'} of ${plan.tasks} (the others are done)`;
-  ctx.log.info(`[slurm] ${label}: submitted ${shards}${submitted.arrayJob ? ` as array job ${submitted.arrayJob}` : ''}, merge job ${submitted.mergeJob} → ${out}`);
   const pollMs = 1000 * Math.max(1, Number(vscode.workspace.getConfiguration('latentTrace.slurm').get('pollSeconds')) || 10);
   const panelRun = ctx.panel.beginRun(`${label} (Slurm)`);
   const outcome = await withRunProgress(`${label} on Slurm`, panelRun, (run) => watchStudy(plan, {

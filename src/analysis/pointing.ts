@@ -43,6 +43,8 @@ export interface PointingNullTest {
   p: number;
   /** one-sided P(X >= hits) under the null */
   pGreater: number;
+  /** exact Poisson-binomial, or its normal approximation above 20,000 items */
+  method: 'exact' | 'normal';
 }
 
 export interface PointingRow {
@@ -159,5 +161,5 @@ export function pointingSummary(items: PointingItem[], g: WindowGeometry): Point
 
 function nullTest(hits: boolean[], rates: number[]): PointingNullTest {
   const t = poissonBinomialTest(hits, rates);
-  return { n: t.n, hits: t.k, rate: t.n ? t.k / t.n : NaN, expected: t.expected, difference: t.difference, p: t.p, pGreater: t.pGreater };
+  return { n: t.n, hits: t.k, rate: t.n ? t.k / t.n : NaN, expected: t.expected, difference: t.difference, p: t.p, pGreater: t.pGreater, method: t.method };
 }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { pointingSummary, randomObjectRate, uniformWindowRate, type PointingItem, type WindowGeometry } from '../../src/analysis/pointing';
-import { bootstrapMeanCI, holm, mcnemarP, pairedAccuracy, poissonBinomialTest } from '../../src/analysis/stats';
+import { bootstrapMeanCI, holm, mcnemarP, pairedAccuracy, poissonBinomialPmf, poissonBinomialTest } from '../../src/analysis/stats';
+import { POISSON_BINOMIAL_MAX_EXACT } from '../../src/analysis/stats/poissonBinomial';
 
 // written by test/fixtures/nulls/generate.py (SciPy's binomtest/binom, numpy convolution, Holm by enumeration, window enumeration)
 const cases = JSON.parse(readFileSync('test/fixtures/nulls/cases.json', 'utf8')) as {
@@ -32,9 +33,28 @@ test('the Poisson-binomial test equals SciPy for equal probabilities and the con
     close(r.p, c.p, `two-sided p, k ${r.k} of ${r.n}`, 1e-8);
     close(r.expected, c.probabilities.reduce((s, p) => s + p, 0) / c.hits.length, 'expected');
   }
+  assert.ok(cases.poissonBinomial.every((c) => poissonBinomialTest(c.hits, c.probabilities).method === 'exact'));
   assert.throws(() => poissonBinomialTest([true], [1.5]), /must be in \[0, 1\]/);
   assert.throws(() => poissonBinomialTest([true], []), /1 outcomes for 0/);
   assert.ok(Number.isNaN(poissonBinomialTest([], []).p));
+});
+
+test('above 20,000 items the Poisson-binomial test is its normal approximation, close to the exact tails', () => {
+  const n = POISSON_BINOMIAL_MAX_EXACT + 1;
+  const probabilities = Array.from({ length: n }, (_, i) => 0.05 + 0.3 * ((i * 7919) % 1000) / 1000);
+  const mean = probabilities.reduce((a, b) => a + b, 0);
+  for (const shift of [-80, 0, 60]) {
+    const k = Math.round(mean) + shift;
+    const hits = Array.from({ length: n }, (_, i) => i < k);
+    const approx = poissonBinomialTest(hits, probabilities);
+    assert.equal(approx.method, 'normal');
+    const pmf = poissonBinomialPmf(probabilities);
+    let upper = 0;
+    for (let j = k; j <= n; j++) upper += pmf[j];
+    assert.ok(Math.abs(approx.pGreater - upper) < 2e-3 * Math.max(upper, 0.01), `k ${k}: ${approx.pGreater} vs exact ${upper}`);
+  }
+  const certain = poissonBinomialTest(Array.from({ length: n }, () => true), Array.from({ length: n }, () => 1));
+  assert.deepEqual([certain.p, certain.pGreater], [1, 1]);
 });
 
 test("Holm's adjustment equals the step-down maxima, NaN stays out of the family", () => {

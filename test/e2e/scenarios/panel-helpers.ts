@@ -14,7 +14,7 @@ export function copyFixtures(ctx: ScenarioContext): string {
   mkdirSync(dir, { recursive: true });
   for (const [sub, name] of [
     ['traces', 'synthetic-disc.ltrace.json'], ['traces', 'synthetic-disc-t4.ltrace.json'],
-    ['reports', 'sample-stats.report.json'], ['reports', 'sample-probing.report.json'], ['reports', 'sample-steps.report.json'],
+    ['reports', 'sample-stats.report.json'], ['reports', 'sample-probing.report.json'], ['reports', 'sample-steps.report.json'], ['reports', 'sample-stats4.report.json'],
   ]) copyFileSync(join(ctx.repo, 'test/fixtures', sub, name), join(dir, name));
   return dir;
 }

@@ -3,7 +3,8 @@ import { attr, canvasStats, copyFixtures, expect, openFromExplorer, toggleTheme,
 
 /**
  * The three report kinds open from their files in the custom editor: statistics (Table 5 with
- * formatted p-values, box plot and histogram), probing (Table 6 with CI bars) and adaptive stopping
+ * formatted p-values, box plot and histogram; over four models with the Holm-corrected pairs), probing
+ * (Table 6 with CI bars, the MLP's initialisations and the control's shuffles) and adaptive stopping
  * (Table 4 with mean ± CI curves and stop markers), in dark and light themes.
  */
 export default defineScenario({
@@ -29,11 +30,23 @@ export default defineScenario({
     await panel.locator('button', { hasText: 'Show box plots' }).waitFor();
     await ctx.screenshot('stats-violin-dark');
 
+    // Table 5 over four models: a column per model, the six pairs with their Holm p
+    await openFromExplorer(ctx, 'panel-fixtures', 'sample-stats4.report.json');
+    const pairs = panel.locator('table[data-testid=table5-pairs]');
+    await pairs.waitFor({ timeout: 30_000 });
+    const tp = await pairs.innerText();
+    expect(/Holm's correction over 6 pairs/.test(tp) && /baseline vs LVR/.test(tp) && (tp.match(/ vs /g) ?? []).length >= 6, `pairwise table wrong:\n${tp}`);
+    const t5k = await panel.locator('table[data-testid=table5]').innerText();
+    expect(/LaRe w\/o Extractor/.test(t5k) && /LVR/.test(t5k), `Table 5 lacks the further models:\n${t5k}`);
+    expect((await canvasStats(ctx, 'canvas[data-testid=stats-distribution]')).std > 0, 'the four-model box plot is blank');
+    await ctx.screenshot('stats4-dark');
+
     await openFromExplorer(ctx, 'panel-fixtures', 'sample-probing.report.json');
     const table6 = panel.locator('table[data-testid=table6]');
     await table6.waitFor({ timeout: 30_000 });
     const t6 = await table6.innerText();
     expect(/w\/o Extractor/.test(t6) && /with Extractor/.test(t6) && /SVM/.test(t6) && /MLP/.test(t6), `Table 6 rows missing:\n${t6}`);
+    expect(/5 inits/.test(t6) && /5 shuffles/.test(t6), `Table 6 lacks the MLP's initialisations or the control's shuffles:\n${t6}`);
     expect((await canvasStats(ctx, 'canvas[data-testid=probing-chart]')).std > 0, 'probing chart is blank');
     await ctx.screenshot('probing-dark');
 

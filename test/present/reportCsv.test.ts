@@ -58,8 +58,11 @@ test('the probing CSV and Markdown name the modules: with/without Extractor for 
   const tables = probingTables(peers);
   assert.deepEqual(module(tables.csv), ['lare-a', 'lare-b']);
   assert.equal(reportCsv(peers), tables.csv);
-  const rows = tables.markdown.split('\n').filter((l) => /^\| lare-/.test(l)).map((l) => l.split(' | ')[0].slice(2));
-  assert.deepEqual(rows, ['lare-a', 'lare-a', 'lare-b', 'lare-b']);
+  const firstColumn = (table: string) => table.split('\n').filter((l) => /^\| lare-/.test(l)).map((l) => l.split(' | ')[0].slice(2));
+  const [accuracy, negatives] = tables.markdown.split('\n\n').filter((block) => block.startsWith('| Module'));
+  assert.deepEqual(firstColumn(accuracy), ['lare-a', 'lare-a', 'lare-b', 'lare-b']);
+  assert.deepEqual(firstColumn(negatives), ['lare-a', 'lare-a', 'lare-a', 'lare-a', 'lare-b', 'lare-b', 'lare-b', 'lare-b']);
+  assert.match(tables.markdown, /, 30% test split grouped by image/);
   assert.match(tables.markdown, /^\*\*Latent–vision and latent–text matching, lare-a vs lare-b \\\(two LaRe models\\\)/);
   assert.doesNotMatch(tables.markdown, /Extractor/);
 });
@@ -68,6 +71,6 @@ test('the attention report (Table 5) names its columns by model for any pair', (
   const r = load('stats');
   if (r.kind !== 'stats') throw new Error('sample-stats is not a stats report');
   const named = { ...r, labels: { a: 'lare-shapes', b: 'lvr-shapes' } };
-  assert.equal(statsTables(named).csv.split('\r\n')[0], 'statistic,lare-shapes,lvr-shapes,test_statistic,p_value');
+  assert.equal(statsTables(named).csv.split('\r\n')[0], 'statistic,lare-shapes,lvr-shapes,test_statistic,p_value,p_holm');
   assert.match(statsTables(named).markdown, /^\| Statistic \| lare-shapes \| lvr-shapes \|/m);
 });

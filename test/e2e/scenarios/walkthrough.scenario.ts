@@ -10,7 +10,17 @@ export default defineScenario({
     await link.waitFor({ timeout: 30_000 });
     await ctx.screenshot('walkthrough');
     await link.click();
-    await ctx.panel().locator('[data-testid="answer"]').waitFor({ timeout: 120_000 });
+    // The walkthrough's markdown step is an extension webview too, visible beside the panel, and may come after
+    // it in the DOM: look for the answer in every frame instead of in the last extension webview.
+    const deadline = Date.now() + 120_000;
+    const answerShown = async () => {
+      for (const frame of ctx.page.frames()) if (await frame.locator('[data-testid="answer"]').isVisible().catch(() => false)) return true;
+      return false;
+    };
+    while (!(await answerShown())) {
+      if (Date.now() > deadline) throw new Error('the panel showed no answer within 120 s of "Run the sample"');
+      await ctx.page.waitForTimeout(500);
+    }
     await ctx.screenshot('sample-trace');
   },
 });

@@ -21,7 +21,15 @@ export async function runCommand(page: Page, label: string, attempts = 15): Prom
       await page.waitForTimeout(500);
       continue;
     }
-    await input.fill('>' + label);
+    try {
+      await input.fill('>' + label, { timeout: 3000 });
+    } catch {
+      // the palette opened, then closed again when a report tab that was still opening took the focus
+      await page.keyboard.press('Escape');
+      await page.locator('.explorer-folders-view .monaco-list').first().focus().catch(() => undefined);
+      await page.waitForTimeout(500);
+      continue;
+    }
     const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
     try {
       await row.waitFor({ timeout: 2000 });

@@ -1,7 +1,7 @@
 /**
  * End-to-end suite: the extension from this repository in code-server 4.100.3, driven by Debian's
  * chromium through playwright-core. Runs every scenarios/*.scenario.{ts,mjs}; prints "N passed, N failed"
- * and writes .tmp/e2e-counts.json. Usage: node --import tsx test/e2e/harness.ts [name filter]
+ * and writes .tmp/e2e-counts.json. Usage: node --import tsx test/e2e/harness.ts [name filter ...]
  */
 import { chromium, type Browser } from 'playwright-core';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ const repo = resolve(import.meta.dirname, '../..');
 const root = process.env.E2E_ROOT ?? join(repo, '.e2e');
 const shots = join(repo, 'test-results/e2e');
 const port = Number(process.env.E2E_PORT ?? 8766);
-const filter = process.argv[2];
+/** name filters: a scenario runs when its file or name contains any of them (none: every scenario) */
+const filters = process.argv.slice(2);
 /** E2E_VSIX=<file>: test the packaged extension (installed into code-server) instead of the repository */
 const vsix = process.env.E2E_VSIX ? resolve(process.env.E2E_VSIX) : undefined;
 const countsFile = resolve(process.env.E2E_COUNTS ?? join(repo, '.tmp/e2e-counts.json'));
@@ -31,8 +32,9 @@ async function loadScenarios(): Promise<Loaded[]> {
   const loaded: Loaded[] = [];
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as { default?: Scenario };
-    if (!mod.default?.run || !mod.default.name) throw new Error(`${f}: must default-export a Scenario { name, run }`);
-    if (!filter || f.includes(filter) || mod.default.name.includes(filter)) loaded.push({ file: f, scenario: mod.default });
+    const scenario = mod.default;
+    if (!scenario?.run || !scenario.name) throw new Error(`${f}: must default-export a Scenario { name, run }`);
+    if (!filters.length || filters.some((x) => f.includes(x) || scenario.name.includes(x))) loaded.push({ file: f, scenario });
   }
   return loaded;
 }

@@ -2,7 +2,7 @@
 # The end-to-end suite (part of `npm test`): builds the extension, installs code-server once into .e2e/,
 # runs test/e2e/harness.ts on every scenario, then packages the linux-x64 VSIX and runs the run-on-image scenario
 # against the installed package. Screenshots and extension logs go to test-results/e2e/.
-# Writes .tmp/e2e-counts.json {"passed","failed","skipped"}. Optional argument: a scenario name filter
+# Writes .tmp/e2e-counts.json {"passed","failed","skipped"}. Optional arguments: scenario name filters (any match)
 # (skips the VSIX check).
 set -uo pipefail
 cd "$(dirname "$0")/../.."

@@ -58,7 +58,7 @@ export class LatentTracePanel implements vscode.Disposable {
     hooks: SessionHooks,
   ) {
     LatentTracePanel.current = this;
-    this.session = new WebviewSession(panel.webview, extensionUri, log, 'panel', hooks, (content) => (panel.title = titleOf(content)));
+    this.session = new WebviewSession(panel, extensionUri, log, 'panel', hooks, (content) => (panel.title = titleOf(content)));
     this.disposables.push(this.session, panel.onDidDispose(() => this.dispose()));
   }
 

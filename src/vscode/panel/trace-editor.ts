@@ -20,7 +20,7 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider 
   }
 
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
-    const session = new WebviewSession(panel.webview, this.extensionUri, this.log, 'editor', this.hooks);
+    const session = new WebviewSession(panel, this.extensionUri, this.log, 'editor', this.hooks);
     const load = async () => {
       try {
         session.show(await readResult(document.uri));

@@ -12,6 +12,7 @@ import { panelHtml, webviewOptions } from './html';
 import { saveExport } from './export-file';
 import { readResult, readTrace } from './result-files';
 import { PanelHistory } from './history';
+import { ReadyWatchdog } from './ready-watchdog';
 
 /** the files a content came from, as the panel's history records them */
 function filesOf(content: PanelContent): string[] {
@@ -62,18 +63,33 @@ export class WebviewSession implements vscode.Disposable {
   private ready = false;
   private readonly history = new PanelHistory();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly webview: vscode.Webview;
+  private readonly watchdog: ReadyWatchdog;
 
   constructor(
-    private readonly webview: vscode.Webview,
-    extensionUri: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
     private readonly tag: string,
     private readonly hooks: SessionHooks,
     private readonly onDidShow: (content: PanelContent) => void = () => undefined,
   ) {
-    webview.options = webviewOptions(extensionUri);
-    webview.html = panelHtml(webview, extensionUri);
-    this.disposables.push(webview.onDidReceiveMessage((m: unknown) => void this.receive(m)));
+    this.webview = panel.webview;
+    this.webview.options = webviewOptions(extensionUri);
+    this.disposables.push(this.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)));
+    this.watchdog = new ReadyWatchdog({
+      reload: () => this.loadApp(),
+      visible: () => panel.visible,
+      warn: (m) => this.log.warn(`[${tag}] ${m}`),
+      error: (m) => this.log.error(`[${tag}] ${m}`),
+    });
+    this.loadApp();
+    this.watchdog.loading();
+  }
+
+  /** a new nonce each time, so VS Code takes the HTML as new and reloads the frame */
+  private loadApp(): void {
+    this.webview.html = panelHtml(this.webview, this.extensionUri);
   }
 
   get current(): PanelContent {
@@ -136,6 +152,7 @@ export class WebviewSession implements vscode.Disposable {
     switch (message.type) {
       case 'ready': {
         this.ready = true;
+        this.watchdog.started();
         this.post({ type: 'show', content: this.content });
         this.post({ type: 'history', ...this.history.state });
         const run = this.hooks.activeRun();
@@ -224,6 +241,7 @@ export class WebviewSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.watchdog.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

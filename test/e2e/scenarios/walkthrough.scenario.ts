@@ -21,6 +21,10 @@ export default defineScenario({
       if (Date.now() > deadline) throw new Error('the panel showed no answer within 120 s of "Run the sample"');
       await ctx.page.waitForTimeout(500);
     }
+    // opened beside the walkthrough's own webview, the panel's script sometimes fails to load (VS Code for the
+    // Web's resource worker) and the session loads the app again: say when that was needed
+    const reloads = (await ctx.extensionLog()).split('\n').filter((l) => /the panel app did not start/.test(l));
+    if (reloads.length) ctx.log('the panel app was loaded again:', reloads.map((l) => l.replace(/^.*\] \[/, '[')).join(' | '));
     await ctx.screenshot('sample-trace');
   },
 });

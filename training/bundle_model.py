@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data  # noqa: E402
 from export import OPSET, check_bundle, graph_specs  # noqa: E402
 from model import Config, LatentModel  # noqa: E402
 
@@ -33,6 +34,10 @@ def config_from_manifest(m):
     img, mod = m['image'], m['model']
     kw = dict(method=m['method'], image_size=img['size'], patch=img['patchSize'], dim=mod['hiddenSize'],
               layers=mod['layers'], heads=mod['heads'], vocab=mod['vocabSize'], max_positions=mod['maxPositions'])
+    if mod.get('coarsePool'):
+        kw['coarse_pool'] = mod['coarsePool']
+    if m.get('prompt', {}).get('questionTemplates') == list(data.FINE_QUESTION_TEMPLATES):
+        kw['split'] = 'fine'
     d = m.get('defaults', {})
     if 'latentSteps' in d and m['method'] != 'direct':
         kw['latent_steps'] = d['latentSteps']

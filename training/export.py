@@ -222,6 +222,10 @@ def manifest(model, name, version, description, provenance, defaults, files, rol
         'graphs': files,
         'defaults': defaults,
     }
+    if cfg.coarse_pool > 1:
+        # the vision graph pools the image for the visual tokens (fine split); recorded so that bundle_model.py
+        # can rebuild the PyTorch model from the bundle
+        m['model']['coarsePool'] = cfg.coarse_pool
     # ablationOf / baselineFor: which model this bundle is the no-Extractor ablation or the baseline of
     for k, v in (roles or {}).items():
         if v:

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readManifest } from './bundle';
+import { compareDefaultNames } from './default-order';
 
 /** The folder holding package.json: found upward from this file (dist/ when bundled, src/runtime/ under tsx). */
 export function packageRoot(): string {
@@ -15,8 +16,8 @@ export function packageRoot(): string {
 }
 
 /**
- * The bundled LaRe model: $LATENT_TRACE_MODEL if set, else the bundle under models/ with method "lare"
- * and an Extractor, preferring the folder named "lare", then the shortest name.
+ * The bundled LaRe model: $LATENT_TRACE_MODEL if set, else the first bundle under models/ with method "lare"
+ * and an Extractor in the order of compareDefaultNames ("lare", then "lare-shapes", then the shortest name).
  */
 export async function defaultModelDir(
   env: Record<string, string | undefined> = process.env, models = join(packageRoot(), 'models'),
@@ -34,7 +35,7 @@ export async function defaultModelDir(
     }
   }
   if (candidates.length === 0) throw new Error(`no LaRe bundle with an Extractor under ${models}; pass --model <bundle dir>`);
-  candidates.sort((a, b) => Number(b === 'lare') - Number(a === 'lare') || a.length - b.length || (a < b ? -1 : 1));
+  candidates.sort(compareDefaultNames);
   return join(models, candidates[0]);
 }
 

@@ -110,6 +110,7 @@ export function validateManifest(raw: unknown, file: string): BundleManifest {
   const headDim = c.int(model.headDim, 'model.headDim', 1);
   c.int(model.vocabSize, 'model.vocabSize', 2);
   c.int(model.maxPositions, 'model.maxPositions', 1);
+  if (model.coarsePool !== undefined) c.int(model.coarsePool, 'model.coarsePool', 2);
   if (version === 1 || grid !== null) {
     const n = c.int(model.visualTokens, 'model.visualTokens', 1);
     if (grid && n !== grid.rows * grid.cols) c.fail('model.visualTokens', `must equal image.grid.rows*cols = ${grid.rows * grid.cols}`, n);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readdir, stat } from 'node:fs/promises';
 import type { BundleManifest } from '../shared/bundle';
 import { UserError, errorMessage } from './errors';
+import { compareDefaultNames } from '../runtime/default-order';
 import { classifyModel, resolveModelSetting, trustRefusal, type ModelLocation } from './modelLocation';
 
 export interface ModelEntry extends ModelLocation {
@@ -33,8 +34,8 @@ export class ModelCatalog {
   }
 
   /**
-   * Folder names of the bundled models, the default first: LaRe with an Extractor (the folder named
-   * "lare" before others), then the rest by name — the same choice as the CLI's default model.
+   * Folder names of the bundled models, the default first: LaRe with an Extractor in the CLI's default order
+   * (compareDefaultNames), then the rest by the same order.
    */
   async bundledNames(): Promise<string[]> {
     const entries = await readdir(this.bundledRoot, { withFileTypes: true }).catch(() => []);
@@ -44,9 +45,9 @@ export class ModelCatalog {
       const { readManifest } = await import('../runtime/bundle');
       const manifest = await readManifest(path.join(this.bundledRoot, e.name)).catch(() => undefined);
       const isLare = manifest?.method === 'lare' && Boolean(manifest.extractor);
-      ranked.push({ name: e.name, rank: isLare ? (e.name === 'lare' ? 0 : 1) : 2 });
+      ranked.push({ name: e.name, rank: isLare ? 0 : 1 });
     }
-    return ranked.sort((a, b) => a.rank - b.rank || a.name.length - b.name.length || a.name.localeCompare(b.name)).map((r) => r.name);
+    return ranked.sort((a, b) => a.rank - b.rank || compareDefaultNames(a.name, b.name)).map((r) => r.name);
   }
 
   /** Reads and validates a bundle; a folder without a manifest or with an invalid one is a UserError naming it. */

@@ -62,3 +62,10 @@ test('the optional roles ablationOf and baselineFor are checked by type, naming 
   assert.throws(() => validateManifest({ ...raw, baselineFor: [] }, 'x.json'), /baselineFor/);
   assert.deepEqual(validateManifest({ ...raw, baselineFor: ['a'] }, 'x.json').baselineFor, ['a']);
 });
+
+test('the optional model.coarsePool (fine-split bundles) must be an integer of at least 2, naming the field', () => {
+  const raw = JSON.parse(readFileSync(join(__dirname, '..', '..', 'models', 'lare-shapes', 'latent-trace.json'), 'utf8')) as { model: Record<string, unknown> };
+  assert.doesNotThrow(() => validateManifest({ ...raw, model: { ...raw.model, coarsePool: 4 } }, 'x.json'));
+  assert.throws(() => validateManifest({ ...raw, model: { ...raw.model, coarsePool: 1 } }, 'x.json'), /model\.coarsePool/);
+  assert.throws(() => validateManifest({ ...raw, model: { ...raw.model, coarsePool: '4' } }, 'x.json'), /model\.coarsePool/);
+});

@@ -24,6 +24,7 @@ import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import golden  # noqa: E402
+import model_card  # noqa: E402
 import paired_eval  # noqa: E402
 import train  # noqa: E402
 
@@ -111,7 +112,8 @@ def main():
             c.run(f'export {v} + onnxruntime parity', lambda v=v: export.main(
                 ['--checkpoint', os.path.join(runs, v, 'final.pt'), '--out', os.path.join(bundles, v)]))
         c.run('export lare (fine split: pooled LLM view) + onnxruntime parity', lambda: export.main(
-            ['--checkpoint', os.path.join(runs, 'fine-lare', 'final.pt'), '--out', os.path.join(bundles, 'fine-lare')]))
+            ['--checkpoint', os.path.join(runs, 'fine-lare', 'final.pt'), '--out', os.path.join(bundles, 'fine-lare'),
+             '--report', os.path.join(runs, 'fine-lare', 'export.json')]))
         c.run('fine bundle ships the fine vocabulary and templates', lambda: fine_bundle_ok(os.path.join(bundles, 'fine-lare')))
         c.run('shapes bundle ships only the shapes vocabulary', lambda: len(json.load(open(os.path.join(
             bundles, 'lare', 'tokenizer.json')))['model']['vocab']) == data.SHAPES_VOCAB_SIZE)
@@ -133,6 +135,37 @@ def main():
             evaluate.main(['--checkpoint', os.path.join(runs, 'fine-lare', 'final.pt'),
                            '--samples', os.path.join(fine_samples, 'fine.jsonl'), '--out', os.path.join(work, 'fine-eval')]),
             'pointing_any_step' in json.load(open(os.path.join(work, 'fine-eval', 'metrics.json'))))[-1])
+        fine_bundle = os.path.join(bundles, 'fine-lare')
+
+        def paired_report(name, model_hash):
+            paired = {'n': 4, 'accuracyA': 0.75, 'accuracyB': 0.25, 'aOnly': 2, 'bOnly': 0, 'mcnemarP': 0.5,
+                      'difference': 0.5, 'differenceCI': [0.0, 1.0]}
+            null = {'n': 2, 'hits': 2, 'rate': 1.0, 'expected': 0.3, 'difference': 0.7, 'p': 0.09, 'pGreater': 0.09}
+            report = {'kind': 'eval', 'dataset': os.path.join(fine_samples, 'fine.jsonl'), 'n': 4,
+                      'model': {'name': 'fine-lare', 'hash': model_hash},
+                      'pointing': {'n': 2, 'rows': [{'step': 'any', 'n': 2, 'rate': 1.0, 'uniform': null,
+                                                     'randomObject': null}], 'perType': {}},
+                      'comparison': {'against': {'model': {'name': 'baseline', 'hash': 'sha256:0'}},
+                                     'paired': paired, 'perType': {'mark': paired}}}
+            path = os.path.join(work, name)
+            with open(path, 'w') as f:
+                json.dump(report, f)
+            return path
+
+        def fine_card(*tests):
+            shutil.copytree(os.path.join(work, 'fine-eval'), os.path.join(runs, 'fine-lare', 'eval'), dirs_exist_ok=True)
+            model_card.main(['--run', os.path.join(runs, 'fine-lare'), '--stage1', os.path.join(runs, 'fine-stage1'),
+                             '--bundle', fine_bundle, '--split', 'fine', '--samples', 'media/samples/fine.jsonl',
+                             '--null-tests', *tests])
+            return open(os.path.join(fine_bundle, 'MODEL_CARD.md')).read()
+
+        own_hash = lambda: json.load(open(os.path.join(fine_bundle, 'latent-trace.json')))['hash']  # noqa: E731
+        c.run('model card of a fine bundle states its paired test and pointing against both nulls', lambda: all(
+            x in fine_card(paired_report('ok.json', own_hash()))
+            for x in ('| fine-lare | baseline | 4 | 75.0% | 25.0% | 2 / 0 | 0.500 | +50.0 [+0.0, +100.0] |',
+                      '| mark_relation |', '| all | any | 2 | 100.0% | 30.0% | 30.0% | +70.0 | 0.090 |')))
+        c.fails_with('a paired report of another bundle is refused by the model card', 're-run it on the exported bundle',
+                     lambda: fine_card(paired_report('other.json', 'sha256:1')))
         rng = np.random.default_rng(0)
         base = rng.normal(size=(300, 64))
         c.run('probe finds a shared signal', lambda: evaluate.linear_probe(base, base + 0.5 * rng.normal(size=base.shape)) > 0.9)

@@ -46,7 +46,8 @@ export interface TraceOptions {
   threads?: number;
 }
 
-export async function readTraceOptions(a: ParsedArgs, io: CliIO): Promise<TraceOptions> {
+/** `defaultModel`, when given, replaces the default LaRe bundle where --model is absent. */
+export async function readTraceOptions(a: ParsedArgs, io: CliIO, defaultModel?: () => string): Promise<TraceOptions> {
   const stop = choiceOpt(a, 'stop', ['fixed', 'cosine', 'l1', 'l2'] as const);
   const steps = intOpt(a, 'steps', 1);
   const maxSteps = intOpt(a, 'max-steps', 1);
@@ -72,7 +73,7 @@ export async function readTraceOptions(a: ParsedArgs, io: CliIO): Promise<TraceO
   if (seed !== undefined) settings.seed = seed;
   const model = stringOpt(a, 'model');
   return {
-    modelDir: model ? resolve(io.cwd, model) : await defaultModelDir(io.env),
+    modelDir: model ? resolve(io.cwd, model) : defaultModel ? defaultModel() : await defaultModelDir(io.env),
     settings,
     provider: choiceOpt(a, 'provider', ['cpu', 'cuda', 'webgpu'] as const),
     threads: intOpt(a, 'threads', 1, MAX_THREADS),

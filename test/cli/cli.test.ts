@@ -187,6 +187,18 @@ test('demo writes the trace and PNGs and says how to open them', async () => {
   assert.equal(files.filter((f) => f.endsWith('.png')).length, 4 + 4 + 1);
 });
 
+test('demo --split fine runs the bundled lare-fine model on the fine sample; an unknown split is a usage error', async () => {
+  const r = await cli(['demo', '--split', 'fine', '--sample', '1', '--out', 'demo-fine', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const fine = (await readFile(join(ROOT, 'media/samples/fine.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { question: string; answer: string });
+  assert.match(r.stderr, new RegExp(`^model .*models/lare-fine$`, 'm'));
+  assert.ok(r.stderr.includes(`"${fine[1].question}" (expected "${fine[1].answer}")`), r.stderr);
+  assert.equal(JSON.parse(r.stdout).expected, fine[1].answer);
+  const bad = await cli(['demo', '--split', 'tiny']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--split must be one of shapes, fine, got "tiny"/);
+});
+
 test('the bundled binary runs: node dist-style cli.js with a shebang, exit codes', async () => {
   const outfile = join(ROOT, '.tmp', 'cli-test', 'cli.js');
   await esbuild.build({

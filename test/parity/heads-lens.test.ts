@@ -13,7 +13,7 @@ import { assertTensorClose, goldenFiles, goldenSettings, loadGolden, tensorData 
 const goldens = goldenFiles().map(loadGolden).filter((g) => g.tensors.head_attention);
 
 test('the shipped LaRe and LVR goldens carry per-head attention and the lens', () => {
-  assert.deepEqual(goldens.map((g) => basename(g.file)).sort(), ['lare-shapes-cosine.json', 'lare-shapes.json', 'lvr-shapes.json']);
+  assert.deepEqual(goldens.map((g) => basename(g.file)).sort(), ['lare-fine.json', 'lare-shapes-cosine.json', 'lare-shapes.json', 'lvr-shapes.json']);
 });
 
 for (const g of goldens) {

@@ -82,6 +82,15 @@ export function statsPairsTable(r: StatsReport): Table {
   };
 }
 
+/** The paired t-test of every pair, where the study paired the models on the item. */
+export function statsPairedTable(r: StatsReport): Table {
+  return {
+    header: ['pair', 'mean difference', 'paired CI low', 'paired CI high', 'paired t', 'df', 'p', 'p (Holm)'],
+    rows: (r.comparison?.pairs ?? []).filter((p) => p.paired).map((p) => [`${p.a} vs ${p.b}`, p.meanDifference, p.pairedDifferenceCI![0], p.pairedDifferenceCI![1],
+      p.paired!.t, p.paired!.df, p.paired!.p, p.pairedHolm ?? null]),
+  };
+}
+
 /** The tests of Table 5: statistic, degrees of freedom, p. */
 export function statsTestTable(r: StatsReport): Table {
   return {

@@ -44,6 +44,10 @@ export function statsCsvTable(r: StatsReport): Table {
     [`Mann-Whitney U (${p.mannWhitney.method}, ${p.mannWhitney.alternative}): ${p.a} vs ${p.b}`, ...blank, p.mannWhitney.U, p.mannWhitney.p, p.mannWhitneyHolm],
     [`Cohen's d: ${p.a} vs ${p.b}`, ...blank, p.cohensD, '', ''],
     [`mean difference 95% CI: ${p.a} - ${p.b}`, ...blank, `${p.meanDifferenceCI[0]};${p.meanDifferenceCI[1]}`, '', ''],
+    ...(p.paired ? [
+      [`paired t: ${p.a} vs ${p.b}`, ...blank, p.paired.t, p.paired.p, p.pairedHolm ?? ''],
+      [`paired mean difference 95% CI: ${p.a} - ${p.b}`, ...blank, `${p.pairedDifferenceCI![0]};${p.pairedDifferenceCI![1]}`, '', ''],
+    ] : []),
   ]);
   return {
     header: ['statistic', ...models.map((m) => m.label), 'test_statistic', 'p_value', 'p_holm'],

@@ -58,6 +58,14 @@ export function statsTables(r: StatsReport): Tables {
       `${num(p.welch.t)} (${num(p.welch.df, 1)})`, num(p.welch.p, 3), num(p.welchHolm, 3), num(p.mannWhitney.U, 1), num(p.mannWhitney.p, 3), num(p.mannWhitneyHolm, 3), num(p.cohensD, 3),
     ])));
     parts.push(`Pairwise tests on the same ${models[0].describe.n} items for every model; Holm's correction over the family of ${c.family} pair${c.family === 1 ? '' : 's'}, Welch and Mann-Whitney each their own family (two-sided).`);
+    const paired = c.pairs.filter((p) => p.paired);
+    if (paired.length) {
+      parts.push(markdownTable(['Pair', 'Mean difference [95% paired CI]', 'Paired t (df)', 'p', 'p (Holm)'], paired.map((p) => [
+        `${markdownText(p.a)} vs ${markdownText(p.b)}`, `${num(p.meanDifference)} [${num(p.pairedDifferenceCI![0])}, ${num(p.pairedDifferenceCI![1])}]`,
+        `${num(p.paired!.t)} (${num(p.paired!.df, 1)})`, num(p.paired!.p, 3), num(p.pairedHolm!, 3),
+      ])));
+      parts.push('Paired on the item: the t-test of the per-item differences (two-sided) with Holm over the pairs as its own family, and a percentile bootstrap CI of the mean difference that resamples items.');
+    }
   }
   return { csv: csvOf(statsCsvTable(r)), markdown: `${parts.join('\n\n')}\n` };
 }

@@ -76,6 +76,14 @@ export interface PairwiseTest {
   /** mean(a) - mean(b) with its interval (EffectSizes' method) */
   meanDifference: number;
   meanDifferenceCI: [number, number];
+  /**
+   * Where every model ran on the same items (attention study): the paired t-test of the per-item differences
+   * a - b, its Holm-adjusted p over the pairs (its own family) and a percentile bootstrap CI of the mean
+   * difference resampling items, which keeps each item's pair together.
+   */
+  paired?: TTestResult;
+  pairedHolm?: number;
+  pairedDifferenceCI?: [number, number];
 }
 
 export interface MultiComparison {

@@ -117,7 +117,7 @@ async function attentionUnlocked(o: AttentionStudyOptions): Promise<StudyOutcome
   const samples = labels.map((label, k) => ({ label, values: Float64Array.from(rows, (r) => r[k]) }));
   const measure = o.layer === undefined ? ATTENTION_MEASURE : ATTENTION_MEASURE.replace('mean over heads and layers', `mean over heads, layer ${o.layer}`);
   const report = compareSamples(samples[0].values, samples[1].values, { labels: { a: labels[0], b: labels[1] }, measure });
-  report.comparison = compareModels(samples);
+  report.comparison = compareModels(samples, { paired: true });
   report.items = runs.flatMap((run, k) =>
     okPairs(run).map(({ item, line, result }) => reportItem(item, line, { answer: result.answer, correct: result.correct, statistic: result.attention, model: labels[k] })));
   progress.report();

@@ -84,6 +84,14 @@ test('attention over three models: a row per model, every pair Holm-corrected, t
   assert.deepEqual(report.comparison.models[0].sample, report.samples.a);
   assert.deepEqual(report.comparison.models[1].sample, report.samples.b);
   assert.equal(report.comparison.pairs[0].welch.p, report.welch.p);
+  // the models ran on the same items, so each pair carries the paired t-test of its per-item differences
+  const [m0, m2] = [report.comparison.models[0].sample as number[], report.comparison.models[2].sample as number[]];
+  const d = m0.map((x, i) => x - m2[i]);
+  const md = d.reduce((s, x) => s + x, 0) / d.length;
+  const sd = Math.sqrt(d.reduce((s, x) => s + (x - md) ** 2, 0) / (d.length - 1));
+  assert.ok(Math.abs(report.comparison.pairs[1].paired.t - md / (sd / Math.sqrt(d.length))) <= 1e-9 * Math.abs(report.comparison.pairs[1].paired.t));
+  assert.equal(report.comparison.pairs[1].paired.df, d.length - 1);
+  assert.match(readFileSync(join(dir, 'o/attention.md'), 'utf8'), /Paired on the item/);
   assert.deepEqual(report.comparison.models[2].sample, report.items.filter((i: { model: string }) => i.model === 'lvr-shapes').map((i: { statistic: number }) => i.statistic));
   assert.match(readFileSync(join(dir, 'o/attention.csv'), 'utf8'), /^statistic,lare-shapes,direct-shapes,lvr-shapes,test_statistic,p_value,p_holm\r\n/);
   assert.match(io.out, /family of 3 pairs/);

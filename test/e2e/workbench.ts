@@ -83,8 +83,17 @@ export async function answerQuickInput(page: Page, text: string): Promise<void> 
 
 export async function pickQuickItem(page: Page, label: string): Promise<void> {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ timeout: 30_000 });
-  await row.click();
+  try {
+    await row.waitFor({ timeout: 10_000 });
+    await row.click({ timeout: 5000 });
+  } catch {
+    // A list taller than the widget is virtualised and scrolled to its active item: a row above it sits under
+    // the input (which takes the click) and a row far below is not rendered. Typing the label leaves only
+    // the matching rows, at the top.
+    await page.locator('.quick-input-widget input').fill(label);
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+  }
 }
 
 export async function dismissQuickInput(page: Page): Promise<void> {

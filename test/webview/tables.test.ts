@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tracePatchTable, traceStepTable, compareStepTable, statsPairsTable, statsTable, statsTestTable, probingTable, stepsRuleTable, stepsConvergenceTable, longTable, tablesCsv } from '../../webview/tables';
+import { tracePatchTable, traceStepTable, compareStepTable, statsPairedTable, statsPairsTable, statsTable, statsTestTable, probingTable, stepsRuleTable, stepsConvergenceTable, longTable, tablesCsv } from '../../webview/tables';
 import { slurmTable } from '../../webview/slurm-rows';
 import { syntheticTrace } from '../fixtures/traces/synthetic-trace';
 import { compareModels } from '../../src/analysis/stats';
@@ -49,6 +49,12 @@ test('a k-model stats report: a column per model, a row per pair with its raw an
   assert.deepEqual(pairs.rows.map((row) => row[0]), [`${r.labels.a} vs ${r.labels.b}`, `${r.labels.a} vs third`, `${r.labels.b} vs third`]);
   assert.deepEqual(pairs.rows[2].slice(6, 8), [r.comparison.pairs[2].welch.p, r.comparison.pairs[2].welchHolm]);
   assert.ok(pairs.rows.every((row) => row.length === pairs.header.length));
+  assert.deepEqual(statsPairedTable(r).rows, [], 'no paired table for unpaired comparisons');
+  r.comparison = compareModels(r.comparison.models.map((m) => ({ label: m.label, values: m.sample })), { paired: true });
+  const paired = statsPairedTable(r);
+  assert.equal(paired.rows.length, 3);
+  const q = r.comparison.pairs[1];
+  assert.deepEqual(paired.rows[1], [`${r.labels.a} vs third`, q.meanDifference, q.pairedDifferenceCI![0], q.pairedDifferenceCI![1], q.paired!.t, q.paired!.df, q.paired!.p, q.pairedHolm]);
 });
 
 test('probing rows are in Table 6 order: w/o Extractor first, SVM before MLP, vision before text', () => {

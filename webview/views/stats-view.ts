@@ -10,7 +10,7 @@ import { SERIES, createChart, modelColour } from '../charts';
 import { button, h, renderTable } from '../dom';
 import { formatNumber, formatP, fileStem } from '../format';
 import { sharedHistogram } from '../histogram';
-import { reportCsv, statsPairsTable, statsTable, statsTestTable } from '../tables';
+import { reportCsv, statsPairedTable, statsPairsTable, statsTable, statsTestTable } from '../tables';
 import { svgToPng, textBytes } from '../exporting';
 import { reportSvg, type SvgChart } from '../chart-svg';
 import type { View, ViewContext } from './view';
@@ -131,11 +131,20 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
     el.dataset.testid = 'table5-pairs';
     return el;
   };
+  const paired = statsPairedTable(r);
+  const pairedPCols = new Set([6, 7]);
+  const pairedCaption = 'Paired on the item: t-test of the per-item differences (two-sided), Holm over the pairs as its own family, bootstrap CI resampling items';
+  const pairedElement = () => {
+    const el = renderTable(paired, pairedCaption, (v, col) => (typeof v === 'number' ? (pairedPCols.has(col) ? formatP(v) : formatNumber(v)) : String(v ?? '—')));
+    el.dataset.testid = 'table5-paired';
+    return el;
+  };
   const element = h('div', { class: 'stats-view' },
     h('div', { class: 'chart-grid two' }, distribution, histogram),
     table5(r),
     renderTable(tests, `Tests and effect sizes${models.length > 2 ? ` (${r.labels.a} vs ${r.labels.b})` : ''}`, (v, col) => (typeof v === 'number' ? (col === 3 ? formatP(v) : formatNumber(v)) : String(v ?? '—'))),
     ...(r.comparison ? [pairsElement()] : []),
+    ...(paired.rows.length ? [pairedElement()] : []),
     ...(items.length ? [itemsTable(items, ctx, r.measure)] : []),
   );
   const title = `${r.measure}: ${models.map((m) => m.label).join(' vs ')}`;
@@ -154,6 +163,7 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
       { caption: `${title}, as LaRe Table 5`, header: d.header, rows: d.rows.map((row) => row.map(fmt)) },
       { caption: 'Tests and effect sizes', header: tests.header, rows: tests.rows.map((row) => row.map((v, col) => (typeof v === 'number' && col === 3 ? formatP(v) : fmt(v)))) },
       ...(r.comparison ? [{ caption: pairsCaption, header: pairs.header, rows: pairs.rows.map((row) => row.map((v, col) => (typeof v === 'number' && pCols.has(col) ? formatP(v) : fmt(v)))) }] : []),
+      ...(paired.rows.length ? [{ caption: pairedCaption, header: paired.header, rows: paired.rows.map((row) => row.map((v, col) => (typeof v === 'number' && pairedPCols.has(col) ? formatP(v) : fmt(v)))) }] : []),
     ]);
   };
   return {

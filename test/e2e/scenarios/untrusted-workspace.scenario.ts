@@ -18,7 +18,7 @@ export default defineScenario({
     const blocked = ctx.page.locator('.quick-input-list .monaco-list-row', { hasText: 'blocked in Restricted Mode' });
     await blocked.first().waitFor({ timeout: 30_000 });
     await ctx.screenshot('picker');
-    await blocked.filter({ hasText: 'lare-tiny' }).first().click();
+    await ctx.pickQuickItem('lare-tiny');
     const refusal = await ctx.waitForNotification(/Restricted Mode/);
     ctx.log('refused:', refusal);
     if (!refusal.includes('lare-tiny')) throw new Error(`the refusal does not name the workspace model: ${refusal}`);
@@ -35,7 +35,7 @@ export default defineScenario({
     const other = bundledModels(ctx.repo).find((m) => m.startsWith('lvr'));
     if (other) {
       await ctx.runCommand('Latent Trace: Select Model…');
-      await ctx.page.locator('.quick-input-list .monaco-list-row', { hasText: other }).first().click();
+      await ctx.pickQuickItem(other);
       await ctx.page.locator('.statusbar-item', { hasText: other }).first().waitFor({ timeout: 30_000 });
       if (!/saved in the user settings/.test(await ctx.extensionLog())) throw new Error('the Restricted Mode model choice was not saved in the user settings');
     }

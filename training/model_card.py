@@ -152,6 +152,9 @@ def card(run, stage1, bundle, baseline, ablation, note, split='shapes', samples=
              f"| content hash | `{manifest['hash']}` |", '', *([note, ''] if note else []),
              f"## Sample-set results ({m['items']} items of `{samples}`, greedy, "
              f"T = {manifest['defaults']['latentSteps']}, fixed stop)", '',
+             *(['Descriptive figures of the sample set shipped with the tool; its images carry several questions each, '
+                'so its items are not independent. The tests of this model are in "Paired held-out tests" below.', '']
+               if tests else []),
              f'| question type | this model | no-latent baseline (direct-{split}) |', '|---|---|---|',
              f"| **all** | **{pct(m['accuracy'])}** | {pct(baseline.get('accuracy') if baseline else None)} |"]
     for t in SPLITS[split]:

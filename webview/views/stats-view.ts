@@ -124,27 +124,24 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
 
   const tests = statsTestTable(r);
   const pairs = statsPairsTable(r);
-  const pCols = new Set([6, 7, 9, 10]);
-  const pairsCaption = r.comparison ? `Every pair on the same ${models[0].describe.n} items: Holm's correction over ${r.comparison.family} pair${r.comparison.family === 1 ? '' : 's'}, Welch and Mann-Whitney each their own family (two-sided)` : '';
-  const pairsElement = () => {
-    const el = renderTable(pairs, pairsCaption, (v, col) => (typeof v === 'number' ? (pCols.has(col) ? formatP(v) : formatNumber(v)) : String(v ?? '—')));
-    el.dataset.testid = 'table5-pairs';
-    return el;
-  };
   const paired = statsPairedTable(r);
-  const pairedPCols = new Set([6, 7]);
-  const pairedCaption = 'Paired on the item: t-test of the per-item differences (two-sided), Holm over the pairs as its own family, bootstrap CI resampling items';
-  const pairedElement = () => {
-    const el = renderTable(paired, pairedCaption, (v, col) => (typeof v === 'number' ? (pairedPCols.has(col) ? formatP(v) : formatNumber(v)) : String(v ?? '—')));
-    el.dataset.testid = 'table5-paired';
+  // the pairwise tables, shown in the panel and in the exported figure alike: p-value columns as p-values
+  const pairTables = [
+    ...(r.comparison ? [{ table: pairs, testid: 'table5-pairs', pCols: new Set([6, 7, 9, 10]),
+      caption: `Every pair on the same ${models[0].describe.n} items: Holm's correction over ${r.comparison.family} pair${r.comparison.family === 1 ? '' : 's'}, Welch and Mann-Whitney each their own family (two-sided)` }] : []),
+    ...(paired.rows.length ? [{ table: paired, testid: 'table5-paired', pCols: new Set([6, 7]),
+      caption: 'Paired on the item: t-test of the per-item differences (two-sided), Holm over the pairs as its own family, bootstrap CI resampling items' }] : []),
+  ].map((t) => ({ ...t, cell: (v: unknown, col: number) => (typeof v === 'number' ? (t.pCols.has(col) ? formatP(v) : formatNumber(v)) : String(v ?? '—')) }));
+  const pairElements = pairTables.map((t) => {
+    const el = renderTable(t.table, t.caption, t.cell);
+    el.dataset.testid = t.testid;
     return el;
-  };
+  });
   const element = h('div', { class: 'stats-view' },
     h('div', { class: 'chart-grid two' }, distribution, histogram),
     table5(r),
     renderTable(tests, `Tests and effect sizes${models.length > 2 ? ` (${r.labels.a} vs ${r.labels.b})` : ''}`, (v, col) => (typeof v === 'number' ? (col === 3 ? formatP(v) : formatNumber(v)) : String(v ?? '—'))),
-    ...(r.comparison ? [pairsElement()] : []),
-    ...(paired.rows.length ? [pairedElement()] : []),
+    ...pairElements,
     ...(items.length ? [itemsTable(items, ctx, r.measure)] : []),
   );
   const title = `${r.measure}: ${models.map((m) => m.label).join(' vs ')}`;
@@ -162,8 +159,7 @@ export function createStatsView(r: StatsReport, ctx: ViewContext): View {
     return reportSvg(title, svgCharts, [
       { caption: `${title}, as LaRe Table 5`, header: d.header, rows: d.rows.map((row) => row.map(fmt)) },
       { caption: 'Tests and effect sizes', header: tests.header, rows: tests.rows.map((row) => row.map((v, col) => (typeof v === 'number' && col === 3 ? formatP(v) : fmt(v)))) },
-      ...(r.comparison ? [{ caption: pairsCaption, header: pairs.header, rows: pairs.rows.map((row) => row.map((v, col) => (typeof v === 'number' && pCols.has(col) ? formatP(v) : fmt(v)))) }] : []),
-      ...(paired.rows.length ? [{ caption: pairedCaption, header: paired.header, rows: paired.rows.map((row) => row.map((v, col) => (typeof v === 'number' && pairedPCols.has(col) ? formatP(v) : fmt(v)))) }] : []),
+      ...pairTables.map((t) => ({ caption: t.caption, header: t.table.header, rows: t.table.rows.map((row) => row.map(t.cell)) })),
     ]);
   };
   return {

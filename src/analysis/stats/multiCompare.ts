@@ -7,7 +7,7 @@
  * which they are not when both models answered the same items (the paired test is the stronger one where the
  * models' per-item values correlate positively, the weaker where they correlate negatively).
  */
-import type { MultiComparison, PairwiseTest } from '../../shared/reports';
+import type { MultiComparison, PairwiseTest, TTestResult } from '../../shared/reports';
 import { meanDifferenceCI, type BootstrapOptions } from './bootstrap';
 import { describe, mean } from './descriptive';
 import { cohensD } from './effectSize';
@@ -60,7 +60,7 @@ export function compareModels(samples: { label: string; values: Sample }[], opti
   };
 }
 
-function pairedTest(a: Sample, b: Sample, bootstrap?: BootstrapOptions): { paired: PairwiseTest['welch']; pairedDifferenceCI: [number, number] } {
+function pairedTest(a: Sample, b: Sample, bootstrap?: BootstrapOptions): { paired: TTestResult; pairedDifferenceCI: [number, number] } {
   const differences = Float64Array.from(a, (x, i) => x - b[i]);
   return { paired: pairedTTest(differences), pairedDifferenceCI: bootstrapMeanCI(differences, bootstrap) };
 }
